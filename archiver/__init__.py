@@ -1,0 +1,1 @@
+"""Zoom Meetings archiver for Microsoft 365."""
