@@ -1,0 +1,1 @@
+"""Tests: unit (pure + fakes), integration (Azurite + simulators), e2e (local host)."""

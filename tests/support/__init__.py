@@ -1,0 +1,1 @@
+"""Test support: starts Azurite and the simulators for fixtures."""
