@@ -1,0 +1,1 @@
+"""Unit tests: pure code and fakes, no network, no storage."""
