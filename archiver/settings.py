@@ -82,6 +82,7 @@ GRAPH_ATTACHMENT_CEILING_MB = 150
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _DOMAIN = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 # Azure queue / container naming rules: 3-63 chars, lowercase letters, digits, single hyphens.
 _STORAGE_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")
@@ -294,7 +295,7 @@ def _domain(name: str, value: str) -> str:
 
 
 def _host_pattern(name: str, value: str) -> str:
-    if not _DOMAIN.match(value):
+    if not _HOST.match(value):
         raise ConfigurationError(f"{name} must list host names or *.suffix patterns; got {value!r}")
     return value
 

@@ -1,0 +1,38 @@
+# The two commands a newcomer types: `make demo` and `make test`. Both bootstrap from nothing.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: setup test lint typecheck unit demo bench host clean lint-infra
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
+	$(PY) -m pytest
+
+demo: setup
+	$(PY) scripts/demo.py
+
+host: setup
+	$(PY) -m archiver host
+
+clean:
+	rm -rf $(VENV) node_modules .local demo-output .pytest_cache .mypy_cache .ruff_cache
