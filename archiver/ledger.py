@@ -1,0 +1,273 @@
+"""The ledger in Azure Table Storage: meetings, deliveries (meeting x mailbox) and checkpoints.
+
+Claims use create_entity (ResourceExistsError means someone else got there first); state changes
+that race use the entity's etag with IfNotModified. Row keys are escaped because Table keys may not
+contain / \\ # ? or control characters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, TableServiceClient, UpdateMode
+
+from archiver.errors import NotFoundError
+
+Entity = dict[str, Any]
+
+# Meeting states, in the order a meeting normally moves through them.
+WAITING = "waiting"  # files still processing at Zoom; the sweep re-checks
+CLAIMED = "claimed"  # ledger row exists, work item not yet known to be enqueued
+QUEUED = "queued"
+STAGING = "staging"
+STAGED = "staged"  # manifest written; import pending
+IMPORTED = "imported"  # every mailbox has its item
+PARTIAL = "partial"  # some mailboxes failed permanently
+UNMAPPED = "unmapped"  # no mailbox and no fallback configured
+FAILED = "failed"
+MEETING_STATES = (WAITING, CLAIMED, QUEUED, STAGING, STAGED, IMPORTED, PARTIAL, UNMAPPED, FAILED)
+
+# Delivery states for one (meeting, mailbox).
+PENDING = "pending"
+CREATING = "creating"
+COMPLETE = "complete"
+
+
+def row_key(value: str) -> str:
+    """Escape a value for use as a PartitionKey or RowKey."""
+    return quote(value, safe="@.+-_~!$&'()*,;=:")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Tables:
+    """Named tables under one prefix, created on first use."""
+
+    def __init__(self, service: TableServiceClient, prefix: str) -> None:
+        self._service = service
+        self._prefix = prefix
+        self._ready: dict[str, TableClient] = {}
+
+    def get(self, name: str) -> TableClient:
+        """The table `<prefix><name>`, created if missing."""
+        if name not in self._ready:
+            client = self._service.get_table_client(f"{self._prefix}{name}")
+            with contextlib.suppress(ResourceExistsError):
+                client.create_table()
+            self._ready[name] = client
+        return self._ready[name]
+
+
+class Ledger:
+    """Meetings, deliveries, checkpoints and discovery runs."""
+
+    def __init__(self, tables: Tables, *, clock: Callable[[], datetime] = _now) -> None:
+        self._tables = tables
+        self._clock = clock
+
+    # -- meetings ---------------------------------------------------------------------------
+    def claim_meeting(self, key: str, fields: Mapping[str, Any]) -> bool:
+        """Create the meeting's row; False if it already existed (someone claimed it first)."""
+        now = self._clock().isoformat()
+        entity = {
+            "PartitionKey": key[:2],
+            "RowKey": key,
+            **fields,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            self._tables.get("meetings").create_entity(_encode(entity))
+        except ResourceExistsError:
+            return False
+        return True
+
+    def get_meeting(self, key: str) -> Entity:
+        """The meeting's row (with its etag under "_etag"); NotFoundError if never claimed."""
+        try:
+            entity = self._tables.get("meetings").get_entity(key[:2], key)
+        except ResourceNotFoundError:
+            raise NotFoundError(f"meeting {key} is not in the ledger", meeting=key) from None
+        return _decode(entity)
+
+    def meeting_exists(self, key: str) -> bool:
+        """True when the meeting has a ledger row."""
+        try:
+            self.get_meeting(key)
+        except NotFoundError:
+            return False
+        return True
+
+    def update_meeting(
+        self, key: str, fields: Mapping[str, Any], *, etag: str | None = None
+    ) -> bool:
+        """Merge fields into the row; with an etag, False if the row changed meanwhile."""
+        entity = {
+            "PartitionKey": key[:2],
+            "RowKey": key,
+            **fields,
+            "updated_at": self._clock().isoformat(),
+        }
+        return self._merge("meetings", entity, etag)
+
+    def list_meetings(self, *, states: tuple[str, ...] = ()) -> Iterator[Entity]:
+        """Every meeting row, or those in the given states."""
+        table = self._tables.get("meetings")
+        if not states:
+            rows = table.list_entities()
+        else:
+            query = " or ".join(f"state eq '{state}'" for state in states)
+            rows = table.query_entities(query)
+        return (_decode(row) for row in rows)
+
+    # -- deliveries -------------------------------------------------------------------------
+    def get_delivery(self, key: str, mailbox: str) -> Entity | None:
+        """The (meeting, mailbox) row, or None before the first attempt."""
+        try:
+            return _decode(self._tables.get("deliveries").get_entity(key, row_key(mailbox)))
+        except ResourceNotFoundError:
+            return None
+
+    def claim_delivery(
+        self, key: str, mailbox: str, *, lease: timedelta, fields: Mapping[str, Any]
+    ) -> Entity | None:
+        """Lease a delivery for a while; None when another worker holds it or it is complete."""
+        now = self._clock()
+        until = (now + lease).isoformat()
+        current = self.get_delivery(key, mailbox)
+        base = {
+            "PartitionKey": key,
+            "RowKey": row_key(mailbox),
+            "mailbox": mailbox,
+            **fields,
+            "state": CREATING,
+            "lease_until": until,
+            "updated_at": now.isoformat(),
+        }
+        if current is None:
+            try:
+                self._tables.get("deliveries").create_entity(_encode({**base, "attempts": 1}))
+            except ResourceExistsError:
+                return None
+            return self.get_delivery(key, mailbox)
+        if current.get("state") == COMPLETE:
+            return None
+        leased = str(current.get("lease_until", "")) > now.isoformat()
+        if current.get("state") == CREATING and leased:
+            return None
+        attempts = int(current.get("attempts", 0)) + 1
+        if not self._merge("deliveries", {**base, "attempts": attempts}, current["_etag"]):
+            return None
+        return self.get_delivery(key, mailbox)
+
+    def update_delivery(self, key: str, mailbox: str, fields: Mapping[str, Any]) -> None:
+        """Merge fields into the (meeting, mailbox) row, creating it if needed."""
+        entity = {
+            "PartitionKey": key,
+            "RowKey": row_key(mailbox),
+            "mailbox": mailbox,
+            **fields,
+            "updated_at": self._clock().isoformat(),
+        }
+        self._tables.get("deliveries").upsert_entity(_encode(entity), mode=UpdateMode.MERGE)
+
+    def list_deliveries(self, key: str | None = None) -> Iterator[Entity]:
+        """Deliveries of one meeting, or all of them."""
+        table = self._tables.get("deliveries")
+        rows = (
+            table.query_entities("PartitionKey eq @pk", parameters={"pk": key})
+            if key
+            else table.list_entities()
+        )
+        return (_decode(row) for row in rows)
+
+    # -- checkpoints and runs ---------------------------------------------------------------
+    def get_checkpoint(self, user_id: str) -> date | None:
+        """The date up to which this user's recordings have been enqueued, if any."""
+        try:
+            entity = self._tables.get("checkpoints").get_entity("user", row_key(user_id))
+        except ResourceNotFoundError:
+            return None
+        return date.fromisoformat(entity["through"])
+
+    def set_checkpoint(self, user_id: str, through: date) -> None:
+        """Record that every recording of this user through `through` is enqueued."""
+        self._tables.get("checkpoints").upsert_entity(
+            {
+                "PartitionKey": "user",
+                "RowKey": row_key(user_id),
+                "through": through.isoformat(),
+                "updated_at": self._clock().isoformat(),
+            }
+        )
+
+    def record_run(self, fields: Mapping[str, Any]) -> None:
+        """Store the latest discovery run's summary."""
+        entity = {"PartitionKey": "run", "RowKey": "discovery", **fields}
+        self._tables.get("checkpoints").upsert_entity(_encode(entity), mode=UpdateMode.MERGE)
+
+    def last_run(self) -> Entity | None:
+        """The latest discovery run's summary, if any."""
+        try:
+            return _decode(self._tables.get("checkpoints").get_entity("run", "discovery"))
+        except ResourceNotFoundError:
+            return None
+
+    # -- internals --------------------------------------------------------------------------
+    def _merge(self, table: str, entity: Entity, etag: str | None) -> bool:
+        client = self._tables.get(table)
+        try:
+            if etag is None:
+                client.upsert_entity(_encode(entity), mode=UpdateMode.MERGE)
+            else:
+                client.update_entity(
+                    _encode(entity),
+                    mode=UpdateMode.MERGE,
+                    etag=etag,
+                    match_condition=MatchConditions.IfNotModified,
+                )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return False
+        except HttpResponseError as error:
+            if error.status_code == 412:
+                return False
+            raise
+        return True
+
+
+def _encode(entity: Mapping[str, Any]) -> Entity:
+    """Lists and dicts are stored as JSON strings (Table properties are scalars)."""
+    out: Entity = {}
+    for name, value in entity.items():
+        if name.startswith("_"):
+            continue
+        out[name] = json.dumps(value) if isinstance(value, list | dict) else value
+    return out
+
+
+def _decode(entity: Any) -> Entity:
+    out: Entity = dict(entity)
+    out["_etag"] = entity.metadata.get("etag") if hasattr(entity, "metadata") else None
+    return out
+
+
+def json_field(row: Mapping[str, Any], name: str, default: Any) -> Any:
+    """A list or dict property stored as JSON by _encode."""
+    raw = row.get(name)
+    if raw is None or raw == "":
+        return default
+    return json.loads(raw) if isinstance(raw, str) else raw
