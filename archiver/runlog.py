@@ -1,0 +1,74 @@
+"""The run log: one row per meeting x mailbox outcome, the data behind `log` (CSV) and status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from archiver.ledger import Tables, row_key
+
+OUTCOMES = ("archived", "already-archived", "failed", "retrying", "unmapped", "skipped")
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One outcome for one meeting in one mailbox (mailbox "" when none applies)."""
+
+    time: str
+    meeting_id: int
+    uuid: str
+    topic: str
+    mailbox: str
+    outcome: str
+    bytes: int = 0
+    error: str = ""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RunLog:
+    """Append and read run-log rows, partitioned by UTC day."""
+
+    def __init__(self, tables: Tables, *, clock: Callable[[], datetime] = _now) -> None:
+        self._tables = tables
+        self._clock = clock
+
+    def append(
+        self,
+        *,
+        meeting_id: int,
+        uuid: str,
+        topic: str,
+        mailbox: str,
+        outcome: str,
+        bytes_: int = 0,
+        error: str = "",
+    ) -> LogEntry:
+        """Record one outcome now."""
+        now = self._clock()
+        entry = LogEntry(
+            now.isoformat(), meeting_id, uuid, topic[:500], mailbox, outcome, bytes_, error[:1000]
+        )
+        self._tables.get("runlog").upsert_entity(
+            {
+                "PartitionKey": now.strftime("%Y%m%d"),
+                "RowKey": row_key(f"{now.isoformat()}|{uuid}|{mailbox}|{outcome}"),
+                **asdict(entry),
+            }
+        )
+        return entry
+
+    def entries(self, since: date, until: date) -> Iterator[LogEntry]:
+        """Rows from `since` through `until` (UTC days), oldest first."""
+        day = since
+        table = self._tables.get("runlog")
+        while day <= until:
+            rows = table.query_entities(
+                "PartitionKey eq @pk", parameters={"pk": day.strftime("%Y%m%d")}
+            )
+            for row in sorted(rows, key=lambda r: r["RowKey"]):
+                yield LogEntry(**{name: row[name] for name in LogEntry.__dataclass_fields__})
+            day += timedelta(days=1)
