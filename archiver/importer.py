@@ -1,0 +1,272 @@
+"""Import (blob trigger on manifest.json): one non-draft item per mailbox, exactly once.
+
+For each mailbox the delivery row is leased first (two invocations never create concurrently), the
+item is looked up by its extended property before it is created (a crash between "created in Graph"
+and "ledger updated" is detected, not duplicated), and missing attachments are completed on an
+existing item. A mailbox that fails permanently is recorded and never blocks the others; transient
+failures make the invocation fail so the trigger retries, and the sweep re-fires it later.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from archiver import ledger as states
+from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
+from archiver.deps import Deps
+from archiver.errors import NotFoundError, PermanentError, TransientError
+from archiver.mapping import resolve_mailboxes
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=30)
+# Graph: inline fileAttachments must each be under 3 MB and the whole request under 4 MB.
+INLINE_LIMIT = 3 * 1024 * 1024
+REQUEST_BUDGET = int(3.5 * 1024 * 1024)
+PARALLEL_MAILBOXES = 8
+COMPLETE, FAILED, RETRY = "complete", "failed", "retry"
+
+
+def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
+    """Deliver the staged meeting to every mailbox; returns mailbox -> outcome."""
+    key = manifest.key
+    directory = deps.directory
+    resolution = resolve_mailboxes(
+        manifest.addresses,
+        overrides=directory.overrides(),
+        internal_domains=deps.settings.internal_domains,
+        lookup=directory.lookup,
+        fallback=deps.settings.fallback_mailbox,
+    )
+    if not resolution.mailboxes:
+        deps.ledger.update_meeting(
+            key, {"state": states.UNMAPPED, "last_error": "no mailbox and no FALLBACK_MAILBOX"}
+        )
+        deps.runlog.append(
+            meeting_id=manifest.meeting_id,
+            uuid=manifest.uuid,
+            topic=manifest.topic,
+            mailbox="",
+            outcome="unmapped",
+            error="no participant maps to a mailbox and FALLBACK_MAILBOX is not set",
+        )
+        return {}
+    workers = min(PARALLEL_MAILBOXES, len(resolution.mailboxes))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = dict(
+            zip(
+                resolution.mailboxes,
+                pool.map(lambda m: deliver(deps, manifest, m), resolution.mailboxes),
+                strict=True,
+            )
+        )
+    retry = sorted(m for m, outcome in outcomes.items() if outcome == RETRY)
+    if retry:
+        deps.ledger.update_meeting(key, {"last_error": f"{len(retry)} mailbox(es) to retry"})
+        raise TransientError(f"{len(retry)} mailbox(es) will be retried", meeting=key)
+    failed = [m for m, outcome in outcomes.items() if outcome == FAILED]
+    deps.ledger.update_meeting(
+        key,
+        {
+            "state": states.PARTIAL if failed else states.IMPORTED,
+            "mailboxes": len(outcomes),
+            "failed_mailboxes": len(failed),
+            "used_fallback": resolution.used_fallback,
+        },
+    )
+    if not failed:
+        # Every mailbox has its item: the staged copies have done their job.
+        deps.blobs.delete_prefix(
+            deps.settings.staging_container, f"{key}/", keep=[f"{key}/manifest.json"]
+        )
+    return outcomes
+
+
+def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
+    """Create (or complete) the meeting's items in one mailbox; returns the outcome."""
+    key = manifest.key
+    fields = {
+        "uuid": manifest.uuid,
+        "meeting_id": manifest.meeting_id,
+        "topic": manifest.topic[:500],
+    }
+    row = deps.ledger.claim_delivery(key, mailbox, lease=LEASE, fields=fields)
+    if row is None:
+        current = deps.ledger.get_delivery(key, mailbox) or {}
+        return COMPLETE if current.get("state") == states.COMPLETE else RETRY
+    attempts = int(row.get("attempts") or 1)
+    try:
+        message_ids, created = _deliver(deps, manifest, mailbox)
+    except PermanentError as error:
+        return _failed(deps, manifest, mailbox, str(error))
+    except TransientError as error:
+        if attempts >= deps.settings.max_delivery_attempts:
+            return _failed(deps, manifest, mailbox, f"gave up after {attempts} attempts: {error}")
+        deps.ledger.update_delivery(
+            key,
+            mailbox,
+            {"state": states.PENDING, "lease_until": "", "last_error": str(error)[:1000]},
+        )
+        deps.runlog.append(
+            meeting_id=manifest.meeting_id,
+            uuid=manifest.uuid,
+            topic=manifest.topic,
+            mailbox=mailbox,
+            outcome="retrying",
+            error=str(error),
+        )
+        return RETRY
+    deps.ledger.update_delivery(
+        key,
+        mailbox,
+        {
+            "state": states.COMPLETE,
+            "lease_until": "",
+            "message_ids": message_ids,
+            "bytes": manifest.total_bytes,
+            "last_error": "",
+        },
+    )
+    deps.runlog.append(
+        meeting_id=manifest.meeting_id,
+        uuid=manifest.uuid,
+        topic=manifest.topic,
+        mailbox=mailbox,
+        outcome="archived" if created else "already-archived",
+        bytes_=manifest.total_bytes,
+    )
+    log.info(
+        "item delivered",
+        extra={
+            "meeting": key,
+            "mailbox": mailbox,
+            "bytes": manifest.total_bytes,
+            "created": created,
+        },
+    )
+    return COMPLETE
+
+
+def _failed(deps: Deps, manifest: Manifest, mailbox: str, error: str) -> str:
+    deps.ledger.update_delivery(
+        manifest.key,
+        mailbox,
+        {"state": states.FAILED, "lease_until": "", "last_error": error[:1000]},
+    )
+    deps.runlog.append(
+        meeting_id=manifest.meeting_id,
+        uuid=manifest.uuid,
+        topic=manifest.topic,
+        mailbox=mailbox,
+        outcome="failed",
+        error=error,
+    )
+    log.warning("delivery failed", extra={"meeting": manifest.key, "mailbox": mailbox})
+    return FAILED
+
+
+def _deliver(deps: Deps, manifest: Manifest, mailbox: str) -> tuple[list[str], bool]:
+    folder = _folder(deps, mailbox)
+    ids: list[str] = []
+    created_any = False
+    for item in manifest.items:
+        try:
+            message_id, created = _ensure_item(deps, mailbox, folder, item)
+        except NotFoundError:
+            # The cached folder was deleted by the mailbox owner: find or create it again.
+            deps.directory.forget_folder_id(mailbox, deps.settings.archive_folder_name)
+            folder = _folder(deps, mailbox)
+            message_id, created = _ensure_item(deps, mailbox, folder, item)
+        _complete_attachments(deps, mailbox, message_id, item)
+        ids.append(message_id)
+        created_any = created_any or created
+    return ids, created_any
+
+
+def _folder(deps: Deps, mailbox: str) -> str:
+    name = deps.settings.archive_folder_name
+    cached = deps.directory.folder_id(mailbox, name)
+    if cached:
+        return cached
+    folder_id = deps.graph.ensure_folder(mailbox, name)
+    deps.directory.put_folder_id(mailbox, name, folder_id)
+    return folder_id
+
+
+def _ensure_item(deps: Deps, mailbox: str, folder: str, item: ManifestItem) -> tuple[str, bool]:
+    existing = deps.graph.find_item(mailbox, folder, item.item_key)
+    if existing:
+        return existing, False
+    message: dict[str, Any] = deps.blobs.read_json(
+        deps.settings.staging_container, item.message_blob
+    )
+    inline = plan_inline(item.attachments, len(json.dumps(message).encode()))
+    message["attachments"] = [
+        {
+            "@odata.type": "#microsoft.graph.fileAttachment",
+            "name": a.name,
+            "contentType": a.content_type,
+            "contentBytes": base64.b64encode(_read(deps, a, 0, a.size)).decode(),
+        }
+        for a in item.attachments
+        if a.file_id in inline
+    ]
+    return deps.graph.create_item(mailbox, folder, message), True
+
+
+def plan_inline(attachments: tuple[ManifestAttachment, ...], message_size: int) -> set[str]:
+    """Which attachments ride inline in the create request (small ones, while under 4 MB)."""
+    chosen: set[str] = set()
+    used = message_size
+    for attachment in sorted(attachments, key=lambda a: (a.size, a.name)):
+        encoded = (attachment.size + 2) // 3 * 4 + 512
+        if attachment.size < INLINE_LIMIT and used + encoded <= REQUEST_BUDGET:
+            chosen.add(attachment.file_id)
+            used += encoded
+    return chosen
+
+
+def _complete_attachments(deps: Deps, mailbox: str, message_id: str, item: ManifestItem) -> None:
+    present = {
+        (a.get("name"), a.get("size")) for a in deps.graph.list_attachments(mailbox, message_id)
+    }
+    names = {name for name, _ in present}
+    for attachment in item.attachments:
+        if attachment.name in names:
+            continue
+        if attachment.size < INLINE_LIMIT:
+            deps.graph.add_attachment(
+                mailbox,
+                message_id,
+                name=attachment.name,
+                content_type=attachment.content_type,
+                data=_read(deps, attachment, 0, attachment.size),
+            )
+        else:
+            deps.graph.upload_attachment(
+                mailbox,
+                message_id,
+                name=attachment.name,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                read=_reader(deps, attachment),
+            )
+
+
+def _reader(deps: Deps, attachment: ManifestAttachment) -> Callable[[int, int], bytes]:
+    def read(offset: int, length: int) -> bytes:
+        return _read(deps, attachment, offset, length)
+
+    return read
+
+
+def _read(deps: Deps, attachment: ManifestAttachment, offset: int, length: int) -> bytes:
+    return deps.blobs.read_range(
+        attachment.container, attachment.blob_name, attachment.offset + offset, length
+    )

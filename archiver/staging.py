@@ -1,0 +1,234 @@
+"""Stage (queue triggers): fetch a meeting, copy its files Zoom -> Blob, render it, write manifest.
+
+stage_meeting fetches details, participants and the file list, plans what goes where, copies small
+files itself and fans big ones out to FILES_QUEUE. stage_file copies one big file and counts it in
+an etag-guarded barrier on the meeting's ledger row; whoever completes the count renders the items
+and writes manifest.json LAST, the commit marker the import blob trigger waits for.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from archiver import ledger as states
+from archiver.contracts import FileWorkItem, Manifest, WorkItem
+from archiver.deps import Deps
+from archiver.errors import InvalidInputError, NotFoundError, TransientError
+from archiver.keys import meeting_key
+from archiver.ledger import json_field
+from archiver.model import Meeting, RecordingFile
+from archiver.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
+from archiver.render import render_manifest
+from archiver.transfer import copy_to_blob
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT = "meeting.json"
+MANIFEST = "manifest.json"
+# Stage failures after this many deliveries of the same message go to the poison queue
+# (host.json extensions.queues.maxDequeueCount); the ledger says so before that happens.
+POISON_AFTER = 5
+BARRIER_ATTEMPTS = 20
+
+
+def blob_for(key: str, file: RecordingFile) -> str:
+    """Where a file is staged (attachments) inside the staging container."""
+    return f"{key}/files/{file.file_id}"
+
+
+def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
+    """Stage one meeting instance; returns "staged", "fanned-out" or "already-staged"."""
+    key = meeting_key(item.uuid)
+    staging = deps.settings.staging_container
+    if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
+        return "already-staged"
+    try:
+        return _stage_meeting(deps, key, item)
+    except Exception as error:
+        _record_failure(deps, key, item.uuid, error, dequeue_count)
+        raise
+
+
+def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
+    zoom = deps.zoom
+    recordings = zoom.get_recordings(item.uuid)
+    try:
+        past: dict[str, Any] | None = zoom.get_past_meeting(item.uuid)
+    except NotFoundError:
+        past = None  # old meetings age out of the past-meeting API; recordings suffice
+    try:
+        participants = zoom.list_participants(item.uuid)
+    except NotFoundError:
+        participants = []
+    meeting = Meeting.from_zoom(recordings, past, participants)
+    if meeting.uuid != item.uuid:
+        raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
+    settings = deps.settings
+    file_plans, item_plans = plan_meeting(
+        [FileSpec(f.file_id, f.size) for f in meeting.completed_files],
+        max_attachment=settings.max_attachment_mb * MIB,
+        max_item=settings.max_item_mb * MIB,
+        policy=settings.oversize_policy,
+    )
+    snapshot = {
+        "meeting": meeting.to_dict(),
+        "files": [asdict(plan) for plan in file_plans],
+        "items": [asdict(plan) for plan in item_plans],
+        "note": item.note,
+    }
+    deps.blobs.write_json(settings.staging_container, f"{key}/{SNAPSHOT}", snapshot)
+    stored = {p.file_id: p for p in file_plans if p.disposition != "skip"}
+    files = [f for f in meeting.completed_files if f.file_id in stored]
+    threshold = settings.fanout_threshold_mb * MIB
+    big = [f for f in files if f.size > threshold]
+    row = _ensure_row(deps, key, meeting)
+    if row.get("files_total") is None or int(row["files_total"]) != len(big):
+        deps.ledger.update_meeting(
+            key, {"state": states.STAGING, "files_total": len(big), "files_done": []}
+        )
+    for file in files:
+        if file.size <= threshold:
+            _copy(deps, key, meeting, file, stored[file.file_id])
+    for file in big:
+        deps.queues.send(settings.files_queue, FileWorkItem(meeting.uuid, file.file_id).to_json())
+    if big:
+        log.info("meeting fanned out", extra={"meeting": key, "files": len(big)})
+        return "fanned-out"
+    finalize(deps, key)
+    return "staged"
+
+
+def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str:
+    """Copy one fanned-out file, count it, and finalize when it was the last."""
+    key = meeting_key(item.uuid)
+    try:
+        snapshot = deps.blobs.read_json(deps.settings.staging_container, f"{key}/{SNAPSHOT}")
+        meeting = Meeting.from_dict(snapshot["meeting"])
+        plans = {p["file_id"]: _file_plan(p) for p in snapshot["files"]}
+        file = next((f for f in meeting.files if f.file_id == item.file_id), None)
+        if file is None or item.file_id not in plans:
+            raise InvalidInputError(f"file work item: file {item.file_id!r} is not in the meeting")
+        _copy(deps, key, meeting, file, plans[item.file_id])
+        if _count_done(deps, key, item.file_id):
+            finalize(deps, key)
+            return "staged"
+        return "counted"
+    except Exception as error:
+        _record_failure(deps, key, item.uuid, error, dequeue_count)
+        raise
+
+
+def _count_done(deps: Deps, key: str, file_id: str) -> bool:
+    """Add the file to the meeting's done set (etag-guarded); True when every file is done."""
+    for _ in range(BARRIER_ATTEMPTS):
+        row = deps.ledger.get_meeting(key)
+        done = set(json_field(row, "files_done", []))
+        total = int(row.get("files_total") or 0)
+        if file_id in done:
+            return len(done) >= total  # a redelivered message: finalize is idempotent
+        done.add(file_id)
+        if deps.ledger.update_meeting(key, {"files_done": sorted(done)}, etag=row["_etag"]):
+            return len(done) >= total
+    raise TransientError(f"meeting {key}: barrier kept changing; will retry", meeting=key)
+
+
+def finalize(deps: Deps, key: str) -> None:
+    """Render the items from the staged files and write manifest.json last."""
+    staging = deps.settings.staging_container
+    if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
+        return
+    snapshot = deps.blobs.read_json(staging, f"{key}/{SNAPSHOT}")
+    meeting = Meeting.from_dict(snapshot["meeting"])
+    plans = [_file_plan(p) for p in snapshot["files"]]
+    items = [_item_plan(p) for p in snapshot["items"]]
+    manifest, documents = render_manifest(
+        deps, key, meeting, plans, items, note=str(snapshot.get("note") or "")
+    )
+    for name, document in documents.items():
+        deps.blobs.write_json(staging, name, document)
+    deps.blobs.write_json(staging, f"{key}/{MANIFEST}", manifest.to_dict())
+    deps.ledger.update_meeting(
+        key, {"state": states.STAGED, "bytes": manifest.total_bytes, "items": len(manifest.items)}
+    )
+    log.info("meeting staged", extra={"meeting": key, "bytes": manifest.total_bytes})
+
+
+def _copy(deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: FilePlan) -> None:
+    from archiver.render import content_type_of, link_blob_name
+
+    if plan.disposition == "link":
+        container, name = deps.settings.archive_container, link_blob_name(key, meeting, file)
+    else:
+        container, name = deps.settings.staging_container, blob_for(key, file)
+    copy_to_blob(
+        deps.zoom,
+        deps.blobs,
+        url=file.download_url,
+        size=file.size,
+        container=container,
+        name=name,
+        content_type=content_type_of(file),
+    )
+
+
+def _ensure_row(deps: Deps, key: str, meeting: Meeting) -> dict[str, Any]:
+    deps.ledger.claim_meeting(
+        key,
+        {
+            "uuid": meeting.uuid,
+            "meeting_id": meeting.meeting_id,
+            "topic": meeting.topic[:500],
+            "host_email": meeting.host_email or "",
+            "start_time": meeting.start_time.isoformat(),
+            "source": "stage",
+            "state": states.STAGING,
+        },
+    )
+    return deps.ledger.get_meeting(key)
+
+
+def _record_failure(deps: Deps, key: str, uuid: str, error: Exception, dequeue_count: int) -> None:
+    final = dequeue_count >= POISON_AFTER or not isinstance(error, TransientError)
+    fields: dict[str, Any] = {"last_error": str(error)[:1000], "attempts": dequeue_count}
+    if final:
+        fields["state"] = states.FAILED
+    try:
+        if deps.ledger.meeting_exists(key):
+            deps.ledger.update_meeting(key, fields)
+        else:
+            deps.ledger.claim_meeting(key, {"uuid": uuid, **fields, "state": states.FAILED})
+    except Exception:
+        log.exception("could not record a staging failure", extra={"meeting": key})
+    log.warning(
+        "staging failed",
+        extra={"meeting": key, "attempt": dequeue_count, "error_type": type(error).__name__},
+    )
+
+
+def _file_plan(doc: dict[str, Any]) -> FilePlan:
+    return FilePlan(
+        doc["file_id"],
+        doc["disposition"],
+        doc.get("note"),
+        tuple(Part(**p) for p in doc.get("parts", [])),
+    )
+
+
+def _item_plan(doc: dict[str, Any]) -> ItemPlan:
+    from archiver.planning import Attachment
+
+    return ItemPlan(
+        doc["number"],
+        doc["count"],
+        tuple(
+            Attachment(
+                a["file_id"], a["offset"], a["size"], Part(**a["part"]) if a.get("part") else None
+            )
+            for a in doc["attachments"]
+        ),
+    )
+
+
+__all__ = ["Manifest", "finalize", "stage_file", "stage_meeting"]
