@@ -1,0 +1,100 @@
+"""Zoom webhook verification (pure): signature, timestamp window, size, URL validation answers.
+
+Zoom signs `v0:{x-zm-request-timestamp}:{raw body}` with HMAC-SHA256 under the app's secret token
+and sends `x-zm-signature: v0=<hex>`. Rejections carry a reason for our logs only; callers answer
+the sender with a bare status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MAX_BODY_BYTES = 256 * 1024
+TOLERANCE_SECONDS = 300
+ARCHIVE_EVENTS = frozenset(
+    {
+        "recording.completed",
+        "recording.transcript_completed",
+        "meeting.ended",
+        "recording.archive_files_completed",
+    }
+)
+URL_VALIDATION = "endpoint.url_validation"
+
+
+class RejectedWebhookError(Exception):
+    """A request that is not a genuine, fresh Zoom event; status is what the sender gets."""
+
+    def __init__(self, reason: str, status: int = 401) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ZoomEvent:
+    """A verified event."""
+
+    event: str
+    event_ts: int
+    payload: dict[str, Any]
+    timestamp: str
+
+    @property
+    def object(self) -> dict[str, Any]:
+        """payload.object (the meeting or recording), {} when absent."""
+        value = self.payload.get("object")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def replay_key(self) -> str:
+        """Identifies a delivery: the same event for the same object at the same time."""
+        uuid = str(self.object.get("uuid", ""))
+        raw = f"{self.event}|{uuid}|{self.event_ts}"
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The x-zm-signature value Zoom sends for this body."""
+    message = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, headers: Mapping[str, str], *, secret: str, now: float) -> ZoomEvent:
+    """Check size, headers, timestamp window and signature; return the parsed event."""
+    if len(body) > MAX_BODY_BYTES:
+        raise RejectedWebhookError(f"body of {len(body)} bytes exceeds {MAX_BODY_BYTES}", 413)
+    lower = {k.lower(): v for k, v in headers.items()}
+    signature = lower.get("x-zm-signature", "")
+    timestamp = lower.get("x-zm-request-timestamp", "")
+    if not signature or not timestamp:
+        raise RejectedWebhookError("missing x-zm-signature or x-zm-request-timestamp header")
+    if not timestamp.isdigit():
+        raise RejectedWebhookError("x-zm-request-timestamp is not a number")
+    if abs(now - int(timestamp)) > TOLERANCE_SECONDS:
+        raise RejectedWebhookError(f"timestamp {timestamp} is more than {TOLERANCE_SECONDS}s away")
+    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+        raise RejectedWebhookError("signature does not match")
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise RejectedWebhookError("body is not JSON", 400) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("event"), str):
+        raise RejectedWebhookError("body has no event", 400)
+    payload = doc.get("payload") if isinstance(doc.get("payload"), dict) else {}
+    event_ts = doc.get("event_ts") if isinstance(doc.get("event_ts"), int) else 0
+    return ZoomEvent(doc["event"], int(event_ts or 0), dict(payload or {}), timestamp)
+
+
+def url_validation_answer(event: ZoomEvent, *, secret: str) -> dict[str, str]:
+    """The response body Zoom expects for endpoint.url_validation."""
+    plain = event.payload.get("plainToken")
+    if not isinstance(plain, str) or not plain:
+        raise RejectedWebhookError("url_validation without plainToken", 400)
+    encrypted = hmac.new(secret.encode(), plain.encode(), hashlib.sha256).hexdigest()
+    return {"plainToken": plain, "encryptedToken": encrypted}
