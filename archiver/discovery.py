@@ -151,18 +151,21 @@ def sweep(deps: Deps, result: DiscoveryResult) -> None:
 
 def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
     uuid = str(row["uuid"])
+    created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
+    expired = now - created > timedelta(hours=deps.settings.processing_give_up_hours)
     try:
         recording = deps.zoom.get_recordings(uuid)
     except NotFoundError:
-        deps.ledger.update_meeting(
-            row["RowKey"], {"state": states.FAILED, "last_error": "recordings deleted at Zoom"}
-        )
-        return "vanished"
+        # meeting.ended arrives before any recording exists; a meeting without cloud content
+        # never gets one. Wait up to the give-up age, then record that there was nothing.
+        if expired:
+            deps.ledger.update_meeting(row["RowKey"], {"state": states.NO_CONTENT})
+            return "no-content"
+        return "waiting"
     if not is_processing(recording):
         enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep"))
         return "enqueued"
-    created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
-    if now - created > timedelta(hours=deps.settings.processing_give_up_hours):
+    if expired:
         note = (
             f"gave up waiting for files still processing after "
             f"{deps.settings.processing_give_up_hours} h"

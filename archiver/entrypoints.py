@@ -72,21 +72,34 @@ def import_meeting(blob_name: str, body: bytes) -> None:
     run_import(deps(), Manifest.from_json(body))
 
 
-def _not_built(what: str) -> HttpReply:
-    body = {"error": "not_implemented", "message": f"{what} is not available in this version"}
-    return HttpReply(501, json.dumps(body).encode())
-
-
 def zoom_webhook(body: bytes, headers: Mapping[str, str]) -> HttpReply:
     """HTTP zoom/webhook: Zoom event notifications."""
-    return _not_built("the Zoom webhook endpoint")
+    from archiver.intake import handle_event, reply_body
+
+    status_code, answer = handle_event(deps(), body, headers)
+    return HttpReply(status_code, reply_body(answer))
 
 
 def status(params: Mapping[str, str]) -> HttpReply:
     """HTTP status: pipeline state as JSON."""
-    return _not_built("the status endpoint")
+    from archiver.status import collect_status
+
+    return HttpReply(200, json.dumps(collect_status(deps()), indent=2).encode())
 
 
 def run_log(params: Mapping[str, str]) -> HttpReply:
-    """HTTP log: the run log as CSV."""
-    return _not_built("the run log endpoint")
+    """HTTP log?since=yyyy-mm-dd&until=yyyy-mm-dd: the run log as CSV."""
+    from archiver.status import log_csv, parse_day
+
+    today = deps().clock().date()
+    try:
+        since = parse_day(params.get("since", today.isoformat()), "since")
+        until = parse_day(params.get("until", since.isoformat()), "until")
+    except ValueError as error:
+        return HttpReply(400, json.dumps({"error": str(error)}).encode())
+    if until < since or (until - since).days > 366:
+        message = "until must be on or after since, and at most 366 days later"
+        return HttpReply(400, json.dumps({"error": message}).encode())
+    body = log_csv(deps().runlog.entries(since, until)).encode()
+    disposition = f'attachment; filename="zoom-archive-log-{since}-{until}.csv"'
+    return HttpReply(200, body, "text/csv", {"Content-Disposition": disposition})

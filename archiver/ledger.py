@@ -37,7 +37,19 @@ IMPORTED = "imported"  # every mailbox has its item
 PARTIAL = "partial"  # some mailboxes failed permanently
 UNMAPPED = "unmapped"  # no mailbox and no fallback configured
 FAILED = "failed"
-MEETING_STATES = (WAITING, CLAIMED, QUEUED, STAGING, STAGED, IMPORTED, PARTIAL, UNMAPPED, FAILED)
+NO_CONTENT = "no-content"  # ended without cloud recording content; nothing to archive
+MEETING_STATES = (
+    WAITING,
+    CLAIMED,
+    QUEUED,
+    STAGING,
+    STAGED,
+    IMPORTED,
+    PARTIAL,
+    UNMAPPED,
+    FAILED,
+    NO_CONTENT,
+)
 
 # Delivery states for one (meeting, mailbox).
 PENDING = "pending"

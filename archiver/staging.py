@@ -150,7 +150,14 @@ def finalize(deps: Deps, key: str) -> None:
         deps.blobs.write_json(staging, name, document)
     deps.blobs.write_json(staging, f"{key}/{MANIFEST}", manifest.to_dict())
     deps.ledger.update_meeting(
-        key, {"state": states.STAGED, "bytes": manifest.total_bytes, "items": len(manifest.items)}
+        key,
+        {
+            "state": states.STAGED,
+            "bytes": manifest.total_bytes,
+            "items": len(manifest.items),
+            "oversize_files": sum(1 for p in plans if p.disposition != "attach"),
+            "notes": list(manifest.notes),
+        },
     )
     log.info("meeting staged", extra={"meeting": key, "bytes": manifest.total_bytes})
 
