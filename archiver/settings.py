@@ -287,6 +287,11 @@ def _https_url(name: str, value: str) -> str:
     return value.rstrip("/")
 
 
+def is_email(value: str) -> bool:
+    """True for a plausible email address (the shape Exchange accepts)."""
+    return bool(_EMAIL.match(value))
+
+
 def _email(name: str, value: str) -> str:
     if not _EMAIL.match(value):
         raise ConfigurationError(f"{name} must be an email address; got {value!r}")

@@ -1,0 +1,74 @@
+"""`check`: validate settings and reach Zoom, Graph and storage, saying exactly what is missing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from archiver.errors import ArchiverError, AuthenticationError, MailboxUnavailableError
+
+Result = tuple[str, bool, str]
+
+
+def run_checks(mailbox: str | None) -> list[Result]:
+    """Each check's name, whether it passed, and what to do when it did not."""
+    from archiver.deps import Deps
+    from archiver.settings import Settings
+
+    try:
+        settings = Settings.from_mapping(os.environ)
+    except ArchiverError as error:
+        return [("settings", False, str(error))]
+    results: list[Result] = [("settings", True, "every setting is present and valid")]
+    deps = Deps(settings)
+    test_mailbox = mailbox or settings.fallback_mailbox
+
+    def storage() -> str:
+        deps.ledger.last_run()
+        return "tables reachable"
+
+    def zoom() -> str:
+        next(iter(deps.zoom.list_users(status="active")), None)
+        return "token issued and users listed (scope user:read:list_users:admin works)"
+
+    def graph_mailbox() -> str:
+        if not test_mailbox:
+            raise ValueError("give --mailbox or set FALLBACK_MAILBOX to test a mailbox")
+        found = deps.graph.find_mailbox(test_mailbox)
+        if found is None:
+            raise MailboxUnavailableError(f"{test_mailbox} is not a mailbox in this tenant")
+        return f"{test_mailbox} found"
+
+    def graph_folder() -> str:
+        assert test_mailbox is not None  # graph_mailbox ran first
+        folder = deps.graph.ensure_folder(test_mailbox, settings.archive_folder_name)
+        return f"folder {settings.archive_folder_name!r} is available (id {folder[:12]}...)"
+
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("storage", storage),
+        ("zoom", zoom),
+        ("graph mailbox", graph_mailbox),
+        ("graph folder", graph_folder),
+    ]
+    for name, check in checks:
+        try:
+            results.append((name, True, check()))
+        except AuthenticationError as error:
+            results.append((name, False, f"{error} - {_hint(name)}"))
+        except (ArchiverError, ValueError) as error:
+            results.append((name, False, str(error)))
+            if name == "graph mailbox":
+                break
+    return results
+
+
+def _hint(check: str) -> str:
+    return {
+        "zoom": "check the Server-to-Server OAuth app is activated and has the scopes listed in "
+        "docs/admin-guide.md",
+        "graph mailbox": "grant Mail.ReadWrite (application) with admin consent, or add the "
+        "mailbox to the Exchange RBAC for Applications management scope",
+        "graph folder": "the app's Exchange RBAC scope must include this mailbox "
+        "(Test-ServicePrincipalAuthorization)",
+        "storage": "the identity needs Table Data Contributor on the storage account",
+    }.get(check, "see docs/admin-guide.md")

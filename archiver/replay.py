@@ -1,0 +1,109 @@
+"""Repair: move poison messages back to their queues and give failed meetings another go."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+
+from archiver import ledger as states
+from archiver.contracts import WorkItem
+from archiver.deps import Deps
+from archiver.discovery import enqueue
+from archiver.keys import meeting_key
+from archiver.status import BLOB_POISON_QUEUE
+
+
+def replay(
+    deps: Deps, *, queue: str | None = None, meeting_uuid: str | None = None
+) -> dict[str, Any]:
+    """Requeue poison messages (optionally one queue / one meeting) and reset failed deliveries."""
+    settings = deps.settings
+    queues = [settings.meetings_queue, settings.files_queue]
+    if queue is not None:
+        if queue not in queues:
+            raise ValueError(f"--queue must be one of {', '.join(queues)}; got {queue!r}")
+        queues = [queue]
+    moved = {name: _move_poison(deps, name, meeting_uuid) for name in queues}
+    reset = _reset_meetings(deps, meeting_uuid)
+    return {
+        "moved": moved,
+        "reset_meetings": reset,
+        "blob_poison": _drop_blob_poison(deps, meeting_uuid),
+    }
+
+
+def _move_poison(deps: Deps, name: str, meeting_uuid: str | None) -> int:
+    poison = deps.storage.queue(f"{name}-poison")
+    moved = 0
+    try:
+        messages = list(poison.receive_messages(messages_per_page=32, visibility_timeout=60))
+    except ResourceNotFoundError:
+        return 0
+    for message in messages:
+        body: bytes = message.content
+        if meeting_uuid is not None and _uuid_of(body) != meeting_uuid:
+            continue
+        deps.queues.send(name, body)
+        poison.delete_message(message)
+        moved += 1
+    return moved
+
+
+def _uuid_of(body: bytes) -> str | None:
+    try:
+        value = json.loads(body).get("uuid")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
+def _drop_blob_poison(deps: Deps, meeting_uuid: str | None) -> int:
+    # Blob-trigger poison messages point at a manifest; re-writing the manifest (below) fires
+    # the trigger again, so the poison entries only need removing.
+    client = deps.storage.queue(BLOB_POISON_QUEUE)
+    wanted = meeting_key(meeting_uuid) if meeting_uuid else None
+    dropped = 0
+    try:
+        messages = list(client.receive_messages(messages_per_page=32, visibility_timeout=60))
+    except ResourceNotFoundError:
+        return 0
+    for message in messages:
+        text = _decode(message.content)
+        if wanted is None or wanted in text:
+            client.delete_message(message)
+            dropped += 1
+    return dropped
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return base64.b64decode(content).decode("utf-8", "replace")
+    except ValueError:
+        return content.decode("utf-8", "replace")
+
+
+def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
+    wanted = meeting_key(meeting_uuid) if meeting_uuid else None
+    rows = deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL))
+    count = 0
+    for row in rows:
+        key = row["RowKey"]
+        if wanted is not None and key != wanted:
+            continue
+        for delivery in deps.ledger.list_deliveries(key):
+            if delivery.get("state") == states.FAILED:
+                deps.ledger.update_delivery(
+                    key, str(delivery["mailbox"]), {"state": states.PENDING, "attempts": 0}
+                )
+        manifest = f"{key}/manifest.json"
+        if deps.blobs.exists(deps.settings.staging_container, manifest):
+            document = deps.blobs.read_json(deps.settings.staging_container, manifest)
+            deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0})
+            deps.blobs.write_json(deps.settings.staging_container, manifest, document)
+        else:
+            enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay"))
+        count += 1
+    return count
