@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from archiver import ledger as states
+from archiver import telemetry
 from archiver.contracts import WorkItem
 from archiver.deps import Deps
 from archiver.errors import ArchiverError, NotFoundError
@@ -69,6 +70,7 @@ def run_discovery(deps: Deps) -> DiscoveryResult:
             "errors": result.errors[:20],
         }
     )
+    telemetry.MEETINGS.add(result.counts.get("enqueued", 0), {"stage": "discovered"})
     log.info("discovery finished", extra={"users": result.users, **result.counts})
     return result
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from archiver.converter import AttachmentRef, build_message, to_eml
 from archiver.deps import Deps
 from archiver.errors import NotFoundError
 from archiver.model import FilePart, Meeting, StagedFile
-from archiver.planning import MIB, FileSpec, plan_meeting
+from archiver.planning import MIB, FilePlan, FileSpec, plan_meeting
 from archiver.render import TEXT_KINDS, TEXT_LIMIT, content_type_of, file_name, kind_of
 
 

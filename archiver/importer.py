@@ -14,10 +14,11 @@ import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from archiver import ledger as states
+from archiver import telemetry
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.deps import Deps
 from archiver.errors import NotFoundError, PermanentError, TransientError
@@ -102,7 +103,12 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
         return COMPLETE if current.get("state") == states.COMPLETE else RETRY
     attempts = int(row.get("attempts") or 1)
     try:
-        message_ids, created = _deliver(deps, manifest, mailbox)
+        with telemetry.step("import", meeting=key, mailbox=mailbox, attempt=attempts) as step:
+            message_ids, created = _deliver(deps, manifest, mailbox)
+            step.update(
+                outcome="created" if created else "already-present",
+                bytes=manifest.total_bytes if created else 0,
+            )
     except PermanentError as error:
         return _failed(deps, manifest, mailbox, str(error))
     except TransientError as error:
@@ -151,6 +157,14 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
         },
     )
     return COMPLETE
+
+
+def _measure(deps: Deps, manifest: Manifest, mailbox: str, created: bool) -> None:
+    if created:
+        telemetry.ITEMS.add(1, {"mailbox": mailbox})
+        telemetry.BYTES.add(manifest.total_bytes, {"stage": "import"})
+        start = datetime.fromisoformat(manifest.start_time)
+        telemetry.LAG.record(max(0.0, (deps.clock() - start).total_seconds()))
 
 
 def _failed(deps: Deps, manifest: Manifest, mailbox: str, error: str) -> str:

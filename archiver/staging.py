@@ -13,6 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from archiver import ledger as states
+from archiver import telemetry
 from archiver.contracts import FileWorkItem, Manifest, WorkItem
 from archiver.deps import Deps
 from archiver.errors import InvalidInputError, NotFoundError, TransientError
@@ -45,7 +46,9 @@ def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
     if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
         return "already-staged"
     try:
-        return _stage_meeting(deps, key, item)
+        with telemetry.step("stage", meeting=key, attempt=dequeue_count) as step:
+            step["outcome"] = _stage_meeting(deps, key, item)
+            return str(step["outcome"])
     except Exception as error:
         _record_failure(deps, key, item.uuid, error, dequeue_count)
         raise
@@ -110,7 +113,8 @@ def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str
         file = next((f for f in meeting.files if f.file_id == item.file_id), None)
         if file is None or item.file_id not in plans:
             raise InvalidInputError(f"file work item: file {item.file_id!r} is not in the meeting")
-        _copy(deps, key, meeting, file, plans[item.file_id])
+        with telemetry.step("stage-file", meeting=key, bytes=file.size, attempt=dequeue_count):
+            _copy(deps, key, meeting, file, plans[item.file_id])
         if _count_done(deps, key, item.file_id):
             finalize(deps, key)
             return "staged"
@@ -159,7 +163,8 @@ def finalize(deps: Deps, key: str) -> None:
             "notes": list(manifest.notes),
         },
     )
-    log.info("meeting staged", extra={"meeting": key, "bytes": manifest.total_bytes})
+    telemetry.MEETINGS.add(1, {"stage": "staged"})
+    telemetry.BYTES.add(manifest.total_bytes, {"stage": "staged"})
 
 
 def _copy(deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: FilePlan) -> None:
