@@ -62,8 +62,8 @@ def export_eml(deps: Deps, uuid: str, out_dir: Path) -> list[Path]:
 def _download(
     deps: Deps,
     meeting: Meeting,
-    plans: tuple,
-    tmp: Path,  # type: ignore[type-arg]
+    plans: Sequence[FilePlan],
+    tmp: Path,
 ) -> tuple[list[StagedFile], dict[str, bytes]]:
     staged: list[StagedFile] = []
     texts: dict[str, bytes] = {}
