@@ -1,0 +1,295 @@
+"""In-memory fakes of the Zoom and Graph ports, with the failure switches the specs need.
+
+They model the documented behaviour the pipeline relies on (Graph: items findable by their
+extended property, attachments listed by name and size; Zoom: sizes and bytes agree), nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from archiver.errors import (
+    IncompleteDownloadError,
+    MailboxUnavailableError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
+from archiver.keys import MEETING_KEY_PROPERTY_ID
+
+START = datetime(2026, 11, 20, 15, 0, 0)
+
+
+def content(file_id: str, size: int) -> bytes:
+    """Deterministic bytes for a fake recording file."""
+    seed = hashlib.sha256(file_id.encode()).digest()
+    return (seed * (size // len(seed) + 1))[:size]
+
+
+def zoom_meeting(
+    uuid: str,
+    *,
+    meeting_id: int = 81234567890,
+    host: str = "ann@contoso.com",
+    guests: tuple[tuple[str, str], ...] = (("Bob", "bob@contoso.com"),),
+    files: tuple[tuple[str, str, int], ...] = (("MP4", "shared_screen_with_speaker_view", 2048),),
+    status: str = "completed",
+    start: datetime = START,
+) -> dict[str, Any]:
+    """A recordings / past-meeting / participants bundle shaped like Zoom's API responses."""
+    end = start + timedelta(minutes=30)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    recording_files = [
+        {
+            "id": f"{uuid[:6]}-{i}",
+            "meeting_id": uuid,
+            "recording_start": start.strftime(iso),
+            "recording_end": end.strftime(iso),
+            "file_type": file_type,
+            "file_extension": {
+                "CHAT": "TXT",
+                "TRANSCRIPT": "VTT",
+                "CC": "VTT",
+                "TIMELINE": "JSON",
+            }.get(file_type, file_type),
+            "file_size": size,
+            "download_url": f"https://zoom.us/rec/download/{uuid[:6]}-{i}",
+            "status": status,
+            "recording_type": rtype,
+        }
+        for i, (file_type, rtype, size) in enumerate(files)
+    ]
+    people = [("Ann", host), *guests]
+    return {
+        "recordings": {
+            "uuid": uuid,
+            "id": meeting_id,
+            "host_id": "host-1",
+            "host_email": host,
+            "topic": f"Review {uuid[:4]}",
+            "start_time": start.strftime(iso),
+            "duration": 30,
+            "timezone": "Europe/London",
+            "total_size": 0,
+            "recording_count": len(files),
+            "recording_files": recording_files,
+        },
+        "past": {
+            "uuid": uuid,
+            "id": meeting_id,
+            "host_id": "host-1",
+            "user_email": host,
+            "user_name": "Ann",
+            "topic": f"Review {uuid[:4]}",
+            "start_time": start.strftime(iso),
+            "end_time": end.strftime(iso),
+            "duration": 30,
+            "participants_count": len(people),
+        },
+        "participants": [
+            {
+                "id": f"p{i}",
+                "user_id": f"u{i}",
+                "name": name,
+                "user_email": email,
+                "join_time": start.strftime(iso),
+                "leave_time": end.strftime(iso),
+                "duration": 1800,
+            }
+            for i, (name, email) in enumerate(people)
+        ],
+    }
+
+
+class _Download:
+    def __init__(self, data: bytes, fail_after: int | None) -> None:
+        self._data = data
+        self._fail_after = fail_after
+
+    def __enter__(self) -> Iterator[bytes]:
+        return self._chunks()
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def _chunks(self) -> Iterator[bytes]:
+        for offset in range(0, len(self._data), 1 << 20):
+            chunk = self._data[offset : offset + (1 << 20)]
+            if self._fail_after is not None and offset + len(chunk) > self._fail_after:
+                yield chunk[: self._fail_after - offset]
+                raise ServiceUnavailableError("connection reset mid-body", service="zoom")
+            yield chunk
+
+
+@dataclass
+class FakeZoom:
+    """Meetings by UUID; users own the meetings they host."""
+
+    meetings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: list[dict[str, Any]] = field(
+        default_factory=lambda: [{"id": "host-1", "email": "ann@contoso.com", "status": "active"}]
+    )
+    download_failures: dict[str, int] = field(default_factory=dict)  # file id -> fail after N
+    html_downloads: set[str] = field(default_factory=set)
+    ranges: list[tuple[str, int]] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=dict)
+
+    def add(self, bundle: dict[str, Any]) -> str:
+        uuid = str(bundle["recordings"]["uuid"])
+        self.meetings[uuid] = bundle
+        return uuid
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    def list_users(self, *, status: str = "active") -> Iterator[dict[str, Any]]:
+        self._count("list_users")
+        return iter([u for u in self.users if u["status"] == status])
+
+    def list_recordings(self, user_id: str, *, start: date, end: date) -> Iterator[dict[str, Any]]:
+        self._count("list_recordings")
+        for bundle in self.meetings.values():
+            rec = bundle["recordings"]
+            day = datetime.fromisoformat(rec["start_time"].replace("Z", "")).date()
+            if rec["host_id"] == user_id and start <= day <= end:
+                yield rec
+
+    def get_recordings(self, meeting_uuid: str) -> dict[str, Any]:
+        self._count("get_recordings")
+        return dict(self._bundle(meeting_uuid)["recordings"])
+
+    def get_past_meeting(self, meeting_uuid: str) -> dict[str, Any]:
+        self._count("get_past_meeting")
+        return dict(self._bundle(meeting_uuid)["past"])
+
+    def list_participants(self, meeting_uuid: str) -> list[dict[str, Any]]:
+        self._count("list_participants")
+        return list(self._bundle(meeting_uuid)["participants"])
+
+    def open_download(self, url: str, *, expected_size: int, start: int = 0) -> _Download:
+        file_id = url.rsplit("/", 1)[1]
+        self.ranges.append((file_id, start))
+        if file_id in self.html_downloads:
+            raise IncompleteDownloadError("download answered text/html", service="zoom")
+        data = content(file_id, expected_size)[start:]
+        fail_after = self.download_failures.pop(file_id, None)
+        return _Download(data, None if fail_after is None else fail_after - start)
+
+    def complete(self, meeting_uuid: str) -> None:
+        for f in self._bundle(meeting_uuid)["recordings"]["recording_files"]:
+            f["status"] = "completed"
+
+    def _bundle(self, meeting_uuid: str) -> dict[str, Any]:
+        if meeting_uuid not in self.meetings:
+            raise NotFoundError(f"meeting {meeting_uuid} not found", service="zoom", status=404)
+        return self.meetings[meeting_uuid]
+
+
+@dataclass
+class FakeGraph:
+    """Mailboxes with one folder tree level; items keep their JSON and attachment bytes' hashes."""
+
+    mailboxes: set[str] = field(
+        default_factory=lambda: {"ann@contoso.com", "bob@contoso.com", "zoom-archive@contoso.com"}
+    )
+    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    folders: dict[tuple[str, str], str] = field(default_factory=dict)
+    fail_after_create: int = 0  # the next N creates store the item, then fail (lost response)
+    unavailable: set[str] = field(default_factory=set)
+    upload_chunks: list[int] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def find_mailbox(self, address: str) -> str | None:
+        return address.lower() if address.lower() in self.mailboxes else None
+
+    def ensure_folder(self, mailbox: str, display_name: str, *, parent: str = "inbox") -> str:
+        self._check(mailbox)
+        return self.folders.setdefault((mailbox, display_name), f"folder-{len(self.folders)}")
+
+    def find_item(self, mailbox: str, folder_id: str, item_key: str) -> str | None:
+        self._check(mailbox)
+        for item in self.items.get(mailbox, []):
+            props = {p["id"]: p["value"] for p in item["message"]["singleValueExtendedProperties"]}
+            if item["folder"] == folder_id and props.get(MEETING_KEY_PROPERTY_ID) == item_key:
+                return str(item["id"])
+        return None
+
+    def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any]) -> str:
+        self._check(mailbox)
+        with self.lock:
+            box = self.items.setdefault(mailbox, [])
+            item_id = f"{mailbox}-{len(box)}"
+            inline = [
+                {
+                    "name": a["name"],
+                    "size": len(_b64(a["contentBytes"])),
+                    "sha256": hashlib.sha256(_b64(a["contentBytes"])).hexdigest(),
+                }
+                for a in message.get("attachments", [])
+            ]
+            box.append(
+                {"id": item_id, "folder": folder_id, "message": message, "attachments": inline}
+            )
+            if self.fail_after_create:
+                self.fail_after_create -= 1
+                raise ServiceUnavailableError("504 after the item was created", service="graph")
+        return item_id
+
+    def list_attachments(self, mailbox: str, message_id: str) -> list[dict[str, Any]]:
+        return [dict(a) for a in self._item(mailbox, message_id)["attachments"]]
+
+    def add_attachment(
+        self, mailbox: str, message_id: str, *, name: str, content_type: str, data: bytes
+    ) -> str:
+        item = self._item(mailbox, message_id)
+        item["attachments"].append(
+            {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        )
+        return name
+
+    def upload_attachment(
+        self,
+        mailbox: str,
+        message_id: str,
+        *,
+        name: str,
+        content_type: str,
+        size: int,
+        read: Callable[[int, int], bytes],
+    ) -> str:
+        digest = hashlib.sha256()
+        for offset in range(0, size, 4 * 1024 * 1024):
+            chunk = read(offset, min(4 * 1024 * 1024, size - offset))
+            self.upload_chunks.append(len(chunk))
+            digest.update(chunk)
+        self._item(mailbox, message_id)["attachments"].append(
+            {"name": name, "size": size, "sha256": digest.hexdigest()}
+        )
+        return name
+
+    def _item(self, mailbox: str, message_id: str) -> dict[str, Any]:
+        return next(i for i in self.items[mailbox] if i["id"] == message_id)
+
+    def _check(self, mailbox: str) -> None:
+        if mailbox in self.unavailable or mailbox not in self.mailboxes:
+            raise MailboxUnavailableError("mailbox not found", mailbox=mailbox, status=404)
+
+
+def _b64(value: str) -> bytes:
+    import base64
+
+    return base64.b64decode(value)
+
+
+@dataclass
+class ListQueues:
+    """QueuePort that only records (the host-driven tests use real queues)."""
+
+    sent: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def send(self, queue: str, body: bytes) -> None:
+        self.sent.append((queue, body))

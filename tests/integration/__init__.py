@@ -1,0 +1,1 @@
+"""Integration tests: real Azurite and/or the simulators, fakes only for what is named."""

@@ -1,0 +1,108 @@
+"""The pipeline archives every meeting instance once per mailbox, across reruns and crashes."""
+
+from __future__ import annotations
+
+import pytest
+
+from archiver.keys import meeting_key
+from tests.fakes import content, zoom_meeting
+from tests.integration.pipeline_support import Pipeline, settings_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pipeline(azurite) -> Pipeline:
+    return Pipeline(
+        settings_for(azurite.connection_string, FALLBACK_MAILBOX="zoom-archive@contoso.com")
+    )
+
+
+def test_a_meeting_lands_once_in_the_host_and_each_internal_participant(pipeline) -> None:
+    uuid = pipeline.zoom.add(
+        zoom_meeting("m1/abc==", guests=(("Bob", "bob@contoso.com"), ("Eve", "eve@fabrikam.com")))
+    )
+    pipeline.run()
+    for mailbox in ("ann@contoso.com", "bob@contoso.com"):
+        [item] = pipeline.items(mailbox)
+        assert item["message"]["internetMessageHeaders"]
+        [attachment] = item["attachments"]
+        expected = content(f"{uuid[:6]}-0", 2048)
+        import hashlib
+
+        assert attachment["sha256"] == hashlib.sha256(expected).hexdigest()
+    assert pipeline.items("zoom-archive@contoso.com") == []
+    row = pipeline.deps.ledger.get_meeting(meeting_key(uuid))
+    assert row["state"] == "imported"
+
+
+def test_a_second_run_archives_nothing_new(pipeline) -> None:
+    pipeline.zoom.add(zoom_meeting("m2=="))
+    pipeline.run()
+    pipeline.run()
+    assert len(pipeline.items("ann@contoso.com")) == 1
+    assert pipeline.queues.sent == []
+
+
+def test_two_discovery_runs_enqueue_a_meeting_only_once(pipeline) -> None:
+    pipeline.zoom.add(zoom_meeting("m3=="))
+    pipeline.discover()
+    pipeline.discover()
+    assert len(pipeline.queues.sent) == 1
+
+
+def test_a_crash_between_graph_create_and_ledger_update_makes_no_duplicate(pipeline) -> None:
+    pipeline.zoom.add(zoom_meeting("m4=="))
+    pipeline.graph.fail_after_create = 1  # the item is created, the response is lost
+    pipeline.run()
+    assert len(pipeline.items("ann@contoso.com")) == 1
+    assert len(pipeline.items("bob@contoso.com")) == 1
+
+
+def test_a_meeting_with_only_external_participants_goes_to_the_fallback_mailbox(pipeline) -> None:
+    pipeline.zoom.add(
+        zoom_meeting("m5==", host="host@fabrikam.com", guests=(("P", "partner@fabrikam.com"),))
+    )
+    pipeline.run()
+    assert len(pipeline.items("zoom-archive@contoso.com")) == 1
+
+
+def test_without_a_fallback_an_unmappable_meeting_is_recorded_as_unmapped(azurite) -> None:
+    pipeline = Pipeline(settings_for(azurite.connection_string))
+    uuid = pipeline.zoom.add(zoom_meeting("m6==", host="host@fabrikam.com", guests=()))
+    pipeline.run()
+    assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "unmapped"
+    [entry] = list(pipeline.deps.runlog.entries(pipeline.now.date(), pipeline.now.date()))
+    assert entry.outcome == "unmapped"
+
+
+def test_one_failing_mailbox_never_blocks_the_others(pipeline) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("m7=="))
+    pipeline.graph.unavailable.add("bob@contoso.com")
+    pipeline.run()
+    assert len(pipeline.items("ann@contoso.com")) == 1
+    row = pipeline.deps.ledger.get_meeting(meeting_key(uuid))
+    assert row["state"] == "partial"
+    failed = pipeline.deps.ledger.get_delivery(meeting_key(uuid), "bob@contoso.com")
+    assert failed is not None
+    assert failed["state"] == "failed"
+
+
+def test_files_still_processing_wait_until_zoom_completes_them(pipeline) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("m8==", status="processing"))
+    pipeline.run()
+    assert pipeline.items("ann@contoso.com") == []
+    assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "waiting"
+    pipeline.zoom.complete(uuid)
+    pipeline.run()
+    assert len(pipeline.items("ann@contoso.com")) == 1
+
+
+def test_an_html_download_is_never_archived(pipeline) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("m9=="))
+    pipeline.zoom.html_downloads.add(f"{uuid[:6]}-0")
+    pipeline.discover()
+    with pytest.raises(Exception, match="text/html"):
+        pipeline.stage_all()
+    assert pipeline.manifests() == []
+    assert pipeline.items("ann@contoso.com") == []
