@@ -46,6 +46,23 @@ def is_processing(recording: dict[str, Any]) -> bool:
     return any(str(f.get("status", "completed")).lower() != "completed" for f in files)
 
 
+def in_grace(recording: dict[str, Any], now: datetime, grace_minutes: int) -> bool:
+    """True while TRANSCRIPT_GRACE_MINUTES have not passed since the recording ended."""
+    if grace_minutes <= 0:
+        return False
+    ends = [str(f.get("recording_end", "")) for f in recording.get("recording_files", [])]
+    ends = [e for e in ends if e]
+    if not ends:
+        return False
+    ended = datetime.fromisoformat(max(ends).replace("Z", "+00:00"))
+    return now < ended + timedelta(minutes=grace_minutes)
+
+
+def _not_ready(deps: Deps, recording: dict[str, Any]) -> bool:
+    grace = deps.settings.transcript_grace_minutes
+    return is_processing(recording) or in_grace(recording, deps.clock(), grace)
+
+
 def run_discovery(deps: Deps) -> DiscoveryResult:
     """One discovery cycle: every user's new recordings, then the sweep."""
     now = deps.clock()
@@ -101,7 +118,7 @@ def consider(deps: Deps, recording: dict[str, Any], *, source: str) -> str:
     """Claim and enqueue one meeting instance if it is new; returns what happened."""
     uuid = str(recording["uuid"])
     key = meeting_key(uuid)
-    processing = is_processing(recording)
+    processing = _not_ready(deps, recording)
     fields = {
         "uuid": uuid,
         "meeting_id": int(recording.get("id") or 0),
@@ -164,7 +181,7 @@ def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
             deps.ledger.update_meeting(row["RowKey"], {"state": states.NO_CONTENT})
             return "no-content"
         return "waiting"
-    if not is_processing(recording):
+    if not _not_ready(deps, recording):
         enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep"))
         return "enqueued"
     if expired:
