@@ -1,0 +1,259 @@
+"""`make demo`: the whole pipeline on Azurite + simulated Zoom and Microsoft 365, checked end to end.
+
+Starts Azurite and the simulators, seeds a corpus, runs `python -m archiver run --once` through the
+local Functions host (twice: the second run must archive nothing new), prints a summary, writes a
+few items as .eml and the run log as CSV under demo-output/, and verifies every expected
+(meeting, mailbox) item exists exactly once with the right attachments and hashes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.azurite import Azurite  # noqa: E402
+from tests.support.simulators import Simulators  # noqa: E402
+
+OUT = ROOT / "demo-output"
+WORK = ROOT / ".local" / "demo"
+INTERNAL = "contoso.com"
+FALLBACK = f"zoom-archive@{INTERNAL}"
+PARTNER = "partner@fabrikam.com"
+
+
+def main() -> int:
+    """Run the demo; 0 only if every check passed."""
+    shutil.rmtree(OUT, ignore_errors=True)
+    shutil.rmtree(WORK, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    WORK.mkdir(parents=True)
+    with Azurite(WORK / "azurite") as azurite, Simulators(WORK / "sim") as sims:
+        corpus = seed(sims)
+        partner_mailbox = corpus["mailboxes"][0]
+        env = environment(azurite.connection_string, sims)
+        settings_file = WORK / "local.settings.json"
+        settings_file.write_text(json.dumps({"IsEncrypted": False, "Values": env}, indent=2))
+        mappings = WORK / "mappings.csv"
+        mappings.write_text(f"address,mailbox\n{PARTNER},{partner_mailbox}\n")
+        archiver(env, "mappings", "import", str(mappings))
+        print("\n== first run: python -m archiver run --once ==")
+        first = archiver(env, "run", "--once", "--settings", str(settings_file), check=False)
+        problems = [] if first == 0 else [f"first run exited {first}"]
+        expected = expectations(corpus, partner_mailbox, {m.lower() for m in corpus["mailboxes"]})
+        found = mailbox_items(sims, expected)
+        problems += verify(expected, found, corpus)
+        summary(corpus, expected, found, env)
+        export(env, corpus)
+        print("\n== second run: nothing new should be archived ==")
+        second = archiver(env, "run", "--once", "--settings", str(settings_file), check=False)
+        again = mailbox_items(sims, expected)
+        if second != 0:
+            problems.append(f"second run exited {second}")
+        if sum(len(v) for v in again.values()) != sum(len(v) for v in found.values()):
+            problems.append("the second run created items")
+    print()
+    if problems:
+        print(f"DEMO FAILED: {len(problems)} problem(s)")
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    items = sum(len(v) for v in expected.values())
+    print(f"DEMO OK: {items} expected items present exactly once, with the right attachments.")
+    return 0
+
+
+def seed(sims: Simulators) -> dict[str, Any]:
+    print("== seeding the simulators ==")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "seed",
+            "--control",
+            sims.control_url,
+            "--users",
+            "20",
+            "--meetings",
+            "60",
+            "--internal-domain",
+            INTERNAL,
+            "--external-domain",
+            "fabrikam.com",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    print("\n".join(lines[:-1][-25:]))
+    corpus: dict[str, Any] = json.loads(lines[-1])
+    return corpus
+
+
+def environment(connection_string: str, sims: Simulators) -> dict[str, str]:
+    env = {
+        "FUNCTIONS_WORKER_RUNTIME": "python",
+        "AzureWebJobsStorage": connection_string,
+        **sims.env(),
+        "INTERNAL_DOMAINS": INTERNAL,
+        "FALLBACK_MAILBOX": FALLBACK,
+        "ZOOM_DOWNLOAD_HOSTS": "127.0.0.1,localhost",
+        "INITIAL_LOOKBACK_DAYS": "30",
+        "LOCAL_FUNCTION_KEY": "demo-key",
+    }
+    return env
+
+
+def archiver(env: dict[str, str], *args: str, check: bool = True) -> int:
+    process = subprocess.run(
+        [sys.executable, "-m", "archiver", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=False,
+    )
+    if check and process.returncode != 0:
+        raise SystemExit(f"python -m archiver {' '.join(args)} exited {process.returncode}")
+    return process.returncode
+
+
+def expectations(
+    corpus: dict[str, Any], partner_mailbox: str, mailboxes: set[str]
+) -> dict[str, set[str]]:
+    """mailbox -> meeting UUIDs that must be there, computed from the corpus by the rules."""
+    expected: dict[str, set[str]] = {}
+    for meeting in corpus["meetings"]:
+        if any(f.get("status") != "completed" for f in meeting["files"]):
+            continue  # still processing: archived later, not now
+        addresses = {
+            a.lower() for a in [meeting["host_email"], *meeting["participant_emails"]] if a
+        }
+        targets = set()
+        for address in addresses:
+            if address == PARTNER:
+                targets.add(partner_mailbox.lower())
+            elif address.endswith("@" + INTERNAL) and address in mailboxes:
+                targets.add(address)
+        for mailbox in targets or {FALLBACK}:
+            expected.setdefault(mailbox, set()).add(meeting["uuid"])
+    return expected
+
+
+def mailbox_items(
+    sims: Simulators, expected: dict[str, set[str]]
+) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for mailbox in sorted(set(expected) | {FALLBACK}):
+        items = sims.control("GET", f"/m365/mailboxes/{mailbox}/items?folder=Zoom%20Meetings")
+        found[mailbox] = list(items.get("items", items) if isinstance(items, dict) else items)
+    return found
+
+
+def item_uuid(item: dict[str, Any]) -> str | None:
+    for header in item.get("internetMessageHeaders") or []:
+        if header.get("name", "").lower() == "x-zoom-meeting-uuid":
+            return str(header.get("value"))
+    return None
+
+
+def verify(
+    expected: dict[str, set[str]], found: dict[str, list[dict[str, Any]]], corpus: dict[str, Any]
+) -> list[str]:
+    problems: list[str] = []
+    hashes = {
+        m["uuid"]: {f["sha256"] for f in m["files"] if f.get("sha256")} for m in corpus["meetings"]
+    }
+    for mailbox, uuids in expected.items():
+        counts = Counter(item_uuid(item) for item in found.get(mailbox, []))
+        for uuid in uuids:
+            if counts[uuid] != 1:
+                problems.append(f"{mailbox}: meeting {uuid} present {counts[uuid]} times")
+        for uuid in set(counts) - uuids:
+            problems.append(f"{mailbox}: unexpected item for meeting {uuid}")
+        for item in found.get(mailbox, []):
+            uuid = item_uuid(item)
+            got = {a.get("sha256") for a in item.get("attachments", [])}
+            missing = hashes.get(uuid or "", set()) - got
+            if missing:
+                problems.append(f"{mailbox}: meeting {uuid} lacks {len(missing)} attachment(s)")
+            if item.get("isDraft"):
+                problems.append(f"{mailbox}: meeting {uuid} is a draft")
+    return problems
+
+
+def summary(
+    corpus: dict[str, Any],
+    expected: dict[str, set[str]],
+    found: dict[str, list[dict[str, Any]]],
+    env: dict[str, str],
+) -> None:
+    print("\n== archived items per mailbox ==")
+    print(f"{'mailbox':40} {'expected':>8} {'found':>6} {'MB':>8}")
+    for mailbox in sorted(found):
+        items = found[mailbox]
+        size = sum(a.get("size", 0) for i in items for a in i.get("attachments", []))
+        print(
+            f"{mailbox:40} {len(expected.get(mailbox, ())):>8} {len(items):>6} {size / 1e6:>8.1f}"
+        )
+    pending = [
+        m for m in corpus["meetings"] if any(f.get("status") != "completed" for f in m["files"])
+    ]
+    print(
+        f"\nmeetings: {len(corpus['meetings'])}; waiting for Zoom to finish processing: "
+        f"{len(pending)} (archived by a later run)"
+    )
+    status = subprocess.run(
+        [sys.executable, "-m", "archiver", "status"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print("\n== python -m archiver status ==")
+    print(status.stdout.strip() or status.stderr.strip())
+
+
+def export(env: dict[str, str], corpus: dict[str, Any]) -> None:
+    today = datetime.now(UTC).date()
+    log = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "archiver",
+            "log",
+            "--since",
+            str(today - timedelta(days=1)),
+            "--until",
+            str(today),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (OUT / "run-log.csv").write_text(log.stdout)
+    done = [
+        m for m in corpus["meetings"] if all(f.get("status") == "completed" for f in m["files"])
+    ]
+    for meeting in done[:3]:
+        archiver(
+            env, "export-eml", "--meeting", meeting["uuid"], "--out", str(OUT / "eml"), check=False
+        )
+    print(f"\nwrote {OUT / 'run-log.csv'} and .eml files under {OUT / 'eml'}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
