@@ -1,4 +1,4 @@
-"""`make demo`: the whole pipeline on Azurite + simulated Zoom and Microsoft 365, checked end to end.
+"""`make demo`: the pipeline on Azurite + simulated Zoom and Microsoft 365, checked end to end.
 
 Starts Azurite and the simulators, seeds a corpus, runs `python -m archiver run --once` through the
 local Functions host (twice: the second run must archive nothing new), prints a summary, writes a
