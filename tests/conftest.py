@@ -1,0 +1,15 @@
+"""Shared fixtures: one Azurite per test session; tests isolate by unique names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.azurite import Azurite
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    with Azurite() as instance:
+        yield instance
