@@ -21,7 +21,7 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.data.tables import TableClient, TableServiceClient, UpdateMode
+from azure.data.tables import EdmType, EntityProperty, TableClient, TableServiceClient, UpdateMode
 
 from archiver.errors import NotFoundError
 
@@ -103,7 +103,7 @@ class Ledger:
             "updated_at": now,
         }
         try:
-            self._tables.get("meetings").create_entity(_encode(entity))
+            self._tables.get("meetings").create_entity(encode(entity))
         except ResourceExistsError:
             return False
         return True
@@ -114,7 +114,7 @@ class Ledger:
             entity = self._tables.get("meetings").get_entity(key[:2], key)
         except ResourceNotFoundError:
             raise NotFoundError(f"meeting {key} is not in the ledger", meeting=key) from None
-        return _decode(entity)
+        return decode(entity)
 
     def meeting_exists(self, key: str) -> bool:
         """True when the meeting has a ledger row."""
@@ -144,13 +144,13 @@ class Ledger:
         else:
             query = " or ".join(f"state eq '{state}'" for state in states)
             rows = table.query_entities(query)
-        return (_decode(row) for row in rows)
+        return (decode(row) for row in rows)
 
     # -- deliveries -------------------------------------------------------------------------
     def get_delivery(self, key: str, mailbox: str) -> Entity | None:
         """The (meeting, mailbox) row, or None before the first attempt."""
         try:
-            return _decode(self._tables.get("deliveries").get_entity(key, row_key(mailbox)))
+            return decode(self._tables.get("deliveries").get_entity(key, row_key(mailbox)))
         except ResourceNotFoundError:
             return None
 
@@ -172,7 +172,7 @@ class Ledger:
         }
         if current is None:
             try:
-                self._tables.get("deliveries").create_entity(_encode({**base, "attempts": 1}))
+                self._tables.get("deliveries").create_entity(encode({**base, "attempts": 1}))
             except ResourceExistsError:
                 return None
             return self.get_delivery(key, mailbox)
@@ -195,7 +195,7 @@ class Ledger:
             **fields,
             "updated_at": self._clock().isoformat(),
         }
-        self._tables.get("deliveries").upsert_entity(_encode(entity), mode=UpdateMode.MERGE)
+        self._tables.get("deliveries").upsert_entity(encode(entity), mode=UpdateMode.MERGE)
 
     def list_deliveries(self, key: str | None = None) -> Iterator[Entity]:
         """Deliveries of one meeting, or all of them."""
@@ -205,7 +205,7 @@ class Ledger:
             if key
             else table.list_entities()
         )
-        return (_decode(row) for row in rows)
+        return (decode(row) for row in rows)
 
     # -- checkpoints and runs ---------------------------------------------------------------
     def get_checkpoint(self, user_id: str) -> date | None:
@@ -230,12 +230,12 @@ class Ledger:
     def record_run(self, fields: Mapping[str, Any]) -> None:
         """Store the latest discovery run's summary."""
         entity = {"PartitionKey": "run", "RowKey": "discovery", **fields}
-        self._tables.get("checkpoints").upsert_entity(_encode(entity), mode=UpdateMode.MERGE)
+        self._tables.get("checkpoints").upsert_entity(encode(entity), mode=UpdateMode.MERGE)
 
     def last_run(self) -> Entity | None:
         """The latest discovery run's summary, if any."""
         try:
-            return _decode(self._tables.get("checkpoints").get_entity("run", "discovery"))
+            return decode(self._tables.get("checkpoints").get_entity("run", "discovery"))
         except ResourceNotFoundError:
             return None
 
@@ -244,10 +244,10 @@ class Ledger:
         client = self._tables.get(table)
         try:
             if etag is None:
-                client.upsert_entity(_encode(entity), mode=UpdateMode.MERGE)
+                client.upsert_entity(encode(entity), mode=UpdateMode.MERGE)
             else:
                 client.update_entity(
-                    _encode(entity),
+                    encode(entity),
                     mode=UpdateMode.MERGE,
                     etag=etag,
                     match_condition=MatchConditions.IfNotModified,
@@ -261,18 +261,25 @@ class Ledger:
         return True
 
 
-def _encode(entity: Mapping[str, Any]) -> Entity:
+def encode(entity: Mapping[str, Any]) -> Entity:
     """Lists and dicts are stored as JSON strings (Table properties are scalars)."""
     out: Entity = {}
     for name, value in entity.items():
         if name.startswith("_"):
             continue
-        out[name] = json.dumps(value) if isinstance(value, list | dict) else value
+        if isinstance(value, list | dict):
+            value = json.dumps(value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**31:
+            value = (value, EdmType.INT64)  # Zoom meeting ids exceed Int32
+        out[name] = value
     return out
 
 
-def _decode(entity: Any) -> Entity:
-    out: Entity = dict(entity)
+def decode(entity: Any) -> Entity:
+    out: Entity = {
+        name: value.value if isinstance(value, EntityProperty) else value
+        for name, value in dict(entity).items()
+    }
     out["_etag"] = entity.metadata.get("etag") if hasattr(entity, "metadata") else None
     return out
 

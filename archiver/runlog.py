@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from archiver.ledger import Tables, row_key
+from archiver.ledger import Tables, decode, encode, row_key
 
 OUTCOMES = ("archived", "already-archived", "failed", "retrying", "unmapped", "skipped")
 
@@ -53,11 +53,13 @@ class RunLog:
             now.isoformat(), meeting_id, uuid, topic[:500], mailbox, outcome, bytes_, error[:1000]
         )
         self._tables.get("runlog").upsert_entity(
-            {
-                "PartitionKey": now.strftime("%Y%m%d"),
-                "RowKey": row_key(f"{now.isoformat()}|{uuid}|{mailbox}|{outcome}"),
-                **asdict(entry),
-            }
+            encode(
+                {
+                    "PartitionKey": now.strftime("%Y%m%d"),
+                    "RowKey": row_key(f"{now.isoformat()}|{uuid}|{mailbox}|{outcome}"),
+                    **asdict(entry),
+                }
+            )
         )
         return entry
 
@@ -69,6 +71,6 @@ class RunLog:
             rows = table.query_entities(
                 "PartitionKey eq @pk", parameters={"pk": day.strftime("%Y%m%d")}
             )
-            for row in sorted(rows, key=lambda r: r["RowKey"]):
+            for row in sorted((decode(r) for r in rows), key=lambda r: str(r["RowKey"])):
                 yield LogEntry(**{name: row[name] for name in LogEntry.__dataclass_fields__})
             day += timedelta(days=1)

@@ -24,6 +24,11 @@ from archiver.keys import MEETING_KEY_PROPERTY_ID
 START = datetime(2026, 11, 20, 15, 0, 0)
 
 
+def file_id(uuid: str, index: int) -> str:
+    """The fake id of a meeting's index-th file (URL-safe, unlike UUIDs)."""
+    return f"{hashlib.sha256(uuid.encode()).hexdigest()[:8]}-{index}"
+
+
 def content(file_id: str, size: int) -> bytes:
     """Deterministic bytes for a fake recording file."""
     seed = hashlib.sha256(file_id.encode()).digest()
@@ -45,7 +50,7 @@ def zoom_meeting(
     iso = "%Y-%m-%dT%H:%M:%SZ"
     recording_files = [
         {
-            "id": f"{uuid[:6]}-{i}",
+            "id": file_id(uuid, i),
             "meeting_id": uuid,
             "recording_start": start.strftime(iso),
             "recording_end": end.strftime(iso),
@@ -57,7 +62,7 @@ def zoom_meeting(
                 "TIMELINE": "JSON",
             }.get(file_type, file_type),
             "file_size": size,
-            "download_url": f"https://zoom.us/rec/download/{uuid[:6]}-{i}",
+            "download_url": f"https://zoom.us/rec/download/{file_id(uuid, i)}",
             "status": status,
             "recording_type": rtype,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archiver.keys import meeting_key
-from tests.fakes import content, zoom_meeting
+from tests.fakes import content, file_id, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ def test_a_meeting_lands_once_in_the_host_and_each_internal_participant(pipeline
         [item] = pipeline.items(mailbox)
         assert item["message"]["internetMessageHeaders"]
         [attachment] = item["attachments"]
-        expected = content(f"{uuid[:6]}-0", 2048)
+        expected = content(file_id(uuid, 0), 2048)
         import hashlib
 
         assert attachment["sha256"] == hashlib.sha256(expected).hexdigest()
@@ -100,7 +100,7 @@ def test_files_still_processing_wait_until_zoom_completes_them(pipeline) -> None
 
 def test_an_html_download_is_never_archived(pipeline) -> None:
     uuid = pipeline.zoom.add(zoom_meeting("m9=="))
-    pipeline.zoom.html_downloads.add(f"{uuid[:6]}-0")
+    pipeline.zoom.html_downloads.add(file_id(uuid, 0))
     pipeline.discover()
     with pytest.raises(Exception, match="text/html"):
         pipeline.stage_all()

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from archiver.keys import meeting_key
-from tests.fakes import content, zoom_meeting
+from tests.fakes import content, file_id, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
 
 pytestmark = pytest.mark.integration
@@ -17,12 +17,12 @@ MIB = 1024 * 1024
 def test_a_reset_mid_download_resumes_from_the_bytes_already_staged(azurite) -> None:
     pipeline = Pipeline(settings_for(azurite.connection_string))
     uuid = pipeline.zoom.add(zoom_meeting("r1==", files=(("MP4", "speaker", 9 * MIB),)))
-    file_id = f"{uuid[:6]}-0"
-    pipeline.zoom.download_failures[file_id] = 5 * MIB + 17
+    fid = file_id(uuid, 0)
+    pipeline.zoom.download_failures[fid] = 5 * MIB + 17
     pipeline.run()
-    assert pipeline.zoom.ranges == [(file_id, 0), (file_id, 5 * MIB + 17)]
+    assert pipeline.zoom.ranges == [(fid, 0), (fid, 5 * MIB + 17)]
     [attachment] = pipeline.items("ann@contoso.com")[0]["attachments"]
-    assert attachment["sha256"] == hashlib.sha256(content(file_id, 9 * MIB)).hexdigest()
+    assert attachment["sha256"] == hashlib.sha256(content(fid, 9 * MIB)).hexdigest()
 
 
 def test_big_files_fan_out_and_the_last_one_writes_the_manifest(azurite) -> None:
@@ -51,7 +51,7 @@ def test_a_fanned_out_file_that_fails_once_is_counted_once_when_it_succeeds(azur
     uuid = pipeline.zoom.add(
         zoom_meeting("f2==", files=(("MP4", "speaker", 2 * MIB), ("M4A", "audio_only", 2 * MIB)))
     )
-    pipeline.zoom.html_downloads.add(f"{uuid[:6]}-1")
+    pipeline.zoom.html_downloads.add(file_id(uuid, 1))
     pipeline.discover()
     with pytest.raises(Exception, match="text/html"):
         pipeline.stage_all()
@@ -59,8 +59,8 @@ def test_a_fanned_out_file_that_fails_once_is_counted_once_when_it_succeeds(azur
     from archiver.contracts import FileWorkItem
     from archiver.staging import stage_file
 
-    assert stage_file(pipeline.deps, FileWorkItem(uuid, f"{uuid[:6]}-1")) == "staged"
-    assert stage_file(pipeline.deps, FileWorkItem(uuid, f"{uuid[:6]}-1")) == "staged"
+    assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "staged"
+    assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "staged"
     assert len(pipeline.manifests()) == 1
 
 
