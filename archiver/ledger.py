@@ -267,11 +267,12 @@ def encode(entity: Mapping[str, Any]) -> Entity:
     for name, value in entity.items():
         if name.startswith("_"):
             continue
+        stored: Any = value
         if isinstance(value, list | dict):
-            value = json.dumps(value)
+            stored = json.dumps(value)
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**31:
-            value = (value, EdmType.INT64)  # Zoom meeting ids exceed Int32
-        out[name] = value
+            stored = (value, EdmType.INT64)  # Zoom meeting ids exceed Int32
+        out[name] = stored
     return out
 
 

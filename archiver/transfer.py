@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from types import TracebackType
 from typing import Protocol
 
 from archiver.blobstore import BlobStore, StoredFile
@@ -17,7 +18,12 @@ class Download(Protocol):
 
     def __enter__(self) -> Iterable[bytes]: ...
 
-    def __exit__(self, *exc_info: object) -> bool | None: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
 
 class Downloader(Protocol):

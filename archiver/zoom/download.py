@@ -1,0 +1,141 @@
+"""Streamed recording downloads: token only to allowed hosts, redirect followed without it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from archiver.errors import (
+    IncompleteDownloadError,
+    InvalidInputError,
+    ServiceUnavailableError,
+    UntrustedHostError,
+)
+
+CHUNK = 1024 * 1024
+MAX_REDIRECTS = 3
+
+
+def host_allowed(url: str, hosts: Sequence[str]) -> None:
+    """Raise UntrustedHostError unless the URL is https on an allowed host (or *.suffix)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    ok = parts.scheme == "https" and any(
+        host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+        for pattern in hosts
+    )
+    if not ok:
+        raise UntrustedHostError(
+            f"download URL host {host or '(none)'} is not one of ZOOM_DOWNLOAD_HOSTS; "
+            "the Zoom token was not sent",
+            service="zoom",
+        )
+
+
+class Download:
+    """Context manager; iterating yields the body in chunks and checks type, range and size."""
+
+    def __init__(
+        self,
+        session: requests.Session,
+        url: str,
+        *,
+        token: Callable[..., str],
+        expected_size: int,
+        start: int,
+        timeout: float,
+    ) -> None:
+        self._session = session
+        self._url = url
+        self._token = token
+        self._expected = expected_size - start
+        self._start = start
+        self._timeout = timeout
+        self._response: requests.Response | None = None
+        self.received = 0
+
+    def __enter__(self) -> Iterator[bytes]:
+        self._response = self._open()
+        return self._chunks(self._response)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._response is not None:
+            self._response.close()
+
+    def _open(self) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        if self._start:
+            headers["Range"] = f"bytes={self._start}-"
+        url = self._url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                response = self._session.get(
+                    url, headers=headers, stream=True, timeout=self._timeout, allow_redirects=False
+                )
+            except requests.RequestException as error:
+                raise ServiceUnavailableError(
+                    f"download failed: {type(error).__name__}", service="zoom"
+                ) from None
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return self._check(response)
+            response.close()
+            url = urljoin(url, response.headers.get("Location", ""))
+            if urlsplit(url).scheme != "https":
+                raise UntrustedHostError("download redirected to a non-https URL", service="zoom")
+            # The redirect target is pre-signed and on another host: the token stays with us.
+            headers.pop("Authorization", None)
+        raise ServiceUnavailableError("download redirected too many times", service="zoom")
+
+    def _check(self, response: requests.Response) -> requests.Response:
+        status = response.status_code
+        kind = response.headers.get("Content-Type", "").lower()
+        if "text/html" in kind:
+            # Zoom answers 200 + an HTML sign-in page for a bad or expired token: never archive it.
+            response.close()
+            self._token(force_refresh=True)
+            raise IncompleteDownloadError(
+                "download answered text/html instead of the file", service="zoom", status=status
+            )
+        if status >= 500 or status == 429:
+            response.close()
+            raise ServiceUnavailableError("download failed", service="zoom", status=status)
+        if self._start and status != 206:
+            response.close()
+            raise IncompleteDownloadError(
+                "download ignored the Range request", service="zoom", status=status
+            )
+        if self._start and not response.headers.get("Content-Range", "").startswith(
+            f"bytes {self._start}-"
+        ):
+            response.close()
+            raise IncompleteDownloadError("download answered the wrong range", service="zoom")
+        if status not in (200, 206):
+            response.close()
+            raise InvalidInputError(f"download answered {status}", service="zoom", status=status)
+        return response
+
+    def _chunks(self, response: requests.Response) -> Iterator[bytes]:
+        try:
+            for chunk in response.iter_content(CHUNK):
+                self.received += len(chunk)
+                if self.received > self._expected:
+                    raise IncompleteDownloadError(
+                        "download is longer than file_size", service="zoom"
+                    )
+                yield chunk
+        except requests.RequestException as error:
+            raise ServiceUnavailableError(
+                f"download interrupted: {type(error).__name__}", service="zoom"
+            ) from None
+        if self.received != self._expected:
+            raise IncompleteDownloadError(
+                f"download ended after {self.received} of {self._expected} bytes", service="zoom"
+            )
