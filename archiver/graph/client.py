@@ -1,0 +1,297 @@
+"""Microsoft Graph mail operations the archiver needs, including resumable upload sessions."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from archiver.errors import InvalidInputError, MailboxUnavailableError, ServiceUnavailableError
+from archiver.graph.auth import MsalTokenProvider, TokenProvider
+from archiver.graph.transport import Transport, map_error
+from archiver.keys import MEETING_KEY_PROPERTY_ID
+
+# Microsoft documents upload chunks under 4 MB, in multiples of 320 KiB.
+CHUNK = 12 * 320 * 1024
+FOLDER_EXISTS = "ErrorFolderExists"
+
+
+def odata_quote(value: str) -> str:
+    """A string literal for an OData $filter (single quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class GraphClient:
+    """Folders, items and attachments in mailboxes, as an app with Mail.ReadWrite."""
+
+    def __init__(
+        self,
+        *,
+        graph_url: str,
+        authority_host: str,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str | None = None,
+        client_certificate_pem: str | None = None,
+        timeout: float = 60,
+        max_attempts: int = 6,
+        mailbox_concurrency: int = 4,
+        session: requests.Session | None = None,
+        token_provider: TokenProvider | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = _now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._base = graph_url.rstrip("/")
+        provider = token_provider or MsalTokenProvider(
+            authority_host=authority_host,
+            tenant_id=tenant_id,
+            client_id=client_id,
+            graph_url=graph_url,
+            client_secret=client_secret,
+            client_certificate_pem=client_certificate_pem,
+        )
+        self._http = Transport(
+            token=provider,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            mailbox_concurrency=mailbox_concurrency,
+            session=session,
+            sleep=sleep,
+            now=now,
+            rng=rng,
+        )
+        self._timeout = timeout
+        self._attempts = max_attempts
+        self._sleep = sleep
+
+    def _user(self, mailbox: str) -> str:
+        return f"{self._base}/users/{quote(mailbox, safe='@')}"
+
+    def call_counts(self) -> dict[str, int]:
+        """Requests made, by kind (for benchmarks)."""
+        return dict(self._http.calls)
+
+    def find_mailbox(self, address: str) -> str | None:
+        """The mailbox (userPrincipalName) for an address, by UPN, mail or proxyAddresses."""
+        try:
+            user = self._http.request(
+                "GET",
+                self._user(address),
+                mailbox=None,
+                kind="user",
+                params={"$select": "id,mail,userPrincipalName"},
+            )
+            return str(user.get("mail") or user.get("userPrincipalName") or address).lower()
+        except (MailboxUnavailableError, InvalidInputError) as error:
+            # Not a UPN (404) or not a valid one (400): look it up by mail and proxyAddresses.
+            if error.status not in (400, 404):
+                raise
+        for query in (
+            f"mail eq {odata_quote(address)}",
+            f"proxyAddresses/any(x:x eq {odata_quote('smtp:' + address)})",
+        ):
+            found = self._http.request(
+                "GET",
+                f"{self._base}/users",
+                mailbox=None,
+                kind="user-filter",
+                params={"$filter": query, "$select": "id,mail,userPrincipalName"},
+            )
+            for user in found.get("value", []):
+                return str(user.get("mail") or user.get("userPrincipalName")).lower()
+        return None
+
+    def ensure_folder(self, mailbox: str, display_name: str, *, parent: str = "inbox") -> str:
+        """The id of the child folder of `parent`, created if it does not exist."""
+        url = f"{self._user(mailbox)}/mailFolders/{parent}/childFolders"
+        existing = self._find_folder(url, mailbox, display_name)
+        if existing:
+            return existing
+        try:
+            created = self._http.request(
+                "POST",
+                url,
+                mailbox=mailbox,
+                kind="folder-create",
+                json={"displayName": display_name},
+            )
+            return str(created["id"])
+        except InvalidInputError as error:
+            # Another worker created it meanwhile: 400 in most tenants, 409 in some.
+            if error.code != FOLDER_EXISTS:
+                raise
+        found = self._find_folder(url, mailbox, display_name)
+        if not found:
+            raise ServiceUnavailableError(
+                "folder exists but cannot be found yet", service="graph", mailbox=mailbox
+            )
+        return found
+
+    def _find_folder(self, url: str, mailbox: str, name: str) -> str | None:
+        body = self._http.request(
+            "GET",
+            url,
+            mailbox=mailbox,
+            kind="folder-find",
+            params={"$filter": f"displayName eq {odata_quote(name)}", "$select": "id,displayName"},
+        )
+        values = body.get("value", [])
+        return str(values[0]["id"]) if values else None
+
+    def find_item(self, mailbox: str, folder_id: str, item_key: str) -> str | None:
+        """The id of the item tagged with this key in the folder, if any."""
+        query = (
+            f"singleValueExtendedProperties/Any(ep: ep/id eq "
+            f"{odata_quote(MEETING_KEY_PROPERTY_ID)} and ep/value eq {odata_quote(item_key)})"
+        )
+        body = self._http.request(
+            "GET",
+            f"{self._user(mailbox)}/mailFolders/{folder_id}/messages",
+            mailbox=mailbox,
+            kind="item-find",
+            params={"$filter": query, "$select": "id", "$top": "2"},
+        )
+        values = body.get("value", [])
+        return str(values[0]["id"]) if values else None
+
+    def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any]) -> str:
+        """Create the item in the folder; returns its id."""
+        body = self._http.request(
+            "POST",
+            f"{self._user(mailbox)}/mailFolders/{folder_id}/messages",
+            mailbox=mailbox,
+            kind="item-create",
+            json=message,
+        )
+        return str(body["id"])
+
+    def list_attachments(self, mailbox: str, message_id: str) -> list[dict[str, Any]]:
+        """Name, size and id of each attachment (no content)."""
+        body = self._http.request(
+            "GET",
+            f"{self._user(mailbox)}/messages/{message_id}/attachments",
+            mailbox=mailbox,
+            kind="attachment-list",
+            params={"$select": "id,name,size"},
+        )
+        return list(body.get("value", []))
+
+    def add_attachment(
+        self, mailbox: str, message_id: str, *, name: str, content_type: str, data: bytes
+    ) -> str:
+        """Attach a file under 3 MB."""
+        import base64
+
+        body = self._http.request(
+            "POST",
+            f"{self._user(mailbox)}/messages/{message_id}/attachments",
+            mailbox=mailbox,
+            kind="attachment-add",
+            json={
+                "@odata.type": "#microsoft.graph.fileAttachment",
+                "name": name,
+                "contentType": content_type,
+                "contentBytes": base64.b64encode(data).decode(),
+            },
+        )
+        return str(body.get("id", ""))
+
+    def upload_attachment(
+        self,
+        mailbox: str,
+        message_id: str,
+        *,
+        name: str,
+        content_type: str,
+        size: int,
+        read: Callable[[int, int], bytes],
+    ) -> str:
+        """Attach a 3-150 MB file through an upload session, resuming after failed chunks."""
+        url = self._new_session(mailbox, message_id, name, content_type, size)
+        offset, failures = 0, 0
+        while True:
+            length = min(CHUNK, size - offset)
+            chunk = read(offset, length)
+            try:
+                # The upload URL carries its own token; Graph's Authorization header must not
+                # be sent to it (it is another host).
+                response = self._http.session.put(
+                    url,
+                    data=chunk,
+                    timeout=self._timeout,
+                    headers={
+                        "Content-Length": str(length),
+                        "Content-Range": f"bytes {offset}-{offset + length - 1}/{size}",
+                    },
+                )
+                status = response.status_code
+            except requests.RequestException:
+                status = 0
+            if status == 201:
+                return name
+            if status == 200:
+                offset = _next_offset(response.json(), size)
+                failures = 0
+                continue
+            failures += 1
+            if failures >= self._attempts:
+                raise ServiceUnavailableError(
+                    f"upload of {name} kept failing",
+                    service="graph",
+                    mailbox=mailbox,
+                    status=status or None,
+                )
+            if status == 404:  # the session expired: start a new one from the beginning
+                url, offset = self._new_session(mailbox, message_id, name, content_type, size), 0
+                continue
+            if status in (400, 416) and failures > 1:
+                raise map_error(status, "", {}, "upload", mailbox)
+            self._sleep(min(30.0, 0.5 * 2**failures))
+            offset = self._resume_offset(url, size, offset)
+
+    def _new_session(
+        self, mailbox: str, message_id: str, name: str, content_type: str, size: int
+    ) -> str:
+        body = self._http.request(
+            "POST",
+            f"{self._user(mailbox)}/messages/{message_id}/attachments/createUploadSession",
+            mailbox=mailbox,
+            kind="upload-session",
+            json={
+                "AttachmentItem": {
+                    "attachmentType": "file",
+                    "name": name,
+                    "size": size,
+                    "contentType": content_type,
+                }
+            },
+        )
+        return str(body["uploadUrl"])
+
+    def _resume_offset(self, url: str, size: int, fallback: int) -> int:
+        try:
+            response = self._http.session.get(url, timeout=self._timeout)
+        except requests.RequestException:
+            return fallback
+        if response.status_code != 200:
+            return fallback
+        return _next_offset(response.json(), size)
+
+
+def _next_offset(body: dict[str, Any], size: int) -> int:
+    ranges = body.get("nextExpectedRanges") or []
+    if not ranges:
+        return size
+    match = re.match(r"(\d+)", str(ranges[0]))
+    return int(match[1]) if match else 0

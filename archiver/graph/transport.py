@@ -1,0 +1,187 @@
+"""Graph HTTP plumbing: bearer token, per-mailbox concurrency, Retry-After, error mapping."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from archiver.errors import (
+    ArchiverError,
+    AuthenticationError,
+    InvalidInputError,
+    MailboxUnavailableError,
+    NotFoundError,
+    ServiceUnavailableError,
+    ThrottledError,
+)
+from archiver.graph.auth import TokenProvider
+from archiver.retry import backoff_delay, parse_retry_after
+
+MAILBOX_GONE = {
+    "ErrorInvalidUser",
+    "MailboxNotEnabledForRESTAPI",
+    "MailboxNotFound",
+    "ErrorMailboxNotFound",
+    "ErrorQuotaExceeded",
+    "ErrorAccountDisabled",
+    "ErrorNonExistentMailbox",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Transport:
+    """Sends Graph requests; at most `mailbox_concurrency` in flight per mailbox."""
+
+    def __init__(
+        self,
+        *,
+        token: TokenProvider,
+        timeout: float,
+        max_attempts: int,
+        mailbox_concurrency: int,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = _now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._token = token
+        self._timeout = timeout
+        self._attempts = max_attempts
+        self._limit = mailbox_concurrency
+        self.session = session or requests.Session()
+        self._sleep, self._now = sleep, now
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._gates: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+        self.calls: dict[str, int] = {}
+
+    def _gate(self, mailbox: str | None) -> threading.BoundedSemaphore | None:
+        if mailbox is None:
+            return None
+        with self._lock:
+            return self._gates.setdefault(mailbox.lower(), threading.BoundedSemaphore(self._limit))
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        mailbox: str | None,
+        kind: str,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One Graph call with retries; returns the JSON body ({} when empty)."""
+        refreshed = False
+        gate = self._gate(mailbox)
+        for attempt in range(1, self._attempts + 1):
+            with self._lock:
+                self.calls[kind] = self.calls.get(kind, 0) + 1
+            headers = {"Authorization": f"Bearer {self._token.token(force_refresh=refreshed)}"}
+            try:
+                if gate:
+                    gate.acquire()
+                try:
+                    response = self.session.request(
+                        method,
+                        url,
+                        json=json,
+                        params=params,
+                        headers=headers,
+                        timeout=self._timeout,
+                    )
+                finally:
+                    if gate:
+                        gate.release()
+            except requests.RequestException as error:
+                if attempt == self._attempts:
+                    raise ServiceUnavailableError(
+                        f"Graph unreachable: {type(error).__name__}",
+                        service="graph",
+                        mailbox=mailbox,
+                    ) from None
+                self._sleep(backoff_delay(attempt, rng=self._rng))
+                continue
+            body = _json(response)
+            if response.status_code < 300:
+                return body
+            code = (
+                str(body.get("error", {}).get("code", ""))
+                if isinstance(body.get("error"), dict)
+                else ""
+            )
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                continue
+            if response.status_code in (429, 503, 504) or response.status_code >= 500:
+                wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+                if attempt == self._attempts:
+                    error_type = ThrottledError if response.status_code == 429 else None
+                    if error_type:
+                        raise ThrottledError(
+                            f"Graph throttled {kind}",
+                            service="graph",
+                            status=429,
+                            code=code,
+                            mailbox=mailbox,
+                            retry_after=wait,
+                        )
+                    raise ServiceUnavailableError(
+                        f"Graph {response.status_code} on {kind}",
+                        service="graph",
+                        status=response.status_code,
+                        code=code,
+                        mailbox=mailbox,
+                    )
+                self._sleep(wait if wait is not None else backoff_delay(attempt, rng=self._rng))
+                continue
+            raise map_error(response.status_code, code, body, kind, mailbox)
+        raise ServiceUnavailableError(
+            f"Graph kept failing on {kind}", service="graph", mailbox=mailbox
+        )
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    if not response.content:
+        return {}
+    try:
+        value = response.json()
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def map_error(
+    status: int, code: str, body: dict[str, Any], kind: str, mailbox: str | None
+) -> ArchiverError:
+    """A Graph error response as the archiver's error tree."""
+    detail = body.get("error", {}).get("message", "") if isinstance(body.get("error"), dict) else ""
+    message = f"Graph {status} {code or ''} on {kind}: {str(detail)[:200]}".replace("  ", " ")
+    kw: dict[str, Any] = {
+        "service": "graph",
+        "status": status,
+        "code": code or None,
+        "mailbox": mailbox,
+    }
+    if code in MAILBOX_GONE or (status == 404 and kind == "user"):
+        return MailboxUnavailableError(message, **kw)
+    if status == 401:
+        return AuthenticationError(message, **kw)
+    if status == 403:
+        return AuthenticationError(
+            message + " (is Mail.ReadWrite granted and the mailbox inside the app's Exchange "
+            "RBAC for Applications scope?)",
+            **kw,
+        )
+    if status == 404:
+        return NotFoundError(message, **kw)
+    return InvalidInputError(message, **kw)
