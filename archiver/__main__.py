@@ -1,0 +1,27 @@
+"""`python -m archiver <command>`: the local host and the admin commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from archiver import cli
+from archiver.host import cli as host_cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m archiver", description="Zoom Meetings archiver for Microsoft 365"
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    host_cli.register(subparsers)
+    cli.register(subparsers)
+    args = parser.parse_args(argv)
+    if args.command not in ("host", "run"):
+        host_cli.load_settings(None)
+    return cli.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

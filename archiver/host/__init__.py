@@ -1,0 +1,1 @@
+"""The local Azure Functions host (development and single machine; not deployed)."""

@@ -1,0 +1,175 @@
+"""Queue-trigger semantics: lease, base64 decode, retry after visibilityTimeout, poison queue."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.storage.queue import QueueClient, QueueMessage
+
+log = logging.getLogger("archiver.host")
+LEASE_SECONDS = 600  # invisible while a function runs (the real host renews a 10-minute lease)
+
+
+@dataclass
+class QueueOptions:
+    """host.json extensions.queues (and blobs.maxDequeueCount for the blob-trigger queue)."""
+
+    batch_size: int = 16
+    max_dequeue_count: int = 5
+    visibility_timeout: float = 0.0
+    max_polling_interval: float = 2.0
+    base64: bool = True
+
+
+@dataclass
+class Stats:
+    """What happened to one function's invocations."""
+
+    invocations: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    poisoned: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        with self.lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+
+def ensure_queue(client: QueueClient) -> QueueClient:
+    """Create the queue if it is missing (the Functions host does the same)."""
+    with contextlib.suppress(ResourceExistsError):
+        client.create_queue()
+    return client
+
+
+def decode_body(content: str, options: QueueOptions) -> bytes:
+    """The message body as the function sees it; invalid base64 fails like the real host."""
+    if not options.base64:
+        return content.encode()
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("message is not valid base64 (host.json messageEncoding)") from None
+
+
+class QueueWorker:
+    """Pulls messages and invokes `handle(body, message)` on a bounded pool."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        queue: QueueClient,
+        poison: QueueClient,
+        options: QueueOptions,
+        handle: Callable[[bytes, QueueMessage], None],
+        stats: Stats,
+    ) -> None:
+        self.name = name
+        self.queue = ensure_queue(queue)
+        self._poison = poison
+        self._options = options
+        self._handle = handle
+        self.stats = stats
+        self._pool = ThreadPoolExecutor(
+            max_workers=options.batch_size, thread_name_prefix=f"q-{name}"
+        )
+        self._inflight: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def busy(self) -> int:
+        """Invocations running now."""
+        with self._lock:
+            return len(self._inflight)
+
+    def poll(self) -> int:
+        """Dequeue up to the free pool capacity; returns how many were started."""
+        free = self._options.batch_size - self.busy
+        if free <= 0:
+            return 0
+        messages = list(
+            self.queue.receive_messages(
+                messages_per_page=min(32, free), max_messages=free, visibility_timeout=LEASE_SECONDS
+            )
+        )
+        for message in messages:
+            future = self._pool.submit(self._process, message)
+            with self._lock:
+                self._inflight.add(future)
+            future.add_done_callback(self._done)
+        return len(messages)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._inflight.discard(future)
+
+    def _process(self, message: QueueMessage) -> None:
+        started = time.perf_counter()
+        self.stats.add(invocations=1)
+        try:
+            self._handle(decode_body(message.content, self._options), message)
+        except Exception as error:  # the function failed: retry later or poison
+            self.stats.add(failed=1)
+            self._failed(message, error, started)
+            return
+        self.stats.add(succeeded=1)
+        self.queue.delete_message(message)
+        log.info(
+            "%s succeeded (message %s, attempt %s, %.0f ms)",
+            self.name,
+            message.id,
+            message.dequeue_count,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def _failed(self, message: QueueMessage, error: Exception, started: float) -> None:
+        attempt = message.dequeue_count or 1
+        log.warning(
+            "%s failed (message %s, attempt %s/%s, %.0f ms): %s: %s",
+            self.name,
+            message.id,
+            attempt,
+            self._options.max_dequeue_count,
+            (time.perf_counter() - started) * 1000,
+            type(error).__name__,
+            error,
+        )
+        try:
+            if attempt >= self._options.max_dequeue_count:
+                ensure_queue(self._poison).send_message(message.content)
+                self.queue.delete_message(message)
+                self.stats.add(poisoned=1)
+                log.error(
+                    "%s: message %s moved to %s", self.name, message.id, self._poison.queue_name
+                )
+            else:
+                self.queue.update_message(
+                    message, visibility_timeout=int(self._options.visibility_timeout)
+                )
+        except ResourceNotFoundError:
+            pass  # already gone (deleted by a replay): nothing to retry
+
+    def shutdown(self, grace: float) -> None:
+        """Stop taking work; wait up to `grace` seconds for running invocations."""
+        deadline = time.monotonic() + grace
+        while self.busy and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def message_text(message: Any) -> str:
+    """A queue message's raw stored text."""
+    return str(message.content)

@@ -1,0 +1,1 @@
+"""Local Functions host specs (against Azurite)."""

@@ -1,0 +1,1 @@
+"""Small function apps the host specs drive."""
