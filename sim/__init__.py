@@ -1,0 +1,1 @@
+"""Simulated Zoom and Microsoft 365 servers for local runs and tests (never deployed)."""

@@ -1,0 +1,1 @@
+"""Shared simulator plumbing: TLS, HTTP routing, faults, counters."""

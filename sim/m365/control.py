@@ -1,0 +1,126 @@
+"""The Microsoft 365 simulator's control routes (/m365/...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography import x509
+
+from sim.core.http import Request, Response, Router, json_response
+from sim.m365.entra import App
+from sim.m365.server import M365Sim
+
+
+def register(sim: M365Sim, router: Router) -> None:
+    """Add /m365/... routes to the control server."""
+    store = sim.store
+
+    def add_mailbox(req: Request) -> Response:
+        doc = req.json()
+        box = store.add(
+            doc["address"],
+            doc.get("displayName", doc["address"]),
+            list(doc.get("proxyAddresses", [])),
+            bool(doc.get("enabled", True)),
+        )
+        return json_response(201, {"address": box.address, "id": box.user_id})
+
+    def list_mailboxes(req: Request) -> Response:
+        with store.lock:
+            return json_response(
+                200,
+                {
+                    "mailboxes": [
+                        {"address": b.address, "id": b.user_id, "items": len(b.items)}
+                        for b in store.mailboxes.values()
+                    ]
+                },
+            )
+
+    def folders(req: Request) -> Response:
+        box = store.find(req.params["address"])
+        return json_response(
+            200,
+            {
+                "folders": [
+                    {"id": f["id"], "displayName": f["displayName"], "parent": f["parent"]}
+                    for f in box.folders.values()
+                ]
+            },
+        )
+
+    def items(req: Request) -> Response:
+        box = store.find(req.params["address"])
+        wanted = req.arg("folder")
+        ids = {
+            f["id"] for f in box.folders.values() if wanted is None or f["displayName"] == wanted
+        }
+        with store.lock:
+            found = [i for i in box.items.values() if i["folder"] in ids]
+        return json_response(200, {"items": [_item(i) for i in found]})
+
+    def expire(req: Request) -> Response:
+        sim.entra.expire_all()
+        return json_response(200, {"expired": True})
+
+    def settings(req: Request) -> Response:
+        doc = req.json() or {}
+        limits = store.limits
+        mapping = {
+            "concurrency_limit": "concurrency",
+            "mailbox_request_budget": "requests_per_10min",
+            "upload_bytes_budget": "upload_bytes_per_5min",
+            "folder_exists_status": "folder_exists_status",
+            "session_lifetime_s": "session_lifetime_s",
+        }
+        for name, attribute in mapping.items():
+            if name in doc:
+                setattr(limits, attribute, int(doc[name]))
+        if "token_lifetime_s" in doc:
+            sim.entra.token_lifetime_s = int(doc["token_lifetime_s"])
+        return json_response(200, vars(limits))
+
+    def add_app(req: Request) -> Response:
+        doc = req.json()
+        certs = (
+            [x509.load_pem_x509_certificate(doc["certificate_pem"].encode())]
+            if doc.get("certificate_pem")
+            else []
+        )
+        sim.entra.register(App(doc["tenant"], doc["client_id"], doc.get("client_secret"), certs))
+        return json_response(201, {"registered": True})
+
+    router.add("POST", "/m365/mailboxes", add_mailbox)
+    router.add("GET", "/m365/mailboxes", list_mailboxes)
+    router.add("GET", "/m365/mailboxes/{address}/folders", folders)
+    router.add("GET", "/m365/mailboxes/{address}/items", items)
+    router.add("POST", "/m365/tokens/expire", expire)
+    router.add("PATCH", "/m365/settings", settings)
+    router.add("POST", "/m365/apps", add_app)
+
+
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    keep = (
+        "id",
+        "subject",
+        "from",
+        "toRecipients",
+        "isDraft",
+        "internetMessageId",
+        "internetMessageHeaders",
+        "singleValueExtendedProperties",
+        "createdDateTime",
+        "receivedDateTime",
+        "sentDateTime",
+    )
+    body = {k: item.get(k) for k in keep}
+    body["attachments"] = [
+        {
+            "name": a["name"],
+            "size": a["size"],
+            "contentType": a["contentType"],
+            "sha256": a["sha256"],
+        }
+        for a in item["attachments"]
+    ]
+    return body

@@ -1,0 +1,254 @@
+"""Simulated Entra ID: OIDC discovery and client-credentials tokens (secret or certificate)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+
+from sim.core.http import Request, Response, json_response
+
+DEFAULT_TENANT = "11111111-1111-4111-8111-111111111111"
+DEFAULT_CLIENT = "22222222-2222-4222-8222-222222222222"
+DEFAULT_SECRET = "sim-graph-secret"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def make_certificate(path: Path) -> x509.Certificate:
+    """An RSA key and self-signed certificate for the default app, written as one PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "zoom-archiver-sim-app")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
+    return cert
+
+
+@dataclass
+class App:
+    """A registered app: secret and/or certificates."""
+
+    tenant: str
+    client_id: str
+    secret: str | None = None
+    certificates: list[x509.Certificate] = field(default_factory=list)
+
+
+class Entra:
+    """Apps, tokens and the token endpoint."""
+
+    def __init__(self, base_url: str = "", token_lifetime_s: int = 3600) -> None:
+        self.base_url = base_url
+        self.token_lifetime_s = token_lifetime_s
+        self.apps: dict[tuple[str, str], App] = {}
+        self.tokens: dict[str, tuple[float, str]] = {}
+        self.lock = threading.Lock()
+
+    def register(self, app: App) -> None:
+        with self.lock:
+            self.apps[(app.tenant, app.client_id)] = app
+
+    def token_valid(self, token: str) -> bool:
+        with self.lock:
+            entry = self.tokens.get(token)
+        return entry is not None and entry[0] > time.time()
+
+    def expire_all(self) -> None:
+        with self.lock:
+            self.tokens.clear()
+
+    def _error(self, status: int, error: str, code: int, text: str) -> Response:
+        return json_response(
+            status,
+            {
+                "error": error,
+                "error_description": f"AADSTS{code}: {text}\r\nTrace ID: "
+                f"{uuidlib.uuid4()}\r\nTimestamp: {datetime.now(UTC):%Y-%m-%d %H:%M:%SZ}",
+                "error_codes": [code],
+                "timestamp": f"{datetime.now(UTC):%Y-%m-%d %H:%M:%SZ}",
+                "trace_id": str(uuidlib.uuid4()),
+                "correlation_id": str(uuidlib.uuid4()),
+            },
+        )
+
+    def discovery(self, req: Request) -> Response:
+        tenant = req.params["tenant"]
+        if not any(t == tenant for t, _ in self.apps):
+            return self._error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
+        base = f"{self.base_url}/{tenant}"
+        return json_response(
+            200,
+            {
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                "issuer": f"{self.base_url}/{tenant}/v2.0",
+                "jwks_uri": f"{base}/discovery/v2.0/keys",
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "client_secret_basic",
+                ],
+                "response_types_supported": ["code", "id_token"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "tenant_region_scope": "EU",
+            },
+        )
+
+    def token(self, req: Request) -> Response:
+        tenant = req.params["tenant"]
+        form = {k: v[0] for k, v in parse_qs(req.read_body().decode()).items()}
+        if not any(t == tenant for t, _ in self.apps):
+            return self._error(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
+        if form.get("grant_type") != "client_credentials":
+            return self._error(
+                400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
+            )
+        client = form.get("client_id", "")
+        app = self.apps.get((tenant, client))
+        if app is None:
+            return self._error(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier '{client}' was not found in the directory.",
+            )
+        scope = form.get("scope", "")
+        if not scope.endswith("/.default"):
+            return self._error(
+                400,
+                "invalid_scope",
+                1002012,
+                "The provided value for scope "
+                f"{scope} is not valid. Client credential flows must have a "
+                "scope value with /.default suffixed to the resource identifier.",
+            )
+        if "client_assertion" in form:
+            problem = self._check_assertion(
+                app, form, f"{self.base_url}/{tenant}/oauth2/v2.0/token"
+            )
+            if problem:
+                return self._error(401, "invalid_client", problem[0], problem[1])
+        elif not app.secret or not hmac.compare_digest(form.get("client_secret", ""), app.secret):
+            return self._error(
+                401,
+                "invalid_client",
+                7000215,
+                "Invalid client secret provided. Ensure the secret being sent in "
+                "the request is the client secret value, not the client secret ID.",
+            )
+        token = secrets.token_urlsafe(48)
+        with self.lock:
+            self.tokens[token] = (time.time() + self.token_lifetime_s, f"{tenant}|{client}")
+        return json_response(
+            200,
+            {
+                "token_type": "Bearer",
+                "expires_in": self.token_lifetime_s,
+                "ext_expires_in": self.token_lifetime_s,
+                "access_token": token,
+            },
+        )
+
+    def _check_assertion(
+        self, app: App, form: dict[str, str], audience: str
+    ) -> tuple[int, str] | None:
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            return 50027, "Invalid client_assertion_type."
+        try:
+            head_b64, body_b64, sig_b64 = form["client_assertion"].split(".")
+            header = json.loads(_b64url_decode(head_b64))
+            claims = json.loads(_b64url_decode(body_b64))
+            signature = _b64url_decode(sig_b64)
+        except ValueError:
+            return 50027, "JWT token is invalid or malformed."
+        cert = self._certificate(app, header)
+        if cert is None:
+            return (
+                700027,
+                "Client assertion contains an invalid signature. [Reason - The key was not found.]",
+            )
+        public = cert.public_key()
+        signed = f"{head_b64}.{body_b64}".encode()
+        try:
+            assert isinstance(public, rsa.RSAPublicKey)
+            if header.get("alg") == "PS256":
+                public.verify(
+                    signature,
+                    signed,
+                    padding.PSS(padding.MGF1(hashes.SHA256()), hashes.SHA256().digest_size),
+                    hashes.SHA256(),
+                )
+            elif header.get("alg") == "RS256":
+                public.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+            else:
+                return 700027, "Client assertion uses an unsupported algorithm."
+        except InvalidSignature:
+            return 700027, "Client assertion contains an invalid signature."
+        now = time.time()
+        if claims.get("aud") != audience:
+            return (
+                700212,
+                f"No matching federated identity record found for presented "
+                f"assertion audience '{claims.get('aud')}'.",
+            )
+        if claims.get("iss") != app.client_id or claims.get("sub") != app.client_id:
+            return (
+                700021,
+                "Client assertion application identifier doesn't match 'client_id' parameter.",
+            )
+        if float(claims.get("exp", 0)) < now - 300 or float(claims.get("nbf", 0)) > now + 300:
+            return 700024, "Client assertion is not within its valid time range."
+        return None
+
+    @staticmethod
+    def _certificate(app: App, header: dict[str, Any]) -> x509.Certificate | None:
+        for cert in app.certificates:
+            der = cert.public_bytes(serialization.Encoding.DER)
+            x5t = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).decode().rstrip("=")  # noqa: S324
+            x5t256 = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+            given = (
+                str(header.get("x5t", "")).rstrip("="),
+                str(header.get("x5t#S256", "")).rstrip("="),
+            )
+            if x5t == given[0] or x5t256 == given[1]:
+                return cert
+        return None

@@ -1,0 +1,503 @@
+"""The simulated Microsoft 365: Entra ID + Graph on one host, Outlook upload sessions on another."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+import uuid as uuidlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sim.core.http import (
+    Counters,
+    FaultInjector,
+    Request,
+    Response,
+    Router,
+    SimServer,
+    json_response,
+)
+from sim.core.tls import LocalCA
+from sim.m365.entra import (
+    DEFAULT_CLIENT,
+    DEFAULT_SECRET,
+    DEFAULT_TENANT,
+    App,
+    Entra,
+    make_certificate,
+)
+from sim.m365.mail import (
+    Mailbox,
+    MailStore,
+    check_size,
+    graph_error,
+    public_attachment,
+    public_item,
+)
+
+MIN_UPLOAD = 3 * 1024 * 1024
+MAX_UPLOAD = 150 * 1024 * 1024
+MAX_CHUNK = 4 * 1024 * 1024
+RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+
+
+class M365Sim:
+    """Entra + Graph mail for a tenant of simulated mailboxes."""
+
+    def __init__(
+        self, ca: LocalCA, faults: FaultInjector, counters: Counters, data_dir: Path
+    ) -> None:
+        self.ca, self.faults, self.counters = ca, faults, counters
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = MailStore(data_dir)
+        self.entra = Entra()
+        self.cert_path = data_dir / "graph-client.pem"
+        self._default_app()
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self.graph: SimServer | None = None
+        self.outlook: SimServer | None = None
+
+    def _default_app(self) -> None:
+        cert = make_certificate(self.cert_path)
+        self.entra.register(App(DEFAULT_TENANT, DEFAULT_CLIENT, DEFAULT_SECRET, [cert]))
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        context = self.ca.server_context(["127.0.0.1", "localhost"])
+        self.graph = SimServer(
+            "m365",
+            self._router(),
+            host=host,
+            port=port,
+            ssl_context=context,
+            faults=self.faults,
+            counters=self.counters,
+        )
+        self.outlook = SimServer(
+            "outlook",
+            self._outlook_router(),
+            host=host,
+            public_host="localhost",
+            ssl_context=context,
+            faults=self.faults,
+            counters=self.counters,
+        )
+        self.entra.base_url = self.graph.base_url
+        self.graph.start()
+        self.outlook.start()
+
+    def stop(self) -> None:
+        for server in (self.graph, self.outlook):
+            if server:
+                server.stop()
+
+    def urls(self) -> dict[str, str]:
+        assert self.graph is not None
+        return {
+            "graph_url": f"{self.graph.base_url}/v1.0",
+            "authority_host": self.graph.base_url,
+            "graph_tenant_id": DEFAULT_TENANT,
+            "graph_client_id": DEFAULT_CLIENT,
+            "graph_client_secret": DEFAULT_SECRET,
+            "graph_client_certificate": str(self.cert_path),
+        }
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.mailboxes.clear()
+        self.entra.expire_all()
+
+    # -- Graph ------------------------------------------------------------------------------
+    def _router(self) -> Router:
+        r = Router()
+        r.not_found = lambda req: json_response(
+            404,
+            {
+                "error": {
+                    "code": "ResourceNotFound",
+                    "message": "Resource not found for the segment.",
+                }
+            },
+        )
+        r.add("GET", "/{tenant}/v2.0/.well-known/openid-configuration", self.entra.discovery)
+        r.add("POST", "/{tenant}/oauth2/v2.0/token", self.entra.token)
+        g = "/v1.0/users/{user}"
+        r.add("GET", "/v1.0/users", self.list_users)
+        r.add("GET", g, self.get_user)
+        r.add("GET", g + "/mailFolders/{folder}", self.get_folder)
+        r.add("GET", g + "/mailFolders/{folder}/childFolders", self.list_children)
+        r.add("POST", g + "/mailFolders/{folder}/childFolders", self.create_child)
+        r.add("GET", g + "/mailFolders/{folder}/messages", self.list_messages)
+        r.add("POST", g + "/mailFolders/{folder}/messages", self.create_message)
+        r.add("GET", g + "/messages", self.list_messages)
+        r.add("POST", g + "/messages", self.create_message)
+        r.add("GET", g + "/messages/{mid}", self.get_message)
+        r.add("GET", g + "/messages/{mid}/attachments", self.list_attachments)
+        r.add("POST", g + "/messages/{mid}/attachments", self.add_attachment)
+        r.add("GET", g + "/messages/{mid}/attachments/{aid}", self.get_attachment)
+        r.add("POST", g + "/messages/{mid}/attachments/createUploadSession", self.create_session)
+        return r
+
+    def _authorised(self, req: Request) -> None:
+        token = req.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not token or not self.entra.token_valid(token):
+            raise graph_error(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token has expired or is not yet valid."
+                if token
+                else "Access token is empty.",
+            )
+
+    def _box(self, req: Request) -> Mailbox:
+        self._authorised(req)
+        check_size(req)
+        return self.store.find(req.params["user"])
+
+    def list_users(self, req: Request) -> Response:
+        self._authorised(req)
+        text = (req.arg("$filter") or "").strip()
+        mail = re.match(r"^mail eq '((?:[^']|'')*)'$", text, re.IGNORECASE)
+        proxy = re.match(
+            r"^proxyAddresses/any\((\w+):\1 eq '((?:[^']|'')*)'\)$", text, re.IGNORECASE
+        )
+        with self.store.lock:
+            boxes = list(self.store.mailboxes.values())
+        if mail:
+            wanted = mail[1].replace("''", "'").lower()
+            found = [b for b in boxes if b.address == wanted]
+        elif proxy:
+            wanted = proxy[2].replace("''", "'").lower()
+            found = [
+                b for b in boxes if wanted in b.proxy_addresses or wanted == f"smtp:{b.address}"
+            ]
+        elif text:
+            raise graph_error(400, "Request_UnsupportedQuery", "Unsupported query.")
+        else:
+            found = boxes
+        return json_response(200, {"value": [self._user_json(b) for b in found]})
+
+    @staticmethod
+    def _user_json(b: Mailbox) -> dict[str, Any]:
+        return {
+            "id": b.user_id,
+            "displayName": b.display_name,
+            "mail": b.address,
+            "userPrincipalName": b.address,
+            "proxyAddresses": [f"SMTP:{b.address}", *b.proxy_addresses],
+        }
+
+    def get_user(self, req: Request) -> Response:
+        self._authorised(req)
+        with self.store.lock:
+            key = req.params["user"].lower()
+            box = self.store.mailboxes.get(key) or next(
+                (b for b in self.store.mailboxes.values() if b.user_id == key), None
+            )
+        if box is None:
+            raise graph_error(
+                404,
+                "Request_ResourceNotFound",
+                f"Resource '{req.params['user']}' does not exist or one of its "
+                "queried reference-property objects are not present.",
+            )
+        return json_response(200, self._user_json(box))
+
+    def get_folder(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            folder = self.store.folder(box, req.params["folder"])
+            return json_response(200, {"id": folder["id"], "displayName": folder["displayName"]})
+
+    def list_children(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            parent = self.store.folder(box, req.params["folder"])
+            children = [
+                f
+                for f in box.folders.values()
+                if f["parent"] == parent.get("well_known", parent["id"])
+                or f["parent"] == parent["id"]
+            ]
+            text = (req.arg("$filter") or "").strip()
+            if text:
+                found = re.match(r"^displayName eq '((?:[^']|'')*)'$", text, re.IGNORECASE)
+                if not found:
+                    raise graph_error(400, "ErrorInvalidUrlQueryFilter", "Invalid filter.")
+                name = found[1].replace("''", "'")
+                children = [f for f in children if f["displayName"] == name]
+            return json_response(
+                200, {"value": [{"id": f["id"], "displayName": f["displayName"]} for f in children]}
+            )
+
+    def create_child(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            parent = self.store.folder(box, req.params["folder"])
+            name = str((req.json() or {}).get("displayName", ""))
+            if not name:
+                raise graph_error(400, "ErrorInvalidRequest", "displayName is required.")
+            with self.store.lock:
+                if any(
+                    f["displayName"].lower() == name.lower() and f["parent"] == parent["id"]
+                    for f in box.folders.values()
+                ):
+                    raise graph_error(
+                        self.store.limits.folder_exists_status,
+                        "ErrorFolderExists",
+                        "A folder with the specified name already exists.",
+                    )
+                folder = {"id": str(uuidlib.uuid4()), "displayName": name, "parent": parent["id"]}
+                box.folders[folder["id"]] = folder
+            return json_response(
+                201, {"id": folder["id"], "displayName": name, "parentFolderId": parent["id"]}
+            )
+
+    def list_messages(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            folder = (
+                self.store.folder(box, req.params["folder"]) if "folder" in req.params else None
+            )
+            items = self.store.query(box, folder, req.arg("$filter"))
+            top = int(req.arg("$top") or 10)
+            return json_response(200, {"value": [public_item(i) for i in items[:top]]})
+
+    def create_message(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            folder = self.store.folder(box, req.params.get("folder", "drafts"))
+            if req.headers.get("Content-Type", "").startswith("text/plain"):
+                item = self.store.create_message(box, folder, {}, from_mime=True)
+            else:
+                doc = req.json()
+                if not isinstance(doc, dict):
+                    raise graph_error(400, "ErrorInvalidRequest", "Expected a message object.")
+                item = self.store.create_message(box, folder, doc)
+            return json_response(201, public_item(item))
+
+    def _item(self, box: Mailbox, mid: str) -> dict[str, Any]:
+        item = box.items.get(mid)
+        if item is None:
+            raise graph_error(
+                404, "ErrorItemNotFound", "The specified object was not found in the store."
+            )
+        return item
+
+    def get_message(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            return json_response(200, public_item(self._item(box, req.params["mid"])))
+
+    def list_attachments(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            item = self._item(box, req.params["mid"])
+            return json_response(
+                200, {"value": [public_attachment(a) for a in item["attachments"]]}
+            )
+
+    def get_attachment(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            item = self._item(box, req.params["mid"])
+            att = next((a for a in item["attachments"] if a["id"] == req.params["aid"]), None)
+            if att is None:
+                raise graph_error(404, "ErrorItemNotFound", "Attachment not found.")
+            return json_response(200, public_attachment(att, content=True))
+
+    def add_attachment(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            item = self._item(box, req.params["mid"])
+            doc = req.json() or {}
+            import base64
+
+            data = base64.b64decode(doc.get("contentBytes", ""))
+            if len(data) >= MIN_UPLOAD:
+                raise graph_error(
+                    413,
+                    "RequestEntityTooLarge",
+                    "Use an upload session for attachments of 3 MB or more.",
+                )
+            path, sha = self.store.save_bytes(data)
+            att = {
+                "id": str(uuidlib.uuid4()),
+                "name": doc.get("name", ""),
+                "contentType": doc.get("contentType", "application/octet-stream"),
+                "size": len(data),
+                "path": path,
+                "sha256": sha,
+                "isInline": False,
+            }
+            item["attachments"].append(att)
+            return json_response(201, public_attachment(att))
+
+    def create_session(self, req: Request) -> Response:
+        box = self._box(req)
+        with self.store.throttle(box):
+            item = self._item(box, req.params["mid"])
+            spec = (req.json() or {}).get("AttachmentItem") or {}
+            if spec.get("attachmentType", "file") != "file":
+                raise graph_error(
+                    405,
+                    "ErrorAttachmentSessionIsSupportedOnlyForFileAttachments",
+                    "Upload sessions are supported only for file attachments.",
+                )
+            size = int(spec.get("size", 0))
+            if size < MIN_UPLOAD:
+                raise graph_error(
+                    400,
+                    "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize",
+                    "Attachment size must be at least 3 MB for an upload session.",
+                )
+            if size > MAX_UPLOAD:
+                raise graph_error(
+                    400,
+                    "ErrorAttachmentSizeExceeded",
+                    "Attachment size exceeds the maximum of 150 MB.",
+                )
+            session_id = str(uuidlib.uuid4())
+            token = secrets.token_urlsafe(24)
+            expires = time.time() + self.store.limits.session_lifetime_s
+            path = self.store.dir / f"session-{session_id}"
+            path.write_bytes(b"")
+            with self._lock:
+                self.sessions[session_id] = {
+                    "box": box.address,
+                    "item": item["id"],
+                    "name": spec.get("name", ""),
+                    "contentType": spec.get("contentType", "application/octet-stream"),
+                    "size": size,
+                    "received": 0,
+                    "path": path,
+                    "expires": expires,
+                    "token": token,
+                }
+            assert self.outlook is not None
+            url = (
+                f"{self.outlook.base_url}/api/v2.0/Users('{box.user_id}')/Messages"
+                f"('{item['id']}')/AttachmentSessions('{session_id}')?authtoken={token}"
+            )
+            return json_response(
+                201,
+                {
+                    "uploadUrl": url,
+                    "nextExpectedRanges": ["0-"],
+                    "expirationDateTime": _iso(expires),
+                },
+            )
+
+    # -- the Outlook host (upload sessions) -------------------------------------------------
+    def _outlook_router(self) -> Router:
+        r = Router()
+        path = "/api/v2.0/Users('{uid}')/Messages('{mid}')/AttachmentSessions('{sid}')"
+        r.add("PUT", path, self.put_chunk)
+        r.add("GET", path, self.session_status)
+        r.add("DELETE", path, self.cancel_session)
+        return r
+
+    def _session(self, req: Request) -> dict[str, Any]:
+        with self._lock:
+            session = self.sessions.get(req.params["sid"].strip("'"))
+        if session is None or session["expires"] < time.time():
+            raise graph_error(
+                404, "ErrorItemNotFound", "The upload session was not found or has expired."
+            )
+        if req.arg("authtoken") != session["token"]:
+            raise graph_error(401, "InvalidAuthenticationToken", "The upload URL token is invalid.")
+        return session
+
+    def put_chunk(self, req: Request) -> Response:
+        session = self._session(req)
+        if req.headers.get("Authorization"):
+            # Documented: do not send an Authorization header to the upload URL.
+            raise graph_error(
+                401,
+                "InvalidAudienceForResource",
+                "The audience claim value is "
+                "invalid for the upload session; do not send Authorization.",
+            )
+        found = RANGE.match(req.headers.get("Content-Range", ""))
+        if not found or int(found[3]) != session["size"]:
+            raise graph_error(
+                400,
+                "InvalidContentRange",
+                "Content-Range is missing or does not match the session size.",
+            )
+        start, end = int(found[1]), int(found[2])
+        length = end - start + 1
+        if length > MAX_CHUNK:
+            raise graph_error(413, "RequestEntityTooLarge", "Each chunk must be at most 4 MB.")
+        if start != session["received"] or length != req.content_length:
+            raise graph_error(
+                416,
+                "InvalidRange",
+                f"The range does not start at the next expected byte {session['received']}.",
+            )
+        box = self.store.find(session["box"])
+        with self.store.throttle(box, upload_bytes=length):
+            with session["path"].open("ab") as handle:
+                remaining = length
+                while remaining:
+                    chunk = req.stream.read(min(1 << 20, remaining))
+                    if not chunk:
+                        raise graph_error(400, "IncompleteBody", "The body ended early.")
+                    handle.write(chunk)
+                    remaining -= len(chunk)
+            req._body = b""
+            session["received"] = end + 1
+        if session["received"] < session["size"]:
+            return json_response(
+                200,
+                {
+                    "expirationDateTime": _iso(session["expires"]),
+                    "nextExpectedRanges": [f"{session['received']}-"],
+                },
+            )
+        return self._finish(req, session, box)
+
+    def _finish(self, req: Request, session: dict[str, Any], box: Mailbox) -> Response:
+        digest = hashlib.sha256()
+        with session["path"].open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        att = {
+            "id": str(uuidlib.uuid4()),
+            "name": session["name"],
+            "contentType": session["contentType"],
+            "size": session["size"],
+            "path": str(session["path"]),
+            "sha256": digest.hexdigest(),
+            "isInline": False,
+        }
+        with self.store.lock:
+            box.items[session["item"]]["attachments"].append(att)
+        with self._lock:
+            self.sessions.pop(req.params["sid"].strip("'"), None)
+        return Response(201, b"", {"Location": f"attachments('{att['id']}')"})
+
+    def session_status(self, req: Request) -> Response:
+        session = self._session(req)
+        return json_response(
+            200,
+            {
+                "expirationDateTime": _iso(session["expires"]),
+                "nextExpectedRanges": [f"{session['received']}-"],
+            },
+        )
+
+    def cancel_session(self, req: Request) -> Response:
+        self._session(req)
+        with self._lock:
+            self.sessions.pop(req.params["sid"].strip("'"), None)
+        return Response(204, b"")
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
