@@ -103,7 +103,10 @@ def seed(sims: Simulators) -> dict[str, Any]:
 
 
 def environment(connection_string: str, sims: Simulators) -> dict[str, str]:
+    from archiver.settings import DEFAULTS
+
     env = {
+        **{name: value for name, value in DEFAULTS.items() if value},
         "FUNCTIONS_WORKER_RUNTIME": "python",
         "AzureWebJobsStorage": connection_string,
         **sims.env(),

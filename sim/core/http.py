@@ -89,8 +89,12 @@ class Router:
 
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         """Register a handler."""
-        regex = re.sub(r"\{(\w+):path\}", r"(?P<\1>.+)", pattern)
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", regex)
+        parts = re.split(r"(\{\w+(?::path)?\})", pattern)
+        regex = "".join(
+            (f"(?P<{p[1:-6]}>.+)" if p.endswith(":path}") else f"(?P<{p[1:-1]}>[^/]+)")
+            if p.startswith("{") else re.escape(p)
+            for p in parts
+        )
         self.routes.append((method, re.compile(f"^{regex}$"), pattern, handler))
 
     def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
