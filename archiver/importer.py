@@ -147,15 +147,7 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
         outcome="archived" if created else "already-archived",
         bytes_=manifest.total_bytes,
     )
-    log.info(
-        "item delivered",
-        extra={
-            "meeting": key,
-            "mailbox": mailbox,
-            "bytes": manifest.total_bytes,
-            "created": created,
-        },
-    )
+    _measure(deps, manifest, mailbox, created)
     return COMPLETE
 
 

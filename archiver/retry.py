@@ -6,6 +6,9 @@ import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import requests
+import requests.adapters
+
 
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After value given as seconds, an HTTP date or an ISO date."""
@@ -35,3 +38,12 @@ def backoff_delay(
     """Full-jitter exponential backoff for the given 1-based attempt."""
     ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
     return (rng or random).uniform(0, ceiling)
+
+
+def pooled_session(pool_size: int = 32) -> requests.Session:
+    """A requests session whose connection pools fit the worker threads that share it."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

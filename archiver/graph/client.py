@@ -173,6 +173,7 @@ class GraphClient:
             mailbox=mailbox,
             kind="item-create",
             json=message,
+            idempotent=False,
         )
         return str(body["id"])
 
@@ -198,6 +199,7 @@ class GraphClient:
             f"{self._user(mailbox)}/messages/{message_id}/attachments",
             mailbox=mailbox,
             kind="attachment-add",
+            idempotent=False,
             json={
                 "@odata.type": "#microsoft.graph.fileAttachment",
                 "name": name,

@@ -21,7 +21,7 @@ from archiver.errors import (
     ThrottledError,
 )
 from archiver.graph.auth import TokenProvider
-from archiver.retry import backoff_delay, parse_retry_after
+from archiver.retry import backoff_delay, parse_retry_after, pooled_session
 
 MAILBOX_GONE = {
     "ErrorInvalidUser",
@@ -57,7 +57,7 @@ class Transport:
         self._timeout = timeout
         self._attempts = max_attempts
         self._limit = mailbox_concurrency
-        self.session = session or requests.Session()
+        self.session = session or pooled_session()
         self._sleep, self._now = sleep, now
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._gates: dict[str, threading.BoundedSemaphore] = {}
@@ -79,8 +79,13 @@ class Transport:
         kind: str,
         json: Any = None,
         params: dict[str, str] | None = None,
+        idempotent: bool = True,
     ) -> dict[str, Any]:
-        """One Graph call with retries; returns the JSON body ({} when empty)."""
+        """One Graph call with retries; returns the JSON body ({} when empty).
+
+        A non-idempotent call (creating an item or an attachment) is never repeated after a
+        lost answer: the service may have done it. The caller looks before it tries again.
+        """
         refreshed = False
         gate = self._gate(mailbox)
         for attempt in range(1, self._attempts + 1):
@@ -103,7 +108,7 @@ class Transport:
                     if gate:
                         gate.release()
             except requests.RequestException as error:
-                if attempt == self._attempts:
+                if attempt == self._attempts or not idempotent:
                     raise ServiceUnavailableError(
                         f"Graph unreachable: {type(error).__name__}",
                         service="graph",
@@ -124,7 +129,8 @@ class Transport:
                 continue
             if response.status_code in (429, 503, 504) or response.status_code >= 500:
                 wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-                if attempt == self._attempts:
+                lost = response.status_code != 429 and not idempotent
+                if attempt == self._attempts or lost:
                     error_type = ThrottledError if response.status_code == 429 else None
                     if error_type:
                         raise ThrottledError(

@@ -19,7 +19,7 @@ from archiver.errors import (
     ServiceUnavailableError,
     ThrottledError,
 )
-from archiver.retry import backoff_delay, parse_retry_after
+from archiver.retry import backoff_delay, parse_retry_after, pooled_session
 from archiver.zoom.download import Download, host_allowed
 from archiver.zoom.ratelimit import RateLimiter
 
@@ -69,7 +69,7 @@ class ZoomClient:
         self._hosts = (api_host, *download_hosts)
         self._timeout = timeout
         self._attempts = max_attempts
-        self._session = session or requests.Session()
+        self._session = session or pooled_session()
         self._clock, self._sleep, self._now = clock, sleep, now
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._limiter = RateLimiter(plan, clock=clock, sleep=sleep)

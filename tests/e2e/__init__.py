@@ -1,0 +1,1 @@
+"""End to end: the local host drives function_app against Azurite and the simulators."""
