@@ -92,7 +92,8 @@ class Router:
         parts = re.split(r"(\{\w+(?::path)?\})", pattern)
         regex = "".join(
             (f"(?P<{p[1:-6]}>.+)" if p.endswith(":path}") else f"(?P<{p[1:-1]}>[^/]+)")
-            if p.startswith("{") else re.escape(p)
+            if p.startswith("{")
+            else re.escape(p)
             for p in parts
         )
         self.routes.append((method, re.compile(f"^{regex}$"), pattern, handler))

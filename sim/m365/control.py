@@ -72,6 +72,7 @@ def register(sim: M365Sim, router: Router) -> None:
             "upload_bytes_budget": "upload_bytes_per_5min",
             "folder_exists_status": "folder_exists_status",
             "session_lifetime_s": "session_lifetime_s",
+            "latency_ms": "latency_ms",
         }
         for name, attribute in mapping.items():
             if name in doc:

@@ -108,6 +108,7 @@ class Limits:
     upload_bytes_per_5min: int = 150 * 1024 * 1024
     folder_exists_status: int = 400
     session_lifetime_s: int = 900
+    latency_ms: int = 0  # time each mailbox request holds its concurrency slot
 
 
 class MailStore:
@@ -180,6 +181,8 @@ class MailStore:
                 box.uploads.append((now, upload_bytes))
             box.inflight += 1
         try:
+            if self.limits.latency_ms:
+                time.sleep(self.limits.latency_ms / 1000)
             yield
         finally:
             with self.lock:

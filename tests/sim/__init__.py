@@ -1,0 +1,1 @@
+"""The simulators' own specs: documented limits and failure modes over real HTTPS."""

@@ -1,0 +1,246 @@
+"""Microsoft 365 simulator: Entra tokens, folders, items, upload sessions, throttling."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from pathlib import Path
+
+import msal
+import pytest
+import requests
+
+pytestmark = pytest.mark.integration
+KEY_ID = "String {6f3c1c5e-5b7e-4c1a-9a43-0d5e2a7b9c11} Name ZoomMeetingKey"
+
+
+@pytest.fixture
+def m365(simulators):
+    simulators.control("POST", "/reset")
+    simulators.control(
+        "PATCH", "/m365/settings", {"concurrency_limit": 4, "folder_exists_status": 400}
+    )
+    simulators.control(
+        "POST",
+        "/m365/mailboxes",
+        {"address": "ann@contoso.com", "proxyAddresses": ["smtp:a.alias@contoso.com"]},
+    )
+    return simulators
+
+
+def app(sims, **credential) -> msal.ConfidentialClientApplication:
+    i = sims.info
+    return msal.ConfidentialClientApplication(
+        i["graph_client_id"],
+        authority=f"{i['authority_host']}/{i['graph_tenant_id']}",
+        instance_discovery=False,
+        **credential,
+    )
+
+
+def token(sims) -> str:
+    result = app(sims, client_credential="sim-graph-secret").acquire_token_for_client(
+        scopes=["https://127.0.0.1/.default"]
+    )
+    return result["access_token"]
+
+
+def graph(sims, method: str, path: str, tok: str | None = None, headers=None, **kw):
+    headers = {"Authorization": f"Bearer {tok or token(sims)}", **(headers or {})}
+    return requests.request(
+        method,
+        sims.info["graph_url"] + path,
+        headers=headers,
+        timeout=10,
+        verify=sims.info["ca_bundle"],
+        **kw,
+    )
+
+
+def test_msal_gets_a_token_with_a_certificate_assertion(m365, monkeypatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    pem = Path(m365.info["graph_client_certificate"]).read_text()
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    result = app(
+        m365,
+        client_credential={
+            "private_key": pem,
+            "thumbprint": cert.fingerprint(hashes.SHA1()).hex(),  # noqa: S303
+            "public_certificate": pem,
+        },
+    ).acquire_token_for_client(scopes=["https://x/.default"])
+    assert "access_token" in result
+
+
+def test_a_wrong_secret_gets_aadsts7000215(m365, monkeypatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    result = app(m365, client_credential="wrong").acquire_token_for_client(
+        scopes=["https://x/.default"]
+    )
+    assert result["error_codes"] == [7000215]
+
+
+def test_expired_tokens_get_invalid_authentication_token(m365, monkeypatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    tok = token(m365)
+    m365.control("POST", "/m365/tokens/expire")
+    answer = graph(m365, "GET", "/users/ann@contoso.com", tok)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+
+@pytest.fixture
+def tok(m365, monkeypatch) -> str:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    return token(m365)
+
+
+def test_users_are_found_by_proxy_address_and_unknown_ones_are_404(m365, tok) -> None:
+    found = graph(
+        m365,
+        "GET",
+        "/users",
+        tok,
+        params={"$filter": "proxyAddresses/any(x:x eq 'smtp:a.alias@contoso.com')"},
+    ).json()["value"]
+    assert found[0]["mail"] == "ann@contoso.com"
+    assert graph(m365, "GET", "/users/nobody@contoso.com", tok).status_code == 404
+
+
+@pytest.mark.parametrize("status", [400, 409])
+def test_a_duplicate_folder_is_error_folder_exists(m365, tok, status: int) -> None:
+    m365.control("PATCH", "/m365/settings", {"folder_exists_status": status})
+    url = "/users/ann@contoso.com/mailFolders/inbox/childFolders"
+    assert graph(m365, "POST", url, tok, json={"displayName": "Zoom Meetings"}).status_code == 201
+    again = graph(m365, "POST", url, tok, json={"displayName": "zoom meetings"})
+    assert (again.status_code, again.json()["error"]["code"]) == (status, "ErrorFolderExists")
+
+
+def test_an_item_is_a_draft_unless_message_flags_are_set_at_creation(m365, tok) -> None:
+    url = "/users/ann@contoso.com/mailFolders/inbox/messages"
+    draft = graph(m365, "POST", url, tok, json={"subject": "a"}).json()
+    sent = graph(
+        m365,
+        "POST",
+        url,
+        tok,
+        json={
+            "subject": "b",
+            "singleValueExtendedProperties": [
+                {"id": "Integer 0x0E07", "value": "1"},
+                {"id": KEY_ID, "value": "k1"},
+            ],
+        },
+    ).json()
+    mime = graph(
+        m365,
+        "POST",
+        url,
+        tok,
+        data=base64.b64encode(b"Subject: x\r\n\r\nhi"),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert (draft["isDraft"], sent["isDraft"], mime.json()["isDraft"]) == (True, False, True)
+    flt = f"singleValueExtendedProperties/Any(ep: ep/id eq '{KEY_ID}' and ep/value eq 'k1')"
+    found = graph(m365, "GET", url, tok, params={"$filter": flt}).json()["value"]
+    assert [f["id"] for f in found] == [sent["id"]]
+
+
+def test_only_five_x_headers_and_small_bodies_are_accepted(m365, tok) -> None:
+    url = "/users/ann@contoso.com/mailFolders/inbox/messages"
+    bad = graph(
+        m365, "POST", url, tok, json={"internetMessageHeaders": [{"name": "Subject", "value": "x"}]}
+    )
+    assert bad.json()["error"]["code"] == "InvalidInternetMessageHeader"
+    unknown = graph(m365, "POST", url, tok, json={"notAField": 1})
+    assert unknown.status_code == 400
+    huge = graph(m365, "POST", url, tok, json={"subject": "x" * (4 * 1024 * 1024 + 10)})
+    assert huge.status_code == 413
+
+
+def test_upload_sessions_follow_the_documented_rules(m365, tok) -> None:
+    item = graph(
+        m365,
+        "POST",
+        "/users/ann@contoso.com/mailFolders/inbox/messages",
+        tok,
+        json={"subject": "u"},
+    ).json()
+    base = f"/users/ann@contoso.com/messages/{item['id']}/attachments/createUploadSession"
+    small = graph(
+        m365,
+        "POST",
+        base,
+        tok,
+        json={"AttachmentItem": {"attachmentType": "file", "name": "s", "size": 1000}},
+    )
+    assert small.json()["error"]["code"] == "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize"
+    size = 5 * 1024 * 1024
+    session = graph(
+        m365,
+        "POST",
+        base,
+        tok,
+        json={"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": size}},
+    ).json()
+    url = session["uploadUrl"]
+    assert url.startswith("https://localhost:")
+    ca = m365.info["ca_bundle"]
+    data = bytes(range(256)) * (size // 256)
+    out_of_order = requests.put(
+        url, data=data[:10], verify=ca, timeout=10, headers={"Content-Range": f"bytes 10-19/{size}"}
+    )
+    assert out_of_order.status_code == 416
+    too_big = requests.put(
+        url,
+        data=data[: 4 * 1024 * 1024 + 1],
+        verify=ca,
+        timeout=30,
+        headers={"Content-Range": f"bytes 0-{4 * 1024 * 1024}/{size}"},
+    )
+    assert too_big.status_code == 413
+    chunk = 3 * 1024 * 1024
+    first = requests.put(
+        url,
+        data=data[:chunk],
+        verify=ca,
+        timeout=30,
+        headers={"Content-Range": f"bytes 0-{chunk - 1}/{size}"},
+    )
+    assert first.json()["nextExpectedRanges"] == [f"{chunk}-"]
+    assert requests.get(url, verify=ca, timeout=10).json()["nextExpectedRanges"] == [f"{chunk}-"]
+    last = requests.put(
+        url,
+        data=data[chunk:],
+        verify=ca,
+        timeout=30,
+        headers={"Content-Range": f"bytes {chunk}-{size - 1}/{size}"},
+    )
+    assert last.status_code == 201
+    [attachment] = m365.control("GET", "/m365/mailboxes/ann@contoso.com/items?folder=Inbox")[
+        "items"
+    ][0]["attachments"]
+    import hashlib
+
+    assert attachment["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_fifth_concurrent_request_on_a_mailbox_is_throttled(m365, tok) -> None:
+    m365.control("PATCH", "/m365/settings", {"latency_ms": 1500})
+    statuses: list[int] = []
+
+    def one() -> None:
+        answer = graph(m365, "GET", "/users/ann@contoso.com/mailFolders/inbox/childFolders", tok)
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    m365.control("PATCH", "/m365/settings", {"latency_ms": 0})
+    assert statuses.count(429) >= 1
+    assert statuses.count(200) >= 4
