@@ -21,9 +21,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-lint: setup
+lint: setup lint-infra
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# Bicep parsed with pycep-parser and checked by checkov, offline, in their own venv.
+lint-infra:
+	bash scripts/validate_infra.sh
 
 test: lint
 	$(PY) -m pytest

@@ -1,0 +1,144 @@
+// Zoom Meetings archiver for Microsoft 365: everything `azd up` deploys into one resource group.
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(40)
+param environmentName string
+param location string = resourceGroup().location
+param zoomAccountId string
+param zoomClientId string
+@secure()
+param zoomClientSecret string
+@secure()
+param zoomWebhookSecret string = ''
+param graphTenantId string
+param graphClientId string
+@secure()
+param graphClientCertificate string = ''
+@secure()
+param graphClientSecret string = ''
+param internalDomains string = ''
+param fallbackMailbox string = ''
+@allowed([ 'link', 'split', 'skip' ])
+param oversizePolicy string = 'link'
+param alertEmail string = ''
+param zoomApiUrl string = 'https://api.zoom.us/v2'
+param zoomOauthUrl string = 'https://zoom.us/oauth/token'
+param graphUrl string = 'https://graph.microsoft.com/v1.0'
+param graphAuthorityHost string = 'https://login.microsoftonline.com'
+
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = { 'azd-env-name': environmentName, workload: 'zoom-archiver' }
+var names = {
+  storage: 'st${take(token, 20)}'
+  app: 'func-zoomarch-${token}'
+  vault: 'kv-zoom-${take(token, 14)}'
+  identity: 'id-zoomarch-${token}'
+}
+// Every app setting archiver/settings.py reads, with the same names as local.settings.sample.json
+// (secrets come from Key Vault in function.bicep; storage is identity-based there too).
+var appSettings = {
+  ZOOM_ACCOUNT_ID: zoomAccountId
+  ZOOM_CLIENT_ID: zoomClientId
+  ZOOM_API_URL: zoomApiUrl
+  ZOOM_OAUTH_URL: zoomOauthUrl
+  ZOOM_DOWNLOAD_HOSTS: 'zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com'
+  ZOOM_RATE_PLAN: 'business'
+  GRAPH_TENANT_ID: graphTenantId
+  GRAPH_CLIENT_ID: graphClientId
+  GRAPH_URL: graphUrl
+  GRAPH_AUTHORITY_HOST: graphAuthorityHost
+  ARCHIVE_FOLDER_NAME: 'Zoom Meetings'
+  INTERNAL_DOMAINS: internalDomains
+  FALLBACK_MAILBOX: fallbackMailbox
+  DISCOVERY_SCHEDULE: '0 */15 * * * *'
+  INITIAL_LOOKBACK_DAYS: '30'
+  MEETINGS_QUEUE: 'meetings'
+  FILES_QUEUE: 'files'
+  STAGING_CONTAINER: 'staging'
+  ARCHIVE_CONTAINER: 'archive'
+  TABLE_PREFIX: 'zoomarchiver'
+  OVERSIZE_POLICY: oversizePolicy
+  MAX_ATTACHMENT_MB: '150'
+  MAX_ITEM_MB: '150'
+  FANOUT_THRESHOLD_MB: '50'
+  PROCESSING_GIVE_UP_HOURS: '72'
+  MAX_DELIVERY_ATTEMPTS: '5'
+  MAILBOX_CONCURRENCY: '4'
+  TRANSCRIPT_GRACE_MINUTES: '0'
+  HTTP_TIMEOUT_SECONDS: '60'
+}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: names.identity
+  location: location
+  tags: tags
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    stagingContainer: appSettings.STAGING_CONTAINER
+    archiveContainer: appSettings.ARCHIVE_CONTAINER
+    meetingsQueue: appSettings.MEETINGS_QUEUE
+    filesQueue: appSettings.FILES_QUEUE
+    tablePrefix: appSettings.TABLE_PREFIX
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  params: { name: token, location: location, tags: tags, alertEmail: alertEmail }
+}
+
+module vault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    name: names.vault
+    location: location
+    tags: tags
+    readerPrincipalId: identity.properties.principalId
+    zoomClientSecret: zoomClientSecret
+    zoomWebhookSecret: zoomWebhookSecret
+    graphClientCertificate: graphClientCertificate
+    graphClientSecret: graphClientSecret
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    storageName: storage.outputs.name
+    insightsName: 'appi-${token}'
+    principalId: identity.properties.principalId
+  }
+  dependsOn: [ monitoring ]
+}
+
+module function 'app/function.bicep' = {
+  name: 'function'
+  params: {
+    name: names.app
+    location: location
+    tags: tags
+    identityId: identity.id
+    identityClientId: identity.properties.clientId
+    storageName: storage.outputs.name
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    insightsConnectionString: monitoring.outputs.connectionString
+    keyVaultName: vault.outputs.name
+    settings: appSettings
+  }
+  dependsOn: [ rbac ]
+}
+
+output AZURE_FUNCTION_APP_NAME string = function.outputs.name
+output AZURE_FUNCTION_HOSTNAME string = function.outputs.hostName
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STAGING_CONTAINER string = appSettings.STAGING_CONTAINER
+output AZURE_KEY_VAULT_NAME string = vault.outputs.name
