@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -32,6 +33,10 @@ INLINE_LIMIT = 3 * 1024 * 1024
 REQUEST_BUDGET = int(3.5 * 1024 * 1024)
 PARALLEL_MAILBOXES = 8
 COMPLETE, FAILED, RETRY = "complete", "failed", "retry"
+# Request bodies (at most 4 MB each) kept so every mailbox of a meeting reuses the same one.
+PREPARED_CACHE = 8
+_prepared_cache: dict[str, tuple[dict[str, Any], int]] = {}
+_cache_lock = threading.Lock()
 
 
 def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
@@ -104,7 +109,7 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
     attempts = int(row.get("attempts") or 1)
     try:
         with telemetry.step("import", meeting=key, mailbox=mailbox, attempt=attempts) as step:
-            message_ids, created = _deliver(deps, manifest, mailbox)
+            message_ids, created = _deliver(deps, manifest, mailbox, first=attempts == 1)
             step.update(
                 outcome="created" if created else "already-present",
                 bytes=manifest.total_bytes if created else 0,
@@ -177,19 +182,22 @@ def _failed(deps: Deps, manifest: Manifest, mailbox: str, error: str) -> str:
     return FAILED
 
 
-def _deliver(deps: Deps, manifest: Manifest, mailbox: str) -> tuple[list[str], bool]:
+def _deliver(
+    deps: Deps, manifest: Manifest, mailbox: str, *, first: bool
+) -> tuple[list[str], bool]:
     folder = _folder(deps, mailbox)
     ids: list[str] = []
     created_any = False
     for item in manifest.items:
         try:
-            message_id, created = _ensure_item(deps, mailbox, folder, item)
+            message_id, created, complete = _ensure_item(deps, mailbox, folder, item, first=first)
         except NotFoundError:
             # The cached folder was deleted by the mailbox owner: find or create it again.
             deps.directory.forget_folder_id(mailbox, deps.settings.archive_folder_name)
             folder = _folder(deps, mailbox)
-            message_id, created = _ensure_item(deps, mailbox, folder, item)
-        _complete_attachments(deps, mailbox, message_id, item)
+            message_id, created, complete = _ensure_item(deps, mailbox, folder, item, first=False)
+        if not complete:
+            _complete_attachments(deps, mailbox, message_id, item)
         ids.append(message_id)
         created_any = created_any or created
     return ids, created_any
@@ -205,10 +213,28 @@ def _folder(deps: Deps, mailbox: str) -> str:
     return folder_id
 
 
-def _ensure_item(deps: Deps, mailbox: str, folder: str, item: ManifestItem) -> tuple[str, bool]:
-    existing = deps.graph.find_item(mailbox, folder, item.item_key)
-    if existing:
-        return existing, False
+def _ensure_item(
+    deps: Deps, mailbox: str, folder: str, item: ManifestItem, *, first: bool
+) -> tuple[str, bool, bool]:
+    """(item id, created now, every attachment already on it)."""
+    # The delivery row is written before any Graph call, so on a first attempt nothing can
+    # exist yet; every later attempt looks first (a lost create answer must not duplicate).
+    if not first:
+        existing = deps.graph.find_item(mailbox, folder, item.item_key)
+        if existing:
+            return existing, False, False
+    message, inlined = _prepared(deps, item)
+    created = deps.graph.create_item(mailbox, folder, message)
+    return created, True, inlined == len(item.attachments)
+
+
+def _prepared(deps: Deps, item: ManifestItem) -> tuple[dict[str, Any], int]:
+    """The create-request body with its inline attachments, built once per item per process."""
+    cache_key = f"{deps.settings.staging_container}/{item.message_blob}/{hash(item.attachments)}"
+    with _cache_lock:
+        cached = _prepared_cache.get(cache_key)
+    if cached is not None:
+        return cached
     message: dict[str, Any] = deps.blobs.read_json(
         deps.settings.staging_container, item.message_blob
     )
@@ -223,7 +249,11 @@ def _ensure_item(deps: Deps, mailbox: str, folder: str, item: ManifestItem) -> t
         for a in item.attachments
         if a.file_id in inline
     ]
-    return deps.graph.create_item(mailbox, folder, message), True
+    with _cache_lock:
+        if len(_prepared_cache) >= PREPARED_CACHE:
+            _prepared_cache.pop(next(iter(_prepared_cache)))
+        _prepared_cache[cache_key] = (message, len(inline))
+    return message, len(inline)
 
 
 def plan_inline(attachments: tuple[ManifestAttachment, ...], message_size: int) -> set[str]:
