@@ -35,6 +35,13 @@ test: lint
 demo: setup
 	$(PY) scripts/demo.py
 
+# Benchmarks print ratios measured side by side in one run (never timing asserts in tests).
+bench: setup
+	$(PY) bench/large_file.py --size-mb 200
+	$(PY) bench/large_file.py --size-mb 2048
+	$(PY) bench/throughput.py --meetings 500
+	$(PY) bench/latency.py --meetings 30
+
 host: setup
 	$(PY) -m archiver host
 

@@ -1,0 +1,85 @@
+"""Shared benchmark plumbing: Azurite + simulators, settings, and measured archiver runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archiver.settings import DEFAULTS  # noqa: E402
+from tests.support.azurite import Azurite  # noqa: E402
+from tests.support.simulators import Simulators  # noqa: E402
+
+
+@dataclass
+class Measured:
+    """One measured child process."""
+
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    returncode: int
+
+
+class Bench:
+    """Azurite + simulators for one benchmark run, and the archiver's settings for them."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        work.mkdir(parents=True, exist_ok=True)
+        self.azurite = Azurite(work / f"azurite-{uuid.uuid4().hex[:6]}")
+        self.sims = Simulators(work / f"sim-{uuid.uuid4().hex[:6]}")
+        self.values = {
+            **{k: v for k, v in DEFAULTS.items() if v},
+            **self.sims.env(),
+            "AzureWebJobsStorage": self.azurite.connection_string,
+            "INTERNAL_DOMAINS": "contoso.com",
+            "LOCAL_FUNCTION_KEY": "bench-key",
+        }
+        self.settings_file = work / "local.settings.json"
+
+    def write_settings(self, **extra: str) -> Path:
+        self.values.update(extra)
+        self.settings_file.write_text(json.dumps({"Values": self.values}))
+        return self.settings_file
+
+    def run_archiver(self, *args: str) -> Measured:
+        """`python -m archiver <args>` measured: wall time, CPU time and peak RSS of the child."""
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "archiver", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.values},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        return Measured(
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            os.waitstatus_to_exitcode(status),
+        )
+
+    def counters(self) -> dict[str, Any]:
+        return self.sims.control("GET", "/counters")
+
+    def close(self) -> None:
+        self.sims.stop()
+        self.azurite.stop()
+
+
+def print_table(rows: list[tuple[str, str]]) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")

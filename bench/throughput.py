@@ -1,0 +1,125 @@
+"""Many small meetings end to end: meetings/s, archiver CPU per meeting, API calls vs the minimum.
+
+Each meeting: 5 participants (all internal), chat, transcript, a 1 MB recording. The theoretical
+minimum of calls for that corpus is computed and printed next to what the run made. Last line: JSON
+with meetings_per_s, cpu_ms_per_meeting, zoom_calls_ratio and graph_calls_ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import Bench, print_table
+
+USERS = 25
+PEOPLE = 5
+VTT = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nP0: hi\n"
+
+
+def seed(bench: Bench, meetings: int) -> None:
+    sims = bench.sims
+    users = [f"user{i}@contoso.com" for i in range(USERS)]
+    for i, email in enumerate(users):
+        sims.control("POST", "/zoom/users", {"id": f"u{i}", "email": email})
+        sims.control("POST", "/m365/mailboxes", {"address": email})
+    now = datetime.now(UTC)
+    for n in range(meetings):
+        host = n % USERS
+        people = [{"name": f"P{k}", "email": users[(host + k) % USERS]} for k in range(PEOPLE)]
+        sims.control(
+            "POST",
+            "/zoom/meetings",
+            {
+                "uuid": f"tp{n:05d}==",
+                "id": 82000000000 + n,
+                "host_id": f"u{host}",
+                "topic": f"meeting {n}",
+                "start_time": (now - timedelta(hours=2, minutes=n % 50)).isoformat(),
+                "participants": people,
+                "files": [
+                    {"file_type": "MP4", "size": 1024 * 1024},
+                    {"file_type": "CHAT", "content": "00:00:01\tP0:\thello\n"},
+                    {
+                        "file_type": "TRANSCRIPT",
+                        "content": "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nP0: hi\n",
+                    },
+                ],
+            },
+        )
+
+
+def count(counters: dict[str, dict[str, int]], server: str, skip: tuple[str, ...] = ()) -> int:
+    return sum(
+        n for route, n in counters.get(server, {}).items() if not any(s in route for s in skip)
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--meetings", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        bench = Bench(Path(tmp))
+        try:
+            seed(bench, args.meetings)
+            bench.sims.control("DELETE", "/counters")
+            settings = bench.write_settings()
+            run = bench.run_archiver(
+                "run", "--once", "--settings", str(settings), "--timeout", "3600"
+            )
+            counters = bench.counters()
+        finally:
+            bench.close()
+    m = args.meetings
+    # Minimum Zoom calls: a token, the user lists (2 statuses, one page each), one recordings list
+    # per user, then per meeting: recordings, past meeting, participants and 3 downloads (each a
+    # 302 on the API host plus the file host).
+    zoom_min = 1 + 2 + USERS + m * (3 + 3)
+    zoom_actual = count(counters, "zoom")
+    # Minimum Graph calls: a token, one lookup and one folder per mailbox, one create per item.
+    graph_min = 1 + USERS * 2 + m * PEOPLE
+    graph_actual = count(counters, "m365") + count(counters, "outlook")
+    meetings_per_s = m / run.wall_s
+    cpu_ms = 1000 * run.cpu_s / m
+    print_table(
+        [
+            ("meetings", f"{m} x {PEOPLE} mailboxes = {m * PEOPLE} items"),
+            (
+                "wall",
+                f"{run.wall_s:.1f} s -> {meetings_per_s:.1f} meetings/s (exit {run.returncode})",
+            ),
+            ("archiver CPU", f"{run.cpu_s:.1f} s -> {cpu_ms:.1f} ms per meeting"),
+            (
+                "Zoom calls",
+                f"{zoom_actual} (minimum {zoom_min}, ratio {zoom_actual / zoom_min:.2f})",
+            ),
+            (
+                "Graph calls",
+                f"{graph_actual} (minimum {graph_min}, ratio {graph_actual / graph_min:.2f})",
+            ),
+            ("peak RSS", f"{run.peak_rss_mb:.0f} MB"),
+        ]
+    )
+    print(
+        json.dumps(
+            {
+                "meetings": m,
+                "meetings_per_s": round(meetings_per_s, 2),
+                "cpu_ms_per_meeting": round(cpu_ms, 1),
+                "zoom_calls_ratio": round(zoom_actual / zoom_min, 3),
+                "graph_calls_ratio": round(graph_actual / graph_min, 3),
+                "ok": run.returncode == 0,
+            }
+        )
+    )
+    return 0 if run.returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
