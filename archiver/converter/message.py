@@ -60,19 +60,19 @@ def build_message(
     attach: Sequence[str] | None = None,
 ) -> ArchiveMessage:
     """The item for a meeting; with `part`, the "Part i of n" item carrying that split part."""
-    topic = clean_text(meeting.topic or "(no topic)", limit=MAX_TOPIC)
+    topic = _header_text(meeting.topic or "(no topic)", MAX_TOPIC)
     subject = f"Zoom meeting: {topic} ({meeting.start_time:%Y-%m-%d})"
     if part:
         subject += f" - part {part} of {part_count}"
     attachments = _attachments(staged, part, attach)
     host = meeting.host_email or NO_REPLY
-    sender = Address(clean_text(meeting.host_name or host, limit=200), host)
+    sender = Address(_header_text(meeting.host_name or host, 200), host)
     recipients: dict[str, Address] = {}
     for person in meeting.participants:
         if person.email and "@" in person.email:
             recipients.setdefault(
                 person.email.lower(),
-                Address(clean_text(person.name, limit=200), person.email.lower()),
+                Address(_header_text(person.name, 200), person.email.lower()),
             )
     if not recipients:
         recipients[host] = sender
@@ -94,6 +94,11 @@ def build_message(
         text=render_text(meeting, staged, texts, part=part, part_count=part_count),
         attachments=attachments,
     )
+
+
+def _header_text(value: str, limit: int) -> str:
+    """Zoom text for a header: one line, and never parsed as an RFC 2047 encoded word."""
+    return clean_text(value, limit=limit).replace("=?", "= ?")
 
 
 def _attachments(

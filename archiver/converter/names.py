@@ -33,13 +33,13 @@ def truncate(text: str, limit: int) -> str:
 
 def safe_file_name(value: str) -> str:
     """A file name safe on Windows, macOS and in MIME: no separators or controls, extension kept."""
-    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", value)).strip(" .")
-    name = re.sub(r"_+", "_", name) or "file"
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", value))
+    name = re.sub(r"\.{2,}", "_", name)  # no ".." left to climb directories with
+    name = re.sub(r"_+", "_", name).strip(" ._") or "file"
     stem, dot, ext = name.rpartition(".")
-    if not dot:
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", ext):
         stem, ext = name, ""
     if stem.upper() in _RESERVED or not stem:
         stem = f"_{stem}"
-    ext = ext[:10]
     room = MAX_NAME - (len(ext) + 1 if ext else 0)
     return f"{stem[:room]}.{ext}" if ext else stem[:MAX_NAME]

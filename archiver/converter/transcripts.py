@@ -8,6 +8,7 @@ from dataclasses import dataclass
 _CHAT_TAB = re.compile(r"^(\d{1,2}:\d{2}:\d{2})\t(.*?):?\t(.*)$")
 _CHAT_LOCAL = re.compile(r"^(\d{1,2}:\d{2}:\d{2})\s+From\s+(.*?)\s+to\s+(.*?):\s*(.*)$")
 _CUE = re.compile(r"^(\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}")
+_DIRECT = re.compile(r"\s*\((Direct Message|Privately)\)$", re.IGNORECASE)
 _VOICE = re.compile(r"^<v\s+([^>]+)>(.*?)(</v>)?$")
 
 
@@ -55,7 +56,8 @@ def parse_chat(data: bytes) -> tuple[list[ChatLine], int]:
             sender, recipient = tab[2], "Everyone"
             if " to " in sender:  # "Ann to Bob(Direct Message)"
                 sender, _, recipient = sender.partition(" to ")
-            lines.append(ChatLine(tab[1], sender.strip(), recipient.strip(), tab[3]))
+            recipient = _DIRECT.sub("", recipient.strip())
+            lines.append(ChatLine(tab[1], sender.strip(), recipient, tab[3]))
         elif raw.startswith(("\t", " ")) and lines:  # continuation of a multi-line message
             last = lines[-1]
             lines[-1] = ChatLine(

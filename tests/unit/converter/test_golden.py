@@ -1,0 +1,50 @@
+"""Golden files: each case's input renders to exactly the expected .eml and Graph JSON.
+
+Run with UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change (then review the
+diff like code).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from archiver.converter import AttachmentRef, build_message, to_eml, to_graph_json
+from archiver.model import FilePart, Meeting, StagedFile
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.json").exists())
+
+
+def load(case: str):
+    doc = json.loads((GOLDEN / case / "input.json").read_text())
+    meeting = Meeting.from_zoom(doc["recordings"], doc.get("past_meeting"), doc["participants"])
+    staged = [
+        StagedFile(**{**s, "parts": tuple(FilePart(**p) for p in s.get("parts", []))})
+        for s in doc["staged"]
+    ]
+    texts = {k: base64.b64decode(v) for k, v in doc.get("texts_b64", {}).items()}
+    texts.update({k: v.encode() for k, v in doc.get("texts", {}).items()})
+    return meeting, staged, texts, doc.get("part"), doc.get("part_count")
+
+
+def content(ref: AttachmentRef) -> bytes:
+    return f"<bytes of {ref.file_id} at {ref.offset}+{ref.size}>".encode()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case: str) -> None:
+    meeting, staged, texts, part, part_count = load(case)
+    message = build_message(meeting, staged, texts, part=part, part_count=part_count)
+    eml = to_eml(message, content)
+    graph = json.dumps(to_graph_json(message, inline={}), indent=2, sort_keys=True) + "\n"
+    folder = GOLDEN / case
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        (folder / "expected.eml").write_bytes(eml)
+        (folder / "expected.graph.json").write_text(graph)
+    assert eml == (folder / "expected.eml").read_bytes()
+    assert graph == (folder / "expected.graph.json").read_text()
