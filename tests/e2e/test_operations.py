@@ -1,0 +1,166 @@
+"""Near-real-time and operations: webhooks through the host, status, log and the admin CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archiver import entrypoints
+from archiver.host.runner import Host
+from tests.e2e.support import ROOT, all_items, run, seed, settings
+
+pytestmark = pytest.mark.e2e
+
+
+def cli(values: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "archiver", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **values},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_webhook_and_polling_for_the_same_meeting_make_one_item_per_mailbox(
+    azurite, simulators, monkeypatch, tmp_path
+) -> None:
+    corpus = seed(simulators, meetings=3, seed=21)
+    values = settings(azurite, simulators)
+    run(values, monkeypatch, tmp_path)  # first polling run archives everything
+    entrypoints._deps = None
+    host = Host("function_app", values, tmp_path / "host.json", port=0, host_id="hook")
+    host.start()
+    try:
+        url = f"http://127.0.0.1:{host.http_port}/api/zoom/webhook"
+        for meeting in corpus["meetings"]:
+            answer = simulators.control(
+                "POST",
+                "/zoom/webhooks/send",
+                {"url": url, "event": "recording.completed", "meeting_uuid": meeting["uuid"]},
+            )
+            assert answer["status"] == 200
+            assert answer["elapsed_s"] < 3  # Zoom's window
+        bad = simulators.control(
+            "POST",
+            "/zoom/webhooks/send",
+            {
+                "url": url,
+                "event": "recording.completed",
+                "meeting_uuid": corpus["meetings"][0]["uuid"],
+                "secret": "wrong",
+            },
+        )
+        assert (bad["status"], bad["body"]) == (401, "")
+        check = simulators.control(
+            "POST", "/zoom/webhooks/send", {"url": url, "event": "endpoint.url_validation"}
+        )
+        assert check["validated"] is True
+        time.sleep(2)
+    finally:
+        host.stop(grace=5)
+    run(values, monkeypatch, tmp_path)
+    for mailbox, uuids in all_items(simulators, corpus).items():
+        assert all(n == 1 for n in Counter(uuids).values()), mailbox
+
+
+def test_status_and_log_report_a_run_with_a_failing_mailbox(
+    azurite, simulators, monkeypatch, tmp_path
+) -> None:
+    corpus = seed(simulators, meetings=2, seed=22)
+    victim = corpus["meetings"][0]["host_email"]
+    simulators.control(
+        "POST",
+        "/faults",
+        {
+            "server": "m365",
+            "path": f"/users/{victim}/mailFolders",
+            "action": "status",
+            "status": 403,
+            "count": 1000,
+            "body": {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}},
+        },
+    )
+    values = settings(azurite, simulators, MAX_DELIVERY_ATTEMPTS="1")
+    run(values, monkeypatch, tmp_path)
+    simulators.control("DELETE", "/faults")
+    status = json.loads(cli(values, "status").stdout)
+    assert status["meetings"]["partial"] >= 1
+    assert status["mailbox_failures"].get(victim, 0) >= 1
+    assert status["last_discovery"]["state"] == "ok"
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    log = cli(values, "log", "--since", today, "--format", "csv").stdout.splitlines()
+    assert log[0] == "time,meeting_id,uuid,topic,mailbox,outcome,bytes,error"
+    assert any(",failed," in row and victim in row for row in log[1:])
+    assert any(",archived," in row for row in log[1:])
+    host = Host("function_app", values, tmp_path / "host.json", port=0, host_id="ops")
+    entrypoints._deps = None
+    host.start()
+    try:
+        base = f"http://127.0.0.1:{host.http_port}/api"
+        with urllib.request.urlopen(f"{base}/status?code=e2e-key", timeout=30) as answer:
+            assert json.loads(answer.read())["meetings"]["partial"] >= 1
+        with urllib.request.urlopen(f"{base}/log?since={today}&code=e2e-key", timeout=30) as answer:
+            assert answer.headers["Content-Type"].startswith("text/csv")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/status", timeout=30)
+        assert refused.value.code == 401
+    finally:
+        host.stop(grace=5)
+
+
+def test_admin_commands_work_and_bad_arguments_fail_in_one_line(
+    azurite, simulators, monkeypatch, tmp_path
+) -> None:
+    corpus = seed(simulators, meetings=2, seed=23)
+    values = settings(azurite, simulators)
+    mappings = tmp_path / "map.csv"
+    mappings.write_text("address,mailbox\npartner@fabrikam.com,ann0@contoso.com\n")
+    assert cli(values, "mappings", "import", str(mappings)).returncode == 0
+    assert "partner@fabrikam.com" in cli(values, "mappings", "list").stdout
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("address,mailbox\nnot-an-email,ann0@contoso.com\n")
+    result = cli(values, "mappings", "import", str(bad_csv))
+    assert (result.returncode, result.stderr.count("\n")) == (1, 1)
+    assert "bad.csv:2: address 'not-an-email' is not an email address" in result.stderr
+    backfill = cli(values, "backfill", "--from", "2026-01-01", "--to", time.strftime("%Y-%m-%d"))
+    assert backfill.returncode == 0
+    assert json.loads(backfill.stdout.splitlines()[-1])["enqueued"] == len(
+        [m for m in corpus["meetings"] if all(f["status"] == "completed" for f in m["files"])]
+    )
+    again = cli(values, "backfill", "--from", "2026-01-01", "--to", time.strftime("%Y-%m-%d"))
+    assert json.loads(again.stdout.splitlines()[-1]).get("enqueued", 0) == 0
+    out = tmp_path / "eml"
+    exported = cli(
+        values, "export-eml", "--meeting", corpus["meetings"][0]["uuid"], "--out", str(out)
+    )
+    assert exported.returncode == 0
+    assert Path(exported.stdout.split()[0]).read_bytes().startswith(b"Subject: Zoom meeting:")
+    assert cli(values, "replay").returncode == 0
+    check = cli(values, "check", "--mailbox", "ann0@contoso.com")
+    assert check.returncode == 0, check.stdout
+    for args, message in [
+        (("log", "--since", "yesterday"), "--since must be a date"),
+        (("backfill", "--from", "2026-02-01", "--to", "2026-01-01"), "--to must be"),
+    ]:
+        result = cli(values, *args)
+        assert result.returncode == 1
+        assert result.stderr.startswith("error: ")
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+    broken = cli({**values, "GRAPH_CLIENT_ID": "not-a-guid"}, "status")
+    assert (broken.returncode, broken.stderr.strip()) == (
+        1,
+        "error: GRAPH_CLIENT_ID must be a GUID; got 'not-a-guid'",
+    )
