@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import hmac
-import json
 import math
-import re
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from sim.core.http import (
     Counters,
@@ -28,7 +23,9 @@ from sim.core.http import (
     json_response,
 )
 from sim.core.tls import LocalCA
-from sim.zoom.store import Store, ZoomFile, ZoomMeeting, iter_content
+from sim.zoom.files import ZoomDownloads
+from sim.zoom.store import Store, ZoomFile, ZoomMeeting
+from sim.zoom.webhooks import ZoomWebhooks
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 SCOPES = "user:read:list_users:admin cloud_recording:read:list_user_recordings:admin"
@@ -41,17 +38,13 @@ CATEGORY = {
     "report": "heavy",
     "archive": "medium",
 }
-HTML_PAGE = (
-    b"<!DOCTYPE html><html><head><title>Zoom</title></head><body>"
-    b"<p>Sign in to download this recording.</p></body></html>"
-)
 
 
 def zoom_error(status: int, code: int, message: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     return HttpError(json_response(status, {"code": code, "message": message}, headers))
 
 
-class ZoomSim:
+class ZoomSim(ZoomDownloads, ZoomWebhooks):
     """The simulated Zoom account: API + OAuth server and a separate signed file host."""
 
     def __init__(
@@ -371,130 +364,4 @@ class ZoomSim:
             body["participant_audio_files"] = audio
         return body
 
-    def download(self, req: Request) -> Response:
-        token = (
-            req.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            or req.arg("access_token")
-            or ""
-        )
-        file = self.store.find_file(req.params["file_id"])
-        if not token or not self.store.token_valid(token) or file is None:
-            # Zoom's trap: a bad token or missing file is a 200 HTML page, not an error status.
-            return Response(200, HTML_PAGE, {"Content-Type": "text/html; charset=utf-8"})
-        assert self.files is not None
-        signature, expires = self.store.sign(file.file_id)
-        location = (
-            f"{self.files.base_url}/file/{quote(file.file_id)}?exp={int(expires)}&sig={signature}"
-        )
-        return Response(302, b"", {"Location": location})
-
-    # -- the file host ----------------------------------------------------------------------
-    def _files_router(self) -> Router:
-        r = Router()
-        r.add("GET", "/file/{file_id}", self.serve_file)
-        return r
-
-    def serve_file(self, req: Request) -> Response:
-        if not self.store.signature_valid(req.arg("sig") or ""):
-            return Response(
-                403,
-                b"<Error><Code>AccessDenied</Code></Error>",
-                {"Content-Type": "application/xml"},
-            )
-        file = self.store.find_file(req.params["file_id"])
-        if file is None:
-            return Response(404, b"")
-        kind = {
-            "MP4": "video/mp4",
-            "M4A": "audio/mp4",
-            "VTT": "text/vtt",
-            "TXT": "text/plain",
-            "JSON": "application/json",
-        }.get(file.file_extension, "application/octet-stream")
-        headers = {"Content-Type": kind, "Accept-Ranges": "bytes"}
-        start, end = 0, file.size - 1
-        status = 200
-        spec = req.headers.get("Range")
-        if spec:
-            found = re.fullmatch(r"bytes=(\d+)-(\d*)", spec.strip())
-            if not found or int(found[1]) >= file.size:
-                return Response(416, b"", {"Content-Range": f"bytes */{file.size}"})
-            start = int(found[1])
-            end = min(int(found[2]), file.size - 1) if found[2] else file.size - 1
-            status = 206
-            headers["Content-Range"] = f"bytes {start}-{end}/{file.size}"
-        length = end - start + 1
-        if file.content is not None:
-            return Response(status, file.content[start : end + 1], headers)
-        return Response(
-            status,
-            iter_content(file.file_id, file.size, start, end),
-            headers,
-            content_length=length,
-        )
-
     # -- webhooks ---------------------------------------------------------------------------
-    def send_webhook(
-        self,
-        url: str,
-        event: str,
-        uuid: str | None,
-        *,
-        secret: str | None = None,
-        timestamp: int | None = None,
-    ) -> dict[str, Any]:
-        """POST a signed event to `url` the way Zoom does; returns the target's answer."""
-        now_ms = int(time.time() * 1000)
-        if event == "endpoint.url_validation":
-            payload: dict[str, Any] = {
-                "plainToken": base64.urlsafe_b64encode(
-                    hashlib.sha256(str(now_ms).encode()).digest()[:16]
-                )
-                .decode()
-                .rstrip("=")
-            }
-            body_doc: dict[str, Any] = {"event": event, "event_ts": now_ms, "payload": payload}
-        else:
-            with self.store.lock:
-                meeting = self.store.meetings.get(uuid or "")
-            if meeting is None:
-                raise zoom_error(404, 3301, "unknown meeting for webhook")
-            obj = self._recording_body(meeting)
-            body_doc = {
-                "event": event,
-                "event_ts": now_ms,
-                "payload": {"account_id": self.store.account_id, "object": obj},
-                "download_token": "sim-download-token-" + str(now_ms),
-            }
-        body = json.dumps(body_doc).encode()
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        key = (secret or self.store.webhook_secret).encode()
-        signature = (
-            "v0=" + hmac.new(key, b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
-        )
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "x-zm-signature": signature,
-                "x-zm-request-timestamp": ts,
-                "User-Agent": "Zoom Marketplace/1.0a",
-            },
-        )
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, answer = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, answer = error.code, error.read()
-        result = {
-            "status": status,
-            "body": answer.decode(errors="replace"),
-            "elapsed_s": round(time.perf_counter() - started, 4),
-        }
-        if event == "endpoint.url_validation" and status == 200:
-            expected = hmac.new(key, payload["plainToken"].encode(), hashlib.sha256).hexdigest()
-            result["validated"] = json.loads(answer or b"{}").get("encryptedToken") == expected
-        return result

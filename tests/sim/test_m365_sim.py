@@ -244,3 +244,20 @@ def test_a_fifth_concurrent_request_on_a_mailbox_is_throttled(m365, tok) -> None
     m365.control("PATCH", "/m365/settings", {"latency_ms": 0})
     assert statuses.count(429) >= 1
     assert statuses.count(200) >= 4
+
+
+def test_batch_answers_each_request_and_fails_dependents_with_424(m365, tok) -> None:
+    requests_ = [
+        {"id": "1", "method": "GET", "url": "/users/ann@contoso.com"},
+        {"id": "2", "method": "GET", "url": "/users/nobody@contoso.com/mailFolders/inbox"},
+        {"id": "3", "method": "GET", "url": "/users/ann@contoso.com", "dependsOn": ["2"]},
+    ]
+    answer = graph(m365, "POST", "/$batch", tok, json={"requests": requests_})
+    assert answer.status_code == 200
+    statuses = {r["id"]: r["status"] for r in answer.json()["responses"]}
+    assert statuses == {"1": 200, "2": 404, "3": 424}
+
+
+def test_a_batch_over_twenty_requests_is_refused(m365, tok) -> None:
+    many = [{"id": str(i), "method": "GET", "url": "/users/ann@contoso.com"} for i in range(21)]
+    assert graph(m365, "POST", "/$batch", tok, json={"requests": many}).status_code == 400
