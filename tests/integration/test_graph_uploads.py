@@ -1,0 +1,87 @@
+"""Graph upload sessions against the simulator: resume after a failed chunk, replace an expired
+session, never send the Graph token to the upload host."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from archiver.graph import GraphClient
+
+pytestmark = pytest.mark.integration
+MIB = 1024 * 1024
+DATA = bytes(range(256)) * (7 * MIB // 256)  # 7 MiB: two chunks
+
+
+@pytest.fixture
+def graph(simulators, monkeypatch) -> GraphClient:
+    simulators.control("POST", "/reset")
+    simulators.control("POST", "/m365/mailboxes", {"address": "ann@contoso.com"})
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
+    env = simulators.env()
+    return GraphClient(
+        graph_url=env["GRAPH_URL"],
+        authority_host=env["GRAPH_AUTHORITY_HOST"],
+        tenant_id=env["GRAPH_TENANT_ID"],
+        client_id=env["GRAPH_CLIENT_ID"],
+        client_secret=env["GRAPH_CLIENT_SECRET"],
+        sleep=lambda s: None,
+    )
+
+
+def upload(simulators, graph: GraphClient) -> dict:
+    folder = graph.ensure_folder("ann@contoso.com", "Zoom Meetings")
+    message = graph.create_item(
+        "ann@contoso.com",
+        folder,
+        {
+            "subject": "big",
+            "singleValueExtendedProperties": [{"id": "Integer 0x0E07", "value": "1"}],
+        },
+    )
+    graph.upload_attachment(
+        "ann@contoso.com",
+        message,
+        name="big.mp4",
+        content_type="video/mp4",
+        size=len(DATA),
+        read=lambda offset, n: DATA[offset : offset + n],
+    )
+    [item] = simulators.control(
+        "GET", "/m365/mailboxes/ann@contoso.com/items?folder=Zoom%20Meetings"
+    )["items"]
+    return item["attachments"][0]
+
+
+def test_an_upload_resumes_after_a_chunk_whose_answer_was_lost(simulators, graph) -> None:
+    simulators.control(
+        "POST",
+        "/faults",
+        {"server": "outlook", "method": "PUT", "action": "reset", "after_bytes": 0, "count": 1},
+    )
+    attachment = upload(simulators, graph)
+    assert attachment["size"] == len(DATA)
+    assert attachment["sha256"] == hashlib.sha256(DATA).hexdigest()
+    counts = simulators.control("GET", "/counters")["outlook"]
+    assert any(route.startswith("GET") for route in counts)  # asked for nextExpectedRanges
+
+
+def test_an_expired_session_is_replaced_by_a_new_one(simulators, graph) -> None:
+    simulators.control("PATCH", "/m365/settings", {"session_lifetime_s": 1})
+    simulators.control(
+        "POST",
+        "/faults",
+        {"server": "outlook", "method": "PUT", "action": "stall", "seconds": 1.5, "count": 1},
+    )
+    try:
+        attachment = upload(simulators, graph)
+    finally:
+        simulators.control("PATCH", "/m365/settings", {"session_lifetime_s": 900})
+    assert attachment["sha256"] == hashlib.sha256(DATA).hexdigest()
+    sessions = [
+        n
+        for route, n in simulators.control("GET", "/counters")["m365"].items()
+        if "createUploadSession" in route
+    ]
+    assert sum(sessions) == 2
