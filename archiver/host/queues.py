@@ -88,6 +88,7 @@ class QueueWorker:
         )
         self._inflight: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self._abandoned = False
 
     @property
     def busy(self) -> int:
@@ -126,6 +127,13 @@ class QueueWorker:
             self._failed(message, error, started)
             return
         self.stats.add(succeeded=1)
+        if self._abandoned:
+            # The host stopped before this finished: leave the message to reappear after its
+            # lease, exactly as if the process had gone away (the steps are idempotent).
+            log.warning(
+                "%s finished after shutdown; message %s left to reappear", self.name, message.id
+            )
+            return
         self.queue.delete_message(message)
         log.info(
             "%s succeeded (message %s, attempt %s, %.0f ms)",
@@ -167,6 +175,7 @@ class QueueWorker:
         deadline = time.monotonic() + grace
         while self.busy and time.monotonic() < deadline:
             time.sleep(0.05)
+        self._abandoned = self.busy > 0
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -15,6 +15,7 @@ def make_host(azurite, tmp_path: Path, *, max_dequeue: int = 2, **extra: str) ->
     settings = {
         "AzureWebJobsStorage": azurite.connection_string,
         "WORK_QUEUE": f"work-{tag}",
+        "SLOW_QUEUE": f"slow-{tag}",
         "WATCHED": f"watched-{tag}",
         "SCHEDULE": "0 */5 * * * *",
         "LOCAL_FUNCTION_KEY": "k3y",

@@ -113,8 +113,24 @@ def test_http_routes_honour_function_keys(azurite, tmp_path) -> None:
 
 
 def test_stopping_leaves_an_unfinished_message_to_reappear(azurite, tmp_path) -> None:
-    from archiver.host.queues import LEASE_SECONDS
+    import base64
+    import time
+
+    from azure.storage.queue import QueueClient
+
+    from tests.host.apps import sample_app
 
     host = make_host(azurite, tmp_path)
-    host.stop(grace=0)
-    assert LEASE_SECONDS > 0  # an unfinished message is never deleted: its lease just expires
+    name = next(f.binding["queueName"] for f in host.functions if f.name == "slow")
+    slow = QueueClient.from_connection_string(azurite.connection_string, name)
+    slow.send_message(base64.b64encode(b"long job").decode())
+    sample_app.RELEASE.clear()
+    host.start()
+    deadline = time.monotonic() + 20
+    while not calls("slow") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    host.stop(grace=0.2)  # the invocation is still running
+    sample_app.RELEASE.set()
+    time.sleep(0.5)  # it finishes after the host stopped
+    assert calls("slow") == [b"long job"]
+    assert slow.get_queue_properties().approximate_message_count == 1  # not deleted, not lost

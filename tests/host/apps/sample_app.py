@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import azure.functions as func
 
 app = func.FunctionApp()
 CALLS: list[tuple[str, object]] = []
+RELEASE = threading.Event()
 
 
 @app.queue_trigger(arg_name="msg", queue_name="%WORK_QUEUE%", connection="AzureWebJobsStorage")
@@ -42,3 +45,9 @@ def hello(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="open", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 def open_door(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(req.get_body(), status_code=202)
+
+
+@app.queue_trigger(arg_name="msg", queue_name="%SLOW_QUEUE%", connection="AzureWebJobsStorage")
+def slow(msg: func.QueueMessage) -> None:
+    CALLS.append(("slow", msg.get_body()))
+    RELEASE.wait(timeout=30)
