@@ -36,6 +36,7 @@ COMPLETE, FAILED, RETRY = "complete", "failed", "retry"
 # Request bodies (at most 4 MB each) kept so every mailbox of a meeting reuses the same one.
 PREPARED_CACHE = 8
 _prepared_cache: dict[str, tuple[dict[str, Any], int]] = {}
+_prepare_locks: dict[str, threading.Lock] = {}
 _cache_lock = threading.Lock()
 
 
@@ -232,27 +233,32 @@ def _prepared(deps: Deps, item: ManifestItem) -> tuple[dict[str, Any], int]:
     """The create-request body with its inline attachments, built once per item per process."""
     cache_key = f"{deps.settings.staging_container}/{item.message_blob}/{hash(item.attachments)}"
     with _cache_lock:
+        key_lock = _prepare_locks.setdefault(cache_key, threading.Lock())
+    # One thread builds the body; the other mailboxes of the meeting wait and reuse it.
+    with key_lock:
         cached = _prepared_cache.get(cache_key)
-    if cached is not None:
-        return cached
-    message: dict[str, Any] = deps.blobs.read_json(
-        deps.settings.staging_container, item.message_blob
-    )
-    inline = plan_inline(item.attachments, len(json.dumps(message).encode()))
-    message["attachments"] = [
-        {
-            "@odata.type": "#microsoft.graph.fileAttachment",
-            "name": a.name,
-            "contentType": a.content_type,
-            "contentBytes": base64.b64encode(_read(deps, a, 0, a.size)).decode(),
-        }
-        for a in item.attachments
-        if a.file_id in inline
-    ]
-    with _cache_lock:
-        if len(_prepared_cache) >= PREPARED_CACHE:
-            _prepared_cache.pop(next(iter(_prepared_cache)))
-        _prepared_cache[cache_key] = (message, len(inline))
+        if cached is not None:
+            return cached
+        message: dict[str, Any] = deps.blobs.read_json(
+            deps.settings.staging_container, item.message_blob
+        )
+        inline = plan_inline(item.attachments, len(json.dumps(message).encode()))
+        message["attachments"] = [
+            {
+                "@odata.type": "#microsoft.graph.fileAttachment",
+                "name": a.name,
+                "contentType": a.content_type,
+                "contentBytes": base64.b64encode(_read(deps, a, 0, a.size)).decode(),
+            }
+            for a in item.attachments
+            if a.file_id in inline
+        ]
+        with _cache_lock:
+            while len(_prepared_cache) >= PREPARED_CACHE:
+                oldest = next(iter(_prepared_cache))
+                _prepared_cache.pop(oldest)
+                _prepare_locks.pop(oldest, None)
+            _prepared_cache[cache_key] = (message, len(inline))
     return message, len(inline)
 
 

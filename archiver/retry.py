@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 import requests.adapters
+import requests.auth
 
 
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
@@ -40,9 +41,20 @@ def backoff_delay(
     return (rng or random).uniform(0, ceiling)
 
 
+class _NoAuth(requests.auth.AuthBase):
+    """Leaves requests untouched; its presence stops requests reading ~/.netrc on every call."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
 def pooled_session(pool_size: int = 32) -> requests.Session:
     """A requests session whose connection pools fit the worker threads that share it."""
     session = requests.Session()
+    # Profiling showed a filesystem lookup of ~/.netrc per request (trust_env); our clients set
+    # their own Authorization headers, so netrc never applies. Proxies and REQUESTS_CA_BUNDLE
+    # are still honoured.
+    session.auth = _NoAuth()
     adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=pool_size)
     session.mount("https://", adapter)
     session.mount("http://", adapter)

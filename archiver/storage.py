@@ -44,11 +44,20 @@ class ManagedIdentityCredential:
         return AccessToken(result["access_token"], int(time.time()) + expires_in)
 
 
+def _transport() -> Any:
+    from azure.core.pipeline.transport import RequestsTransport
+
+    from archiver.retry import pooled_session
+
+    return RequestsTransport(session=pooled_session(), session_owner=False)
+
+
 class StorageClients:
     """Builds blob, queue and table clients lazily from one StorageConnection."""
 
     def __init__(self, connection: StorageConnection) -> None:
         self._connection = connection
+        self._options: dict[str, Any] = {"transport": _transport()}
 
     @cached_property
     def _credential(self) -> ManagedIdentityCredential:
@@ -66,15 +75,21 @@ class StorageClients:
     def blobs(self) -> BlobServiceClient:
         """The blob service client."""
         if self._connection.connection_string:
-            return BlobServiceClient.from_connection_string(self._connection.connection_string)
-        return BlobServiceClient(self._uri("blob"), credential=self._credential)
+            return BlobServiceClient.from_connection_string(
+                self._connection.connection_string, **self._options
+            )
+        return BlobServiceClient(self._uri("blob"), credential=self._credential, **self._options)
 
     @cached_property
     def tables(self) -> TableServiceClient:
         """The table service client."""
         if self._connection.connection_string:
-            return TableServiceClient.from_connection_string(self._connection.connection_string)
-        return TableServiceClient(endpoint=self._uri("table"), credential=self._credential)
+            return TableServiceClient.from_connection_string(
+                self._connection.connection_string, **self._options
+            )
+        return TableServiceClient(
+            endpoint=self._uri("table"), credential=self._credential, **self._options
+        )
 
     def queue(self, name: str) -> QueueClient:
         """A queue client that encodes like the Functions host expects (base64)."""
@@ -84,6 +99,8 @@ class StorageClients:
         }
         if self._connection.connection_string:
             return QueueClient.from_connection_string(
-                self._connection.connection_string, name, **policies
+                self._connection.connection_string, name, **policies, **self._options
             )
-        return QueueClient(self._uri("queue"), name, credential=self._credential, **policies)
+        return QueueClient(
+            self._uri("queue"), name, credential=self._credential, **policies, **self._options
+        )
