@@ -171,11 +171,12 @@ class Ledger:
             "updated_at": now.isoformat(),
         }
         if current is None:
+            entity = {**base, "attempts": 1}
             try:
-                self._tables.get("deliveries").create_entity(encode({**base, "attempts": 1}))
+                answer = self._tables.get("deliveries").create_entity(encode(entity))
             except ResourceExistsError:
                 return None
-            return self.get_delivery(key, mailbox)
+            return {**entity, "_etag": answer.get("etag")}
         if current.get("state") == COMPLETE:
             return None
         leased = str(current.get("lease_until", "")) > now.isoformat()
