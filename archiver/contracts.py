@@ -48,6 +48,7 @@ class WorkItem:
     uuid: str
     source: str = "poll"  # poll | webhook | sweep | backfill | replay
     note: str = ""  # e.g. "gave up waiting for processing files"
+    revision: int = 0  # n > 0: an update item carrying files that completed after item 0
 
     def to_json(self) -> bytes:
         """The queue message body."""
@@ -61,6 +62,7 @@ class WorkItem:
             uuid=_text(doc, "uuid", "work item"),
             source=_text(doc, "source", "work item", optional=True) or "poll",
             note=_text(doc, "note", "work item", optional=True),
+            revision=_int(doc, "revision", "work item") if "revision" in doc else 0,
         )
 
 
@@ -70,6 +72,7 @@ class FileWorkItem:
 
     uuid: str
     file_id: str
+    revision: int = 0
 
     def to_json(self) -> bytes:
         """The queue message body."""
@@ -82,6 +85,7 @@ class FileWorkItem:
         return cls(
             uuid=_text(doc, "uuid", "file work item"),
             file_id=_text(doc, "file_id", "file work item"),
+            revision=_int(doc, "revision", "file work item") if "revision" in doc else 0,
         )
 
 

@@ -20,7 +20,8 @@ from archiver import telemetry
 from archiver.contracts import WorkItem
 from archiver.deps import Deps
 from archiver.errors import ArchiverError, NotFoundError
-from archiver.keys import meeting_key
+from archiver.keys import meeting_key, revision_key
+from archiver.ledger import json_field
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ STALE_CLAIM = timedelta(minutes=5)
 # A staged meeting not imported after this long gets its manifest re-written (fires import again).
 STALE_STAGED = timedelta(minutes=30)
 USER_STATUSES = ("active", "inactive")
+ARCHIVED = (states.STAGED, states.IMPORTED, states.PARTIAL)
 
 
 @dataclass
@@ -141,7 +143,33 @@ def consider(deps: Deps, recording: dict[str, Any], *, source: str) -> str:
     if waiting and deps.ledger.update_meeting(key, {"state": states.CLAIMED}, etag=row["_etag"]):
         enqueue(deps, key, WorkItem(uuid, source=source))
         return "enqueued"
+    if row.get("state") in ARCHIVED and not processing:
+        return _maybe_update(deps, row, recording, fields, source)
     return "known"
+
+
+def _maybe_update(
+    deps: Deps, row: dict[str, Any], recording: dict[str, Any], fields: dict[str, Any], source: str
+) -> str:
+    """Files completed after the meeting was archived (a late transcript) get an update item."""
+    done = set(json_field(row, "archived_files", []))
+    files = [*recording.get("recording_files", []), *recording.get("participant_audio_files", [])]
+    new = {
+        str(f["id"])
+        for f in files
+        if f.get("id") and str(f.get("status", "completed")).lower() == "completed"
+    } - done
+    if not done or not new:
+        return "known"
+    revision = int(row.get("revisions") or 0) + 1
+    # The etag makes a webhook and a polling run that see the same new file agree on one update.
+    if not deps.ledger.update_meeting(row["RowKey"], {"revisions": revision}, etag=row["_etag"]):
+        return "known"
+    uuid = str(recording["uuid"])
+    key = revision_key(uuid, revision)
+    deps.ledger.claim_meeting(key, {**fields, "revision": revision, "state": states.CLAIMED})
+    enqueue(deps, key, WorkItem(uuid, source=source, revision=revision))
+    return "update-enqueued"
 
 
 def enqueue(deps: Deps, key: str, item: WorkItem) -> None:
@@ -160,7 +188,8 @@ def sweep(deps: Deps, result: DiscoveryResult) -> None:
             if state == states.WAITING:
                 result.counts[_recheck(deps, row, now)] += 1
             elif state == states.CLAIMED and age > STALE_CLAIM:
-                enqueue(deps, key, WorkItem(str(row["uuid"]), source="sweep"))
+                revision = int(row.get("revision") or 0)
+                enqueue(deps, key, WorkItem(str(row["uuid"]), source="sweep", revision=revision))
                 result.counts["re-enqueued"] += 1
             elif state == states.STAGED and age > STALE_STAGED:
                 result.counts[_refire_import(deps, row)] += 1

@@ -19,12 +19,18 @@ def meeting_key(meeting_uuid: str) -> str:
     return hashlib.sha256(meeting_uuid.encode("utf-8")).hexdigest()[:32]
 
 
-def item_key(meeting_uuid: str, part: int | None = None) -> str:
-    """The key stored on a mailbox item: the meeting key, plus "-p<n>" for part n of a split."""
+def revision_key(meeting_uuid: str, revision: int = 0) -> str:
+    """The ledger/staging key of a meeting's archive, or of its n-th update ("-r<n>")."""
     key = meeting_key(meeting_uuid)
+    return key if not revision else f"{key}-r{revision}"
+
+
+def item_key(meeting_uuid: str, part: int | None = None, revision: int = 0) -> str:
+    """The key stored on a mailbox item: the revision key, plus "-p<n>" for part n of a split."""
+    key = revision_key(meeting_uuid, revision)
     return key if part is None else f"{key}-p{part}"
 
 
-def internet_message_id(meeting_uuid: str, part: int | None = None) -> str:
+def internet_message_id(meeting_uuid: str, part: int | None = None, revision: int = 0) -> str:
     """The RFC 5322 Message-ID of the archived item, the same in every mailbox."""
-    return f"<zoom.{item_key(meeting_uuid, part)}@{MESSAGE_ID_DOMAIN}>"
+    return f"<zoom.{item_key(meeting_uuid, part, revision)}@{MESSAGE_ID_DOMAIN}>"

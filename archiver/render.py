@@ -80,6 +80,7 @@ def render_manifest(
     items: Sequence[ItemPlan],
     *,
     note: str = "",
+    revision: int = 0,
 ) -> tuple[Manifest, dict[str, dict[str, Any]]]:
     """The manifest and, by blob name, each item's Graph message JSON (attachments excluded)."""
     settings = deps.settings
@@ -96,6 +97,7 @@ def render_manifest(
             part=item.number or None,
             part_count=item.count or None,
             attach=attach,
+            revision=revision,
         )
         blob = f"{key}/item-{item.number}.json"
         documents[blob] = to_graph_json(message, inline={})

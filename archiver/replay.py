@@ -104,6 +104,7 @@ def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
             deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0})
             deps.blobs.write_json(deps.settings.staging_container, manifest, document)
         else:
-            enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay"))
+            revision = int(row.get("revision") or 0)
+            enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay", revision=revision))
         count += 1
     return count

@@ -17,7 +17,7 @@ from archiver import telemetry
 from archiver.contracts import FileWorkItem, Manifest, WorkItem
 from archiver.deps import Deps
 from archiver.errors import InvalidInputError, NotFoundError, TransientError
-from archiver.keys import meeting_key
+from archiver.keys import meeting_key, revision_key
 from archiver.ledger import json_field
 from archiver.model import Meeting, RecordingFile
 from archiver.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
@@ -41,7 +41,7 @@ def blob_for(key: str, file: RecordingFile) -> str:
 
 def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
     """Stage one meeting instance; returns "staged", "fanned-out" or "already-staged"."""
-    key = meeting_key(item.uuid)
+    key = revision_key(item.uuid, item.revision)
     staging = deps.settings.staging_container
     if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
         return "already-staged"
@@ -69,8 +69,19 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
     if meeting.uuid != item.uuid:
         raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
     settings = deps.settings
+    candidates = meeting.completed_files
+    if item.revision:
+        # An update item carries only what completed after the earlier items were made.
+        done = archived_files(deps, item.uuid)
+        candidates = tuple(f for f in candidates if f.file_id not in done)
+        if not candidates:
+            _ensure_row(deps, key, meeting, item.revision)
+            deps.ledger.update_meeting(
+                key, {"state": states.NO_CONTENT, "last_error": "no files newer than the archive"}
+            )
+            return "nothing-new"
     file_plans, item_plans = plan_meeting(
-        [FileSpec(f.file_id, f.size) for f in meeting.completed_files],
+        [FileSpec(f.file_id, f.size) for f in candidates],
         max_attachment=settings.max_attachment_mb * MIB,
         max_item=settings.max_item_mb * MIB,
         policy=settings.oversize_policy,
@@ -80,13 +91,14 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
         "files": [asdict(plan) for plan in file_plans],
         "items": [asdict(plan) for plan in item_plans],
         "note": item.note,
+        "revision": item.revision,
     }
     deps.blobs.write_json(settings.staging_container, f"{key}/{SNAPSHOT}", snapshot)
     stored = {p.file_id: p for p in file_plans if p.disposition != "skip"}
-    files = [f for f in meeting.completed_files if f.file_id in stored]
+    files = [f for f in candidates if f.file_id in stored]
     threshold = settings.fanout_threshold_mb * MIB
     big = [f for f in files if f.size > threshold]
-    row = _ensure_row(deps, key, meeting)
+    row = _ensure_row(deps, key, meeting, item.revision)
     if row.get("files_total") is None or int(row["files_total"]) != len(big):
         deps.ledger.update_meeting(
             key, {"state": states.STAGING, "files_total": len(big), "files_done": []}
@@ -95,7 +107,8 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
         if file.size <= threshold:
             _copy(deps, key, meeting, file, stored[file.file_id])
     for file in big:
-        deps.queues.send(settings.files_queue, FileWorkItem(meeting.uuid, file.file_id).to_json())
+        work = FileWorkItem(meeting.uuid, file.file_id, item.revision)
+        deps.queues.send(settings.files_queue, work.to_json())
     if big:
         log.info("meeting fanned out", extra={"meeting": key, "files": len(big)})
         return "fanned-out"
@@ -105,7 +118,7 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
 
 def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str:
     """Copy one fanned-out file, count it, and finalize when it was the last."""
-    key = meeting_key(item.uuid)
+    key = revision_key(item.uuid, item.revision)
     try:
         snapshot = deps.blobs.read_json(deps.settings.staging_container, f"{key}/{SNAPSHOT}")
         meeting = Meeting.from_dict(snapshot["meeting"])
@@ -147,8 +160,9 @@ def finalize(deps: Deps, key: str) -> None:
     meeting = Meeting.from_dict(snapshot["meeting"])
     plans = [_file_plan(p) for p in snapshot["files"]]
     items = [_item_plan(p) for p in snapshot["items"]]
+    revision = int(snapshot.get("revision") or 0)
     manifest, documents = render_manifest(
-        deps, key, meeting, plans, items, note=str(snapshot.get("note") or "")
+        deps, key, meeting, plans, items, note=str(snapshot.get("note") or ""), revision=revision
     )
     for name, document in documents.items():
         deps.blobs.write_json(staging, name, document)
@@ -163,8 +177,29 @@ def finalize(deps: Deps, key: str) -> None:
             "notes": list(manifest.notes),
         },
     )
+    _record_archived(deps, meeting.uuid, [p.file_id for p in plans])
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(manifest.total_bytes, {"stage": "staged"})
+
+
+def archived_files(deps: Deps, uuid: str) -> set[str]:
+    """File ids already carried by this meeting's items (any revision)."""
+    try:
+        row = deps.ledger.get_meeting(meeting_key(uuid))
+    except NotFoundError:
+        return set()
+    return set(json_field(row, "archived_files", []))
+
+
+def _record_archived(deps: Deps, uuid: str, file_ids: list[str]) -> None:
+    """Add file ids to the base row's archived set (etag-guarded: updates may race)."""
+    base = meeting_key(uuid)
+    for _ in range(BARRIER_ATTEMPTS):
+        row = deps.ledger.get_meeting(base)
+        done = set(json_field(row, "archived_files", [])) | set(file_ids)
+        if deps.ledger.update_meeting(base, {"archived_files": sorted(done)}, etag=row["_etag"]):
+            return
+    raise TransientError(f"meeting {base}: archived set kept changing; will retry", meeting=base)
 
 
 def _copy(deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: FilePlan) -> None:
@@ -185,7 +220,7 @@ def _copy(deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: Fil
     )
 
 
-def _ensure_row(deps: Deps, key: str, meeting: Meeting) -> dict[str, Any]:
+def _ensure_row(deps: Deps, key: str, meeting: Meeting, revision: int = 0) -> dict[str, Any]:
     deps.ledger.claim_meeting(
         key,
         {
@@ -195,6 +230,7 @@ def _ensure_row(deps: Deps, key: str, meeting: Meeting) -> dict[str, Any]:
             "host_email": meeting.host_email or "",
             "start_time": meeting.start_time.isoformat(),
             "source": "stage",
+            "revision": revision,
             "state": states.STAGING,
         },
     )

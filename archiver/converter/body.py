@@ -62,7 +62,9 @@ def participant_rows(meeting: Meeting) -> list[_Row]:
     return sorted(rows.values(), key=lambda r: (r.first_join, r.name.lower()))
 
 
-def _facts(meeting: Meeting, part: int | None, part_count: int | None) -> list[tuple[str, str]]:
+def _facts(
+    meeting: Meeting, part: int | None, part_count: int | None, revision: int = 0
+) -> list[tuple[str, str]]:
     facts = [
         ("Topic", clean_text(meeting.topic or "(no topic)", limit=1000)),
         ("Meeting ID", str(meeting.meeting_id)),
@@ -74,6 +76,14 @@ def _facts(meeting: Meeting, part: int | None, part_count: int | None) -> list[t
     ]
     if part:
         facts.append(("Part", f"{part} of {part_count} (the files of this meeting were split)"))
+    if revision:
+        facts.append(
+            (
+                "Update",
+                f"{revision}: files Zoom completed after this meeting was first "
+                "archived (the earlier item is unchanged)",
+            )
+        )
     return facts
 
 
@@ -150,10 +160,11 @@ def render_text(
     *,
     part: int | None = None,
     part_count: int | None = None,
+    revision: int = 0,
 ) -> str:
     """The plain-text alternative."""
     chat, chat_bad, transcript, vtt_bad, files = _sections(meeting, staged, texts)
-    out = [f"{k}: {v}" for k, v in _facts(meeting, part, part_count)]
+    out = [f"{k}: {v}" for k, v in _facts(meeting, part, part_count, revision)]
     out += ["", "Participants:"]
     for r in participant_rows(meeting):
         out.append(
@@ -182,6 +193,7 @@ def render_html(
     *,
     part: int | None = None,
     part_count: int | None = None,
+    revision: int = 0,
 ) -> str:
     """The HTML body."""
     chat, chat_bad, transcript, vtt_bad, files = _sections(meeting, staged, texts)
@@ -193,7 +205,7 @@ def render_html(
     ]
     out += [
         f"<tr><th align=left>{e(k)}</th><td>{e(v)}</td></tr>"
-        for k, v in _facts(meeting, part, part_count)
+        for k, v in _facts(meeting, part, part_count, revision)
     ]
     out += [
         "</table>",

@@ -58,10 +58,13 @@ def build_message(
     part: int | None = None,
     part_count: int | None = None,
     attach: Sequence[str] | None = None,
+    revision: int = 0,
 ) -> ArchiveMessage:
     """The item for a meeting; with `part`, the "Part i of n" item carrying that split part."""
     topic = _header_text(meeting.topic or "(no topic)", MAX_TOPIC)
     subject = f"Zoom meeting: {topic} ({meeting.start_time:%Y-%m-%d})"
+    if revision:
+        subject += f" - update {revision}"
     if part:
         subject += f" - part {part} of {part_count}"
     attachments = _attachments(staged, part, attach)
@@ -82,16 +85,22 @@ def build_message(
     ]
     if part:
         headers.append(("X-Zoom-Archive-Part", f"{part}/{part_count}"))
+    if revision:
+        headers.append(("X-Zoom-Archive-Update", str(revision)))
     return ArchiveMessage(
-        item_key=item_key(meeting.uuid, part),
+        item_key=item_key(meeting.uuid, part, revision),
         subject=subject,
         sender=sender,
         to=tuple(recipients.values()),
         date_iso=meeting.start_time.isoformat(),
-        message_id=internet_message_id(meeting.uuid, part),
+        message_id=internet_message_id(meeting.uuid, part, revision),
         headers=tuple(headers),
-        html=render_html(meeting, staged, texts, part=part, part_count=part_count),
-        text=render_text(meeting, staged, texts, part=part, part_count=part_count),
+        html=render_html(
+            meeting, staged, texts, part=part, part_count=part_count, revision=revision
+        ),
+        text=render_text(
+            meeting, staged, texts, part=part, part_count=part_count, revision=revision
+        ),
         attachments=attachments,
     )
 

@@ -33,6 +33,7 @@ class StreamingZoom:
                         part = PATTERN[: min(MIB, size - sent)]
                         sent += len(part)
                         yield part
+
                 return chunks()
 
             def __exit__(self, *exc: object) -> None:
@@ -44,8 +45,15 @@ class StreamingZoom:
 def round_trip_peak(store: BlobStore, container: str, size: int) -> tuple[int, str]:
     """Peak traced memory of copying `size` bytes in and streaming them out in 4 MB chunks."""
     tracemalloc.start()
-    stored = copy_to_blob(StreamingZoom(), store, url="https://zoom.us/x", size=size,
-                          container=container, name=f"f-{size}", content_type="video/mp4")
+    stored = copy_to_blob(
+        StreamingZoom(),
+        store,
+        url="https://zoom.us/x",
+        size=size,
+        container=container,
+        name=f"f-{size}",
+        content_type="video/mp4",
+    )
     digest = hashlib.sha256()
     for offset in range(0, size, 4 * MIB):  # what the upload session reader does
         digest.update(store.read_range(container, stored.name, offset, min(4 * MIB, size - offset)))

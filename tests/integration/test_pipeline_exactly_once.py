@@ -106,3 +106,19 @@ def test_an_html_download_is_never_archived(pipeline) -> None:
         pipeline.stage_all()
     assert pipeline.manifests() == []
     assert pipeline.items("ann@contoso.com") == []
+
+
+def test_a_transcript_completed_after_archiving_arrives_as_one_update_item(pipeline) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("late1=="))
+    pipeline.run()
+    files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
+    files.append({**files[0], "id": "late-vtt", "file_type": "TRANSCRIPT",
+                  "file_extension": "VTT", "file_size": 64, "recording_type": "audio_transcript",
+                  "download_url": "https://zoom.us/rec/download/late-vtt"})
+    pipeline.run()
+    pipeline.run()
+    for mailbox in ("ann@contoso.com", "bob@contoso.com"):
+        first, update = pipeline.items(mailbox)
+        assert update["message"]["subject"].endswith(" - update 1")
+        assert [a["size"] for a in update["attachments"]] == [64]
+        assert len(first["attachments"]) == 1

@@ -35,10 +35,22 @@ class Azurite:
         if not binary.exists():
             raise RuntimeError("Azurite is not installed: run `npm ci` (make setup does it)")
         self._process = subprocess.Popen(
-            [str(binary), "--silent", "--skipApiVersionCheck", "--loose", "--location",
-             str(self.location), "--blobPort", str(self.blob_port), "--queuePort",
-             str(self.queue_port), "--tablePort", str(self.table_port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                str(binary),
+                "--silent",
+                "--skipApiVersionCheck",
+                "--loose",
+                "--location",
+                str(self.location),
+                "--blobPort",
+                str(self.blob_port),
+                "--queuePort",
+                str(self.queue_port),
+                "--tablePort",
+                str(self.table_port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         self._wait()
 
