@@ -114,16 +114,13 @@ def print_table(out: TextIO, headers: Sequence[str], rows: Sequence[Sequence[str
 def _backfill(args: argparse.Namespace, out: TextIO) -> int:
     from collections import Counter
 
-    from archiver.discovery import USER_STATUSES, consider
+    from archiver.discovery import consider, list_all_users
 
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     if end < start:
         raise ValueError("--to must be on or after --from")
     deps = _deps()
-    users: dict[str, dict[str, Any]] = {}
-    for status in USER_STATUSES:
-        for user in deps.zoom.list_users(status=status):
-            users.setdefault(str(user["id"]), user)
+    users = [str(user["id"]) for user in list_all_users(deps)]
     counts: Counter[str] = Counter()
     for done, user_id in enumerate(users, start=1):
         for recording in deps.zoom.list_recordings(user_id, start=start, end=end):

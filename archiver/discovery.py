@@ -70,7 +70,7 @@ def run_discovery(deps: Deps) -> DiscoveryResult:
     now = deps.clock()
     result = DiscoveryResult()
     deps.ledger.record_run({"started_at": now.isoformat(), "state": "running"})
-    for user in _users(deps):
+    for user in list_all_users(deps):
         result.users += 1
         try:
             _discover_user(deps, user, now, result)
@@ -94,7 +94,8 @@ def run_discovery(deps: Deps) -> DiscoveryResult:
     return result
 
 
-def _users(deps: Deps) -> list[dict[str, Any]]:
+def list_all_users(deps: Deps) -> list[dict[str, Any]]:
+    """Every Zoom user, active and inactive (inactive users' recordings still need archiving)."""
     users: dict[str, dict[str, Any]] = {}
     for status in USER_STATUSES:
         for user in deps.zoom.list_users(status=status):
