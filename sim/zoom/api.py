@@ -321,7 +321,20 @@ class ZoomSim(ZoomDownloads, ZoomWebhooks):
         self._auth(req, "archive")
         if not self.store.archiving_enabled:
             raise zoom_error(400, 1020, "Archiving is not enabled for this account.")
-        return self._paged(req, "archive", [], "meetings", {})
+        try:
+            start = datetime.fromisoformat((req.arg("from") or "").replace("Z", "+00:00"))
+            end = datetime.fromisoformat((req.arg("to") or "").replace("Z", "+00:00"))
+        except ValueError:
+            raise zoom_error(400, 300, "from and to must be yyyy-MM-dd'T'HH:mm:ssZ.") from None
+        if end < start or end - start > timedelta(days=7):
+            raise zoom_error(400, 300, "The date range can be at most 7 days.")
+        return self._paged(
+            req,
+            f"archive|{start}|{end}",
+            [],
+            "meetings",
+            {"from": req.arg("from"), "to": req.arg("to")},
+        )
 
     def _recording_body(self, m: ZoomMeeting, *, listed: bool = False) -> dict[str, Any]:
         assert self.api is not None

@@ -261,3 +261,15 @@ def test_batch_answers_each_request_and_fails_dependents_with_424(m365, tok) -> 
 def test_a_batch_over_twenty_requests_is_refused(m365, tok) -> None:
     many = [{"id": str(i), "method": "GET", "url": "/users/ann@contoso.com"} for i in range(21)]
     assert graph(m365, "POST", "/$batch", tok, json={"requests": many}).status_code == 400
+
+
+def test_the_request_budget_per_mailbox_answers_429_with_retry_after(m365, tok) -> None:
+    m365.control("PATCH", "/m365/settings", {"mailbox_request_budget": 3})
+    try:
+        answers = [
+            graph(m365, "GET", "/users/ann@contoso.com/mailFolders/inbox", tok) for _ in range(4)
+        ]
+    finally:
+        m365.control("PATCH", "/m365/settings", {"mailbox_request_budget": 10000})
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert int(answers[-1].headers["Retry-After"]) > 0

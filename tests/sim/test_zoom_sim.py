@@ -238,3 +238,29 @@ def test_webhooks_are_signed_as_zoom_signs_them(zoom) -> None:
     digest = hmac.new(b"sim-webhook-secret", message, hashlib.sha256).hexdigest()
     assert headers["x-zm-signature"] == f"v0={digest}"
     assert json.loads(received["body"])["payload"]["object"]["uuid"] == "plain=="
+
+
+def test_an_expired_next_page_token_is_refused_with_code_300(zoom) -> None:
+    for i in range(2, 5):
+        zoom.control("POST", "/zoom/users", {"id": f"u{i}", "email": f"u{i}@contoso.com"})
+    t = token(zoom)
+    first = api(zoom, "/users", t, page_size=2).json()
+    zoom.control("PATCH", "/zoom/settings", {"page_token_lifetime_s": 0})
+    try:
+        late = api(zoom, "/users", t, page_size=2, next_page_token=first["next_page_token"])
+    finally:
+        zoom.control("PATCH", "/zoom/settings", {"page_token_lifetime_s": 900})
+    assert (late.status_code, late.json()["code"]) == (400, 300)
+
+
+def test_archive_files_need_archiving_and_a_range_of_at_most_seven_days(zoom) -> None:
+    t = token(zoom)
+    week = {"from": "2026-11-01T00:00:00Z", "to": "2026-11-08T00:00:00Z"}
+    assert api(zoom, "/archive_files", t, **week).json()["code"] == 1020
+    zoom.control("PATCH", "/zoom/settings", {"archiving_enabled": True})
+    try:
+        assert api(zoom, "/archive_files", t, **week).status_code == 200
+        longer = {"from": "2026-11-01T00:00:00Z", "to": "2026-11-09T00:00:00Z"}
+        assert api(zoom, "/archive_files", t, **longer).json()["code"] == 300
+    finally:
+        zoom.control("PATCH", "/zoom/settings", {"archiving_enabled": False})
