@@ -86,6 +86,41 @@ resource rules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [fo
   }
 }]
 
+// Saved queries in the workspace (Logs > Queries > "Zoom archiver").
+var savedQueries = [
+  {
+    name: 'meetings-archived'
+    displayName: 'Meetings archived per day'
+    query: 'AppTraces | where Message startswith "import " and Properties.outcome == "created" | summarize items = count(), meetings = dcount(tostring(Properties.meeting)) by bin(TimeGenerated, 1d)'
+  }
+  {
+    name: 'items-per-mailbox'
+    displayName: 'Items and bytes per mailbox'
+    query: 'AppTraces | where Message startswith "import " and Properties.outcome == "created" | summarize items = count(), bytes = sum(tolong(Properties.bytes)) by mailbox = tostring(Properties.mailbox)'
+  }
+  {
+    name: 'failures'
+    displayName: 'Failures by step and reason'
+    query: 'AppTraces | where Properties.outcome == "error" | summarize count() by step = tostring(Properties.step), reason = tostring(Properties.reason), bin(TimeGenerated, 1h)'
+  }
+  {
+    name: 'lag'
+    displayName: 'Meeting start to item created (p50/p95)'
+    query: 'AppMetrics | where Name == "archiver.lag" | summarize p50 = percentile(Sum / ItemCount, 50), p95 = percentile(Sum / ItemCount, 95) by bin(TimeGenerated, 1h)'
+  }
+]
+
+resource queries 'Microsoft.OperationalInsights/workspaces/savedSearches@2020-08-01' = [for q in savedQueries: {
+  parent: workspace
+  name: 'zoom-archiver-${q.name}'
+  properties: {
+    category: 'Zoom archiver'
+    displayName: q.displayName
+    query: q.query
+    version: 2
+  }
+}]
+
 output insightsId string = insights.id
 output connectionString string = insights.properties.ConnectionString
 output workspaceId string = workspace.id
