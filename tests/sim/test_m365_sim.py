@@ -273,3 +273,17 @@ def test_the_request_budget_per_mailbox_answers_429_with_retry_after(m365, tok) 
         m365.control("PATCH", "/m365/settings", {"mailbox_request_budget": 10000})
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert int(answers[-1].headers["Retry-After"]) > 0
+
+
+def test_an_assertion_signed_by_an_unregistered_certificate_is_refused(
+    m365, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    from sim.m365.entra import make_certificate
+
+    make_certificate(tmp_path / "other.pem")
+    pem = (tmp_path / "other.pem").read_text()
+    result = app(
+        m365, client_credential={"private_key": pem, "public_certificate": pem}
+    ).acquire_token_for_client(scopes=["https://x/.default"])
+    assert result["error_codes"] == [700027]
