@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
 from collections.abc import Sequence
@@ -10,9 +11,9 @@ from pathlib import Path
 from archiver.converter import AttachmentRef, build_message, to_eml
 from archiver.deps import Deps
 from archiver.errors import NotFoundError
-from archiver.model import FilePart, Meeting, StagedFile
-from archiver.planning import MIB, FilePlan, FileSpec, plan_meeting
-from archiver.render import TEXT_KINDS, TEXT_LIMIT, content_type_of, file_name, kind_of
+from archiver.model import Meeting, StagedFile
+from archiver.planning import MIB, FilePlan, FileSpec, Part, plan_meeting
+from archiver.render import TEXT_KINDS, TEXT_LIMIT, kind_of, staged_file
 
 
 def export_eml(deps: Deps, uuid: str, out_dir: Path) -> list[Path]:
@@ -79,32 +80,34 @@ def _download(
                 for chunk in download:
                     digest.update(chunk)
                     handle.write(chunk)
-        name = file_name(meeting, file)
+        kept = plan.disposition in ("attach", "split")
         staged.append(
-            StagedFile(
-                file_id=file.file_id,
-                name=name,
-                content_type=content_type_of(file),
-                size=file.size,
-                sha256=digest.hexdigest() if plan.disposition in ("attach", "split") else "",
+            staged_file(
+                meeting,
+                file,
+                plan,
+                sha256=digest.hexdigest() if kept else "",
                 blob_name=file.file_id,
-                kind=kind_of(file),
-                disposition="skip" if plan.disposition == "link" else plan.disposition,
-                location=None,
+                # An oversize linked file is in archive storage, not in this export.
+                disposition="skip" if plan.disposition == "link" else None,
                 note=("not included in this export: " + (plan.note or "")) if plan.note else None,
-                parts=tuple(
-                    FilePart(
-                        index=p.index,
-                        count=p.count,
-                        offset=p.offset,
-                        size=p.size,
-                        sha256="",
-                        name=f"{name}.part{p.index}of{p.count}",
-                    )
-                    for p in plan.parts
-                ),
+                part_sha256=functools.partial(_part_sha256, tmp / file.file_id),
             )
         )
         if kind_of(file) in TEXT_KINDS and plan.disposition == "attach":
             texts[file.file_id] = (tmp / file.file_id).read_bytes()[:TEXT_LIMIT]
     return staged, texts
+
+
+def _part_sha256(path: Path, part: Part) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        handle.seek(part.offset)
+        remaining = part.size
+        while remaining:
+            chunk = handle.read(min(1 << 20, remaining))
+            if not chunk:
+                break
+            digest.update(chunk)
+            remaining -= len(chunk)
+    return digest.hexdigest()

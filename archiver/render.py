@@ -6,7 +6,7 @@ transcript text) and writes nothing itself: the caller stores the documents it r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
@@ -15,7 +15,7 @@ from archiver.converter.names import safe_file_name
 from archiver.deps import Deps
 from archiver.errors import IncompleteDownloadError
 from archiver.model import FilePart, Meeting, RecordingFile, StagedFile
-from archiver.planning import FilePlan, ItemPlan
+from archiver.planning import FilePlan, ItemPlan, Part
 
 # Text files rendered into the body are read up to this size (the whole file is still attached).
 TEXT_LIMIT = 8 * 1024 * 1024
@@ -165,17 +165,33 @@ def _staged(
             raise IncompleteDownloadError(f"{name}: staged copy missing or incomplete", meeting=key)
         sha256 = stored.sha256
     # Each part's own hash lets a reviewer check a part without reassembling the whole file.
-    parts = tuple(
-        FilePart(
-            index=p.index,
-            count=p.count,
-            offset=p.offset,
-            size=p.size,
-            sha256=_range_sha256(deps, settings.staging_container, blob_name, p.offset, p.size),
-            name=f"{name}.part{p.index}of{p.count}",
-        )
-        for p in plan.parts
+    return staged_file(
+        meeting,
+        file,
+        plan,
+        sha256=sha256,
+        blob_name=blob_name,
+        location=location,
+        part_sha256=lambda part: _range_sha256(
+            deps, settings.staging_container, blob_name, part.offset, part.size
+        ),
     )
+
+
+def staged_file(
+    meeting: Meeting,
+    file: RecordingFile,
+    plan: FilePlan,
+    *,
+    sha256: str,
+    blob_name: str,
+    location: str | None = None,
+    disposition: str | None = None,
+    note: str | None = None,
+    part_sha256: Callable[[Part], str],
+) -> StagedFile:
+    """The converter's view of a stored file (shared by staging and .eml export)."""
+    name = file_name(meeting, file)
     return StagedFile(
         file_id=file.file_id,
         name=name,
@@ -184,10 +200,20 @@ def _staged(
         sha256=sha256,
         blob_name=blob_name,
         kind=kind_of(file),
-        disposition=plan.disposition,
+        disposition=disposition or plan.disposition,
         location=location,
-        note=plan.note,
-        parts=parts,
+        note=note if note is not None else plan.note,
+        parts=tuple(
+            FilePart(
+                index=p.index,
+                count=p.count,
+                offset=p.offset,
+                size=p.size,
+                sha256=part_sha256(p),
+                name=f"{name}.part{p.index}of{p.count}",
+            )
+            for p in plan.parts
+        ),
     )
 
 
