@@ -37,6 +37,8 @@ class BlobWatcher:
         self.container, self._prefix, self._regex = pattern_regex(path)
         self._host_id = host_id
         self._pending: set[str] = set()
+        # Blob versions known to have fired: rescans skip them without asking storage again.
+        self._fired: set[str] = set()
         self._lock = threading.Lock()
         self._receipts = service.get_container_client(HOSTS_CONTAINER)
         with contextlib.suppress(ResourceExistsError):
@@ -58,6 +60,7 @@ class BlobWatcher:
         self._receipts.upload_blob(self.receipt_name(etag, blob), b"", overwrite=True)
         with self._lock:
             self._pending.discard(f"{etag}|{blob}")
+            self._fired.add(f"{etag}|{blob}")
 
     def scan(self) -> list[str]:
         """Messages (JSON) for blob versions not yet fired nor already queued by this process."""
@@ -72,9 +75,11 @@ class BlobWatcher:
                 continue
             token = f"{blob.etag}|{blob.name}"
             with self._lock:
-                if token in self._pending:
+                if token in self._pending or token in self._fired:
                     continue
             if self.has_receipt(blob.etag, blob.name):
+                with self._lock:
+                    self._fired.add(token)
                 continue
             with self._lock:
                 self._pending.add(token)

@@ -33,6 +33,8 @@ from archiver.host.loader import Function, load_functions
 from archiver.host.queues import QueueOptions, QueueWorker, Stats
 
 log = logging.getLogger("archiver.host")
+# Container scans for new blobs (the local stand-in for Event Grid) at most this often.
+SCAN_INTERVAL = 0.5
 
 
 def _seconds(value: Any, default: float) -> float:
@@ -118,6 +120,7 @@ class Host:
         self._blob_worker: QueueWorker | None = None
         self._http: HttpHost | None = None
         self._threads: list[threading.Thread] = []
+        self._last_scan = 0.0
         self._build()
 
     def _connection(self, binding: Mapping[str, Any]) -> str:
@@ -240,10 +243,13 @@ class Host:
     def pump(self) -> int:
         """One round: scan blobs, start what the queues hold; returns how much was started."""
         started = 0
-        if self._blob_worker is not None:
+        scan_due = time.monotonic() - self._last_scan >= SCAN_INTERVAL
+        if self._blob_worker is not None and scan_due:
+            self._last_scan = time.monotonic()
             for watcher, _ in self._watchers.values():
                 for job in watcher.scan():
                     self._blob_worker.queue.send_message(job)
+        if self._blob_worker is not None:
             started += self._blob_worker.poll()
         for worker in self._workers:
             started += worker.poll()
@@ -268,7 +274,8 @@ class Host:
         quiet = 0
         while time.monotonic() < deadline:
             if self.pump() == 0 and self.idle():
-                quiet += 1
+                self._last_scan = 0.0  # a due scan must see what the last invocations wrote
+                quiet = quiet + 1 if self.pump() == 0 and self.idle() else 0
                 if quiet >= 2:  # idle twice in a row: a blob written last round has been seen
                     break
             else:
