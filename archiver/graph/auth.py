@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -70,11 +71,16 @@ class MsalTokenProvider:
             instance_discovery=False,
         )
         self._lock = threading.Lock()
-        self._forced: str | None = None
+        self._token: str | None = None
+        self._expires = 0.0
 
     def token(self, *, force_refresh: bool = False) -> str:
         """A valid access token."""
         with self._lock:
+            # MSAL caches too, but its cache lookup costs more than the call it guards (profiled);
+            # keep the token until five minutes before it expires.
+            if self._token and not force_refresh and time.monotonic() < self._expires:
+                return self._token
             try:
                 result = self._app.acquire_token_for_client(
                     scopes=self._scopes, force_refresh=force_refresh
@@ -92,4 +98,7 @@ class MsalTokenProvider:
                 service="entra",
                 code=code,
             )
-        return str(result["access_token"])
+        with self._lock:
+            self._token = str(result["access_token"])
+            self._expires = time.monotonic() + max(0, int(result.get("expires_in", 3600)) - 300)
+            return self._token
