@@ -1,0 +1,88 @@
+"""The Graph client against the Microsoft 365 simulator: credentials, lookups, folders, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archiver.errors import AuthenticationError, MailboxUnavailableError
+from archiver.graph import GraphClient
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def sims(simulators, monkeypatch):
+    simulators.control("POST", "/reset")
+    simulators.control(
+        "POST",
+        "/m365/mailboxes",
+        {"address": "ann@contoso.com", "proxyAddresses": ["smtp:ann.o'neil@contoso.com"]},
+    )
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
+    return simulators
+
+
+def client(sims, **credential) -> GraphClient:
+    env = sims.env()
+    return GraphClient(
+        graph_url=env["GRAPH_URL"],
+        authority_host=env["GRAPH_AUTHORITY_HOST"],
+        tenant_id=env["GRAPH_TENANT_ID"],
+        client_id=env["GRAPH_CLIENT_ID"],
+        sleep=lambda s: None,
+        **credential,
+    )
+
+
+def test_a_certificate_client_finds_mailboxes_by_upn_and_by_proxy_address(sims) -> None:
+    pem = Path(sims.info["graph_client_certificate"]).read_text()
+    graph = client(sims, client_certificate_pem=pem)
+    assert graph.find_mailbox("ANN@contoso.com") == "ann@contoso.com"
+    assert graph.find_mailbox("ann.o'neil@contoso.com") == "ann@contoso.com"
+    assert graph.find_mailbox("nobody@contoso.com") is None
+
+
+def test_a_wrong_secret_is_an_authentication_error_naming_the_aadsts_code(sims) -> None:
+    with pytest.raises(AuthenticationError, match="AADSTS7000215"):
+        client(sims, client_secret="wrong").find_mailbox("ann@contoso.com")
+
+
+@pytest.mark.parametrize("status", [400, 409])
+def test_an_existing_folder_is_found_whichever_status_the_tenant_uses(sims, status) -> None:
+    sims.control("PATCH", "/m365/settings", {"folder_exists_status": status})
+    graph = client(sims, client_secret="sim-graph-secret")
+    first = graph.ensure_folder("ann@contoso.com", "Zoom Meetings")
+    sims.control(
+        "POST",
+        "/faults",
+        {
+            "server": "m365",
+            "method": "GET",
+            "path": "childFolders",
+            "action": "status",
+            "status": 200,
+            "body": {"value": []},
+        },
+    )  # the lookup misses: a race
+    assert graph.ensure_folder("ann@contoso.com", "Zoom Meetings") == first
+
+
+def test_an_unknown_mailbox_is_unavailable_and_access_denied_points_at_rbac(sims) -> None:
+    graph = client(sims, client_secret="sim-graph-secret")
+    with pytest.raises(MailboxUnavailableError):
+        graph.ensure_folder("gone@contoso.com", "Zoom Meetings")
+    sims.control(
+        "POST",
+        "/faults",
+        {
+            "server": "m365",
+            "path": "/users/ann@contoso.com/",
+            "action": "status",
+            "status": 403,
+            "body": {"error": {"code": "ErrorAccessDenied", "message": "denied"}},
+        },
+    )
+    with pytest.raises(AuthenticationError, match="RBAC"):
+        graph.ensure_folder("ann@contoso.com", "Zoom Meetings")

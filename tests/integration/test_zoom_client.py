@@ -1,0 +1,117 @@
+"""The Zoom client against the Zoom simulator: tokens, paging, encoding, limits, downloads."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from archiver.errors import IncompleteDownloadError, UntrustedHostError
+from archiver.zoom import ZoomClient
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def zoom(simulators, monkeypatch) -> ZoomClient:
+    simulators.control("POST", "/reset")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
+    env = simulators.env()
+    simulators.control("POST", "/zoom/users", {"id": "u1", "email": "ann@contoso.com"})
+    start = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    for uuid in ("/lead==", "mid//dle==", "plain=="):
+        simulators.control(
+            "POST",
+            "/zoom/meetings",
+            {
+                "uuid": uuid,
+                "id": 81000000009,
+                "host_id": "u1",
+                "start_time": start,
+                "participants": [{"name": "Ann", "email": "ann@contoso.com"}, {"name": "G"}],
+                "files": [{"id": f"f{len(uuid)}", "file_type": "MP4", "size": 200_000}],
+            },
+        )
+    return ZoomClient(
+        api_url=env["ZOOM_API_URL"],
+        oauth_url=env["ZOOM_OAUTH_URL"],
+        account_id=env["ZOOM_ACCOUNT_ID"],
+        client_id=env["ZOOM_CLIENT_ID"],
+        client_secret=env["ZOOM_CLIENT_SECRET"],
+        download_hosts=("127.0.0.1", "localhost"),
+    )
+
+
+def test_an_expired_token_is_refreshed_once_and_the_call_succeeds(zoom, simulators) -> None:
+    assert [u["id"] for u in zoom.list_users()] == ["u1"]
+    simulators.control("POST", "/zoom/tokens/expire")
+    assert [u["id"] for u in zoom.list_users()] == ["u1"]
+    assert zoom.calls["POST /oauth/token"] == 2
+
+
+def test_users_are_followed_across_pages(zoom, simulators) -> None:
+    for i in range(2, 302):
+        simulators.control("POST", "/zoom/users", {"id": f"u{i}", "email": f"u{i}@contoso.com"})
+    assert len({u["id"] for u in zoom.list_users()}) == 301
+
+
+@pytest.mark.parametrize("uuid", ["/lead==", "mid//dle==", "plain=="])
+def test_uuids_are_encoded_the_way_zoom_requires(zoom, uuid: str) -> None:
+    assert zoom.get_recordings(uuid)["uuid"] == uuid
+    assert zoom.get_past_meeting(uuid)["uuid"] == uuid
+    assert len(zoom.list_participants(uuid)) == 2
+
+
+def test_recordings_are_listed_in_month_windows_without_duplicates(zoom) -> None:
+    today = date.today()
+    found = list(zoom.list_recordings("u1", start=today - timedelta(days=75), end=today))
+    assert sorted(m["uuid"] for m in found) == ["/lead==", "mid//dle==", "plain=="]
+
+
+def test_downloads_follow_the_redirect_and_resume_with_a_range(zoom, simulators) -> None:
+    url = zoom.get_recordings("plain==")["recording_files"][0]["download_url"]
+    whole = hashlib.sha256()
+    with zoom.open_download(url, expected_size=200_000) as chunks:
+        for chunk in chunks:
+            whole.update(chunk)
+    expected = simulators.control("GET", "/zoom/meetings")["meetings"][2]["files"][0]["sha256"]
+    assert whole.hexdigest() == expected
+    with zoom.open_download(url, expected_size=200_000, start=150_000) as chunks:
+        assert sum(len(c) for c in chunks) == 50_000
+
+
+def test_a_download_url_on_a_foreign_host_is_refused_before_any_request(zoom) -> None:
+    with pytest.raises(UntrustedHostError):
+        zoom.open_download("https://evil.example/rec/download/x", expected_size=1)
+    assert "GET download" not in zoom.calls
+
+
+def test_an_html_answer_is_never_taken_for_the_file(zoom, simulators) -> None:
+    url = zoom.get_recordings("plain==")["recording_files"][0]["download_url"]
+    simulators.control(
+        "POST",
+        "/faults",
+        {
+            "server": "zoom",
+            "path": "/rec/download/",
+            "action": "status",
+            "status": 200,
+            "headers": {"Content-Type": "text/html"},
+            "body": "<html>sign in</html>",
+        },
+    )
+    with (
+        pytest.raises(IncompleteDownloadError, match="text/html"),
+        zoom.open_download(url, expected_size=200_000) as chunks,
+    ):
+        list(chunks)
+
+
+def test_rate_limited_calls_wait_and_succeed(zoom, simulators) -> None:
+    simulators.control("PATCH", "/zoom/settings", {"rate_limit_scale": 0.05})
+    try:
+        for _ in range(6):
+            assert zoom.get_recordings("plain==")["uuid"] == "plain=="
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"rate_limit_scale": 1.0})
