@@ -10,12 +10,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, BlobServiceClient, ContainerClient, ContentSettings
 
 from archiver.errors import IncompleteDownloadError, NotFoundError
 
 BLOCK_SIZE = 4 * 1024 * 1024  # one staged block; the only buffer a transfer holds
+BATCH_LIMIT = 256  # sub-requests per Blob batch request
 
 
 @dataclass(frozen=True)
@@ -171,16 +172,21 @@ class BlobStore:
         return [b.name for b in self.container(container).list_blobs(name_starts_with=prefix)]
 
     def delete_prefix(self, container: str, prefix: str, *, keep: Iterable[str] = ()) -> int:
-        """Delete every blob under a prefix except `keep`; returns how many were deleted."""
+        """Delete every blob under a prefix except `keep` (batched); returns how many went."""
         kept = set(keep)
         client = self.container(container)
+        names = [name for name in self.list_names(container, prefix) if name not in kept]
         count = 0
-        for name in self.list_names(container, prefix):
-            if name in kept:
-                continue
-            try:
-                client.delete_blob(name)
-                count += 1
-            except ResourceNotFoundError:
-                pass
+        for start in range(0, len(names), BATCH_LIMIT):
+            answers = client.delete_blobs(
+                *names[start : start + BATCH_LIMIT], raise_on_any_failure=False
+            )
+            for answer in answers:
+                if answer.status_code < 300:
+                    count += 1
+                elif answer.status_code != 404:  # gone already is what we wanted
+                    raise HttpResponseError(
+                        f"deleting {container}/{prefix}*: status {answer.status_code}",
+                        response=answer,
+                    )
         return count

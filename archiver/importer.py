@@ -13,8 +13,9 @@ import base64
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.deps import Deps
 from archiver.errors import NotFoundError, PermanentError, TransientError
 from archiver.mapping import resolve_mailboxes
+from archiver.runlog import LogEntry
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,18 @@ PARALLEL_MAILBOXES = 8
 COMPLETE, FAILED, RETRY = "complete", "failed", "retry"
 # Request bodies (at most 4 MB each) kept so every mailbox of a meeting reuses the same one.
 PREPARED_CACHE = 8
-_prepared_cache: dict[str, tuple[dict[str, Any], int]] = {}
+_prepared_cache: dict[str, tuple[bytes, int]] = {}
 _prepare_locks: dict[str, threading.Lock] = {}
 _cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one mailbox's attempt came to, and what to record of it."""
+
+    outcome: str  # COMPLETE, FAILED or RETRY
+    row: Mapping[str, Any] | None = None  # fields for the delivery row; None: nothing to write
+    log: LogEntry | None = None  # the run-log entry; None: nothing to log
 
 
 def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
@@ -66,13 +77,21 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
         return {}
     workers = min(PARALLEL_MAILBOXES, len(resolution.mailboxes))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = dict(
+        results = dict(
             zip(
                 resolution.mailboxes,
                 pool.map(lambda m: deliver(deps, manifest, m), resolution.mailboxes),
                 strict=True,
             )
         )
+    # The meeting's delivery rows share a partition: one transaction records every mailbox, and
+    # one more writes the run log. A crash before this leaves leased "creating" rows, and the
+    # retry after the lease looks for the item before creating it, so nothing is duplicated.
+    rows = {mailbox: r.row for mailbox, r in results.items() if r.row is not None}
+    if rows:
+        deps.ledger.update_deliveries(key, rows)
+    deps.runlog.append_all(r.log for r in results.values() if r.log is not None)
+    outcomes = {mailbox: r.outcome for mailbox, r in results.items()}
     retry = sorted(m for m, outcome in outcomes.items() if outcome == RETRY)
     if retry:
         deps.ledger.update_meeting(key, {"last_error": f"{len(retry)} mailbox(es) to retry"})
@@ -88,15 +107,13 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
         },
     )
     if not failed:
-        # Every mailbox has its item: the staged copies have done their job.
-        deps.blobs.delete_prefix(
-            deps.settings.staging_container, f"{key}/", keep=[f"{key}/manifest.json"]
-        )
+        # Every mailbox has its item: the staged copies, and the manifest with them, are done.
+        deps.blobs.delete_prefix(deps.settings.staging_container, f"{key}/")
     return outcomes
 
 
-def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
-    """Create (or complete) the meeting's items in one mailbox; returns the outcome."""
+def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> Delivery:
+    """Create (or complete) the meeting's items in one mailbox; the caller records the result."""
     key = manifest.key
     fields = {
         "uuid": manifest.uuid,
@@ -106,7 +123,7 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
     row = deps.ledger.claim_delivery(key, mailbox, lease=LEASE, fields=fields)
     if row is None:
         current = deps.ledger.get_delivery(key, mailbox) or {}
-        return COMPLETE if current.get("state") == states.COMPLETE else RETRY
+        return Delivery(COMPLETE if current.get("state") == states.COMPLETE else RETRY)
     attempts = int(row.get("attempts") or 1)
     try:
         with telemetry.step("import", meeting=key, mailbox=mailbox, attempt=attempts) as step:
@@ -120,23 +137,14 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
     except TransientError as error:
         if attempts >= deps.settings.max_delivery_attempts:
             return _failed(deps, manifest, mailbox, f"gave up after {attempts} attempts: {error}")
-        deps.ledger.update_delivery(
-            key,
-            mailbox,
+        return Delivery(
+            RETRY,
             {"state": states.PENDING, "lease_until": "", "last_error": str(error)[:1000]},
+            _entry(deps, manifest, mailbox, "retrying", error=str(error)),
         )
-        deps.runlog.append(
-            meeting_id=manifest.meeting_id,
-            uuid=manifest.uuid,
-            topic=manifest.topic,
-            mailbox=mailbox,
-            outcome="retrying",
-            error=str(error),
-        )
-        return RETRY
-    deps.ledger.update_delivery(
-        key,
-        mailbox,
+    _measure(deps, manifest, mailbox, created)
+    return Delivery(
+        COMPLETE,
         {
             "state": states.COMPLETE,
             "lease_until": "",
@@ -144,17 +152,28 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> str:
             "bytes": manifest.total_bytes,
             "last_error": "",
         },
+        _entry(
+            deps,
+            manifest,
+            mailbox,
+            "archived" if created else "already-archived",
+            bytes_=manifest.total_bytes,
+        ),
     )
-    deps.runlog.append(
+
+
+def _entry(
+    deps: Deps, manifest: Manifest, mailbox: str, outcome: str, *, bytes_: int = 0, error: str = ""
+) -> LogEntry:
+    return deps.runlog.entry(
         meeting_id=manifest.meeting_id,
         uuid=manifest.uuid,
         topic=manifest.topic,
         mailbox=mailbox,
-        outcome="archived" if created else "already-archived",
-        bytes_=manifest.total_bytes,
+        outcome=outcome,
+        bytes_=bytes_,
+        error=error,
     )
-    _measure(deps, manifest, mailbox, created)
-    return COMPLETE
 
 
 def _measure(deps: Deps, manifest: Manifest, mailbox: str, created: bool) -> None:
@@ -165,22 +184,13 @@ def _measure(deps: Deps, manifest: Manifest, mailbox: str, created: bool) -> Non
         telemetry.LAG.record(max(0.0, (deps.clock() - start).total_seconds()))
 
 
-def _failed(deps: Deps, manifest: Manifest, mailbox: str, error: str) -> str:
-    deps.ledger.update_delivery(
-        manifest.key,
-        mailbox,
-        {"state": states.FAILED, "lease_until": "", "last_error": error[:1000]},
-    )
-    deps.runlog.append(
-        meeting_id=manifest.meeting_id,
-        uuid=manifest.uuid,
-        topic=manifest.topic,
-        mailbox=mailbox,
-        outcome="failed",
-        error=error,
-    )
+def _failed(deps: Deps, manifest: Manifest, mailbox: str, error: str) -> Delivery:
     log.warning("delivery failed", extra={"meeting": manifest.key, "mailbox": mailbox})
-    return FAILED
+    return Delivery(
+        FAILED,
+        {"state": states.FAILED, "lease_until": "", "last_error": error[:1000]},
+        _entry(deps, manifest, mailbox, "failed", error=error),
+    )
 
 
 def _deliver(
@@ -229,8 +239,8 @@ def _ensure_item(
     return created, True, inlined == len(item.attachments)
 
 
-def _prepared(deps: Deps, item: ManifestItem) -> tuple[dict[str, Any], int]:
-    """The create-request body with its inline attachments, built once per item per process."""
+def _prepared(deps: Deps, item: ManifestItem) -> tuple[bytes, int]:
+    """The create-request body (JSON) with its inline attachments, encoded once per process."""
     cache_key = f"{deps.settings.staging_container}/{item.message_blob}/{hash(item.attachments)}"
     with _cache_lock:
         key_lock = _prepare_locks.setdefault(cache_key, threading.Lock())
@@ -258,8 +268,8 @@ def _prepared(deps: Deps, item: ManifestItem) -> tuple[dict[str, Any], int]:
                 oldest = next(iter(_prepared_cache))
                 _prepared_cache.pop(oldest)
                 _prepare_locks.pop(oldest, None)
-            _prepared_cache[cache_key] = (message, len(inline))
-    return message, len(inline)
+            _prepared_cache[cache_key] = (json.dumps(message).encode(), len(inline))
+    return _prepared_cache[cache_key]
 
 
 def plan_inline(attachments: tuple[ManifestAttachment, ...], message_size: int) -> set[str]:

@@ -26,6 +26,7 @@ from azure.data.tables import EdmType, EntityProperty, TableClient, TableService
 from archiver.errors import NotFoundError
 
 Entity = dict[str, Any]
+TRANSACTION_LIMIT = 100  # operations per Table entity-group transaction
 
 # Meeting states, in the order a meeting normally moves through them.
 WAITING = "waiting"  # files still processing at Zoom; the sweep re-checks
@@ -116,6 +117,13 @@ class Ledger:
             raise NotFoundError(f"meeting {key} is not in the ledger", meeting=key) from None
         return decode(entity)
 
+    def find_meeting(self, key: str) -> Entity | None:
+        """The meeting's row, or None if it was never claimed."""
+        try:
+            return self.get_meeting(key)
+        except NotFoundError:
+            return None
+
     def meeting_exists(self, key: str) -> bool:
         """True when the meeting has a ledger row."""
         try:
@@ -157,10 +165,13 @@ class Ledger:
     def claim_delivery(
         self, key: str, mailbox: str, *, lease: timedelta, fields: Mapping[str, Any]
     ) -> Entity | None:
-        """Lease a delivery for a while; None when another worker holds it or it is complete."""
+        """Lease a delivery for a while; None when another worker holds it or it is complete.
+
+        The first attempt creates the row (one call); only when it exists already is it read,
+        and then taken over with its etag if its lease has run out.
+        """
         now = self._clock()
         until = (now + lease).isoformat()
-        current = self.get_delivery(key, mailbox)
         base = {
             "PartitionKey": key,
             "RowKey": row_key(mailbox),
@@ -170,14 +181,14 @@ class Ledger:
             "lease_until": until,
             "updated_at": now.isoformat(),
         }
-        if current is None:
-            entity = {**base, "attempts": 1}
-            try:
-                answer = self._tables.get("deliveries").create_entity(encode(entity))
-            except ResourceExistsError:
-                return None
-            return {**entity, "_etag": answer.get("etag")}
-        if current.get("state") == COMPLETE:
+        table = self._tables.get("deliveries")
+        try:
+            answer = table.create_entity(encode({**base, "attempts": 1}))
+            return {**base, "attempts": 1, "_etag": answer.get("etag")}
+        except ResourceExistsError:
+            pass
+        current = self.get_delivery(key, mailbox)
+        if current is None or current.get("state") == COMPLETE:
             return None
         leased = str(current.get("lease_until", "")) > now.isoformat()
         if current.get("state") == CREATING and leased:
@@ -197,6 +208,27 @@ class Ledger:
             "updated_at": self._clock().isoformat(),
         }
         self._tables.get("deliveries").upsert_entity(encode(entity), mode=UpdateMode.MERGE)
+
+    def update_deliveries(self, key: str, updates: Mapping[str, Mapping[str, Any]]) -> None:
+        """Merge fields into several of one meeting's delivery rows in one transaction each 100."""
+        now = self._clock().isoformat()
+        operations: list[Any] = [
+            (
+                "upsert",
+                encode(
+                    {
+                        "PartitionKey": key,
+                        "RowKey": row_key(mailbox),
+                        "mailbox": mailbox,
+                        **fields,
+                        "updated_at": now,
+                    }
+                ),
+                {"mode": UpdateMode.MERGE},
+            )
+            for mailbox, fields in updates.items()
+        ]
+        submit(self._tables.get("deliveries"), operations)
 
     def list_deliveries(self, key: str | None = None) -> Iterator[Entity]:
         """Deliveries of one meeting, or all of them."""
@@ -260,6 +292,12 @@ class Ledger:
                 return False
             raise
         return True
+
+
+def submit(table: TableClient, operations: list[Any]) -> None:
+    """Entity operations of one partition as transactions (at most 100 operations each)."""
+    for start in range(0, len(operations), TRANSACTION_LIMIT):
+        table.submit_transaction(operations[start : start + TRANSACTION_LIMIT])
 
 
 def encode(entity: Mapping[str, Any]) -> Entity:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from archiver.blobstore import StoredFile
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.converter import build_message, to_graph_json
 from archiver.converter.names import safe_file_name
@@ -81,11 +82,20 @@ def render_manifest(
     *,
     note: str = "",
     revision: int = 0,
+    known: Mapping[str, StoredFile] | None = None,
+    texts: Mapping[str, bytes] | None = None,
 ) -> tuple[Manifest, dict[str, dict[str, Any]]]:
-    """The manifest and, by blob name, each item's Graph message JSON (attachments excluded)."""
+    """The manifest and, by blob name, each item's Graph message JSON (attachments excluded).
+
+    `known` (stored files by blob name) and `texts` (text content by file id) are what the
+    caller has just copied; anything not in them is looked up in storage.
+    """
     settings = deps.settings
-    staged = [_staged(deps, key, meeting, file, plan) for file, plan in _planned(meeting, plans)]
-    texts = _texts(deps, meeting, staged)
+    staged = [
+        _staged(deps, key, meeting, file, plan, known=known or {})
+        for file, plan in _planned(meeting, plans)
+    ]
+    texts = _texts(deps, staged, texts or {})
     documents: dict[str, dict[str, Any]] = {}
     manifest_items: list[ManifestItem] = []
     for item in items:
@@ -144,7 +154,13 @@ def _planned(meeting: Meeting, plans: Sequence[FilePlan]) -> list[tuple[Recordin
 
 
 def _staged(
-    deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: FilePlan
+    deps: Deps,
+    key: str,
+    meeting: Meeting,
+    file: RecordingFile,
+    plan: FilePlan,
+    *,
+    known: Mapping[str, StoredFile],
 ) -> StagedFile:
     from archiver.staging import blob_for
 
@@ -160,7 +176,7 @@ def _staged(
         container = (
             settings.archive_container if plan.disposition == "link" else settings.staging_container
         )
-        stored = deps.blobs.stored(container, blob_name)
+        stored = known.get(blob_name) or deps.blobs.stored(container, blob_name)
         if stored is None or stored.size != file.size:
             raise IncompleteDownloadError(f"{name}: staged copy missing or incomplete", meeting=key)
         sha256 = stored.sha256
@@ -226,10 +242,15 @@ def _range_sha256(deps: Deps, container: str, blob: str, offset: int, size: int)
     return digest.hexdigest()
 
 
-def _texts(deps: Deps, meeting: Meeting, staged: Sequence[StagedFile]) -> Mapping[str, bytes]:
+def _texts(
+    deps: Deps, staged: Sequence[StagedFile], known: Mapping[str, bytes]
+) -> Mapping[str, bytes]:
     texts: dict[str, bytes] = {}
     for file in staged:
         if file.kind in TEXT_KINDS and file.disposition == "attach":
+            if file.file_id in known:
+                texts[file.file_id] = known[file.file_id][:TEXT_LIMIT]
+                continue
             texts[file.file_id] = deps.blobs.read_bytes(
                 deps.settings.staging_container, file.blob_name, limit=TEXT_LIMIT
             )

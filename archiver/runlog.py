@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from archiver.ledger import Tables, decode, encode, row_key
+from archiver.ledger import Tables, decode, encode, row_key, submit
 
 OUTCOMES = ("archived", "already-archived", "failed", "retrying", "unmapped", "skipped")
 
@@ -48,20 +49,52 @@ class RunLog:
         error: str = "",
     ) -> LogEntry:
         """Record one outcome now."""
-        now = self._clock()
-        entry = LogEntry(
-            now.isoformat(), meeting_id, uuid, topic[:500], mailbox, outcome, bytes_, error[:1000]
+        entry = self.entry(
+            meeting_id=meeting_id,
+            uuid=uuid,
+            topic=topic,
+            mailbox=mailbox,
+            outcome=outcome,
+            bytes_=bytes_,
+            error=error,
         )
-        self._tables.get("runlog").upsert_entity(
-            encode(
-                {
-                    "PartitionKey": now.strftime("%Y%m%d"),
-                    "RowKey": row_key(f"{now.isoformat()}|{uuid}|{mailbox}|{outcome}"),
-                    **asdict(entry),
-                }
-            )
-        )
+        self.append_all([entry])
         return entry
+
+    def entry(
+        self,
+        *,
+        meeting_id: int,
+        uuid: str,
+        topic: str,
+        mailbox: str,
+        outcome: str,
+        bytes_: int = 0,
+        error: str = "",
+    ) -> LogEntry:
+        """One outcome stamped now, not yet stored (see append_all)."""
+        return LogEntry(
+            self._clock().isoformat(),
+            meeting_id,
+            uuid,
+            topic[:500],
+            mailbox,
+            outcome,
+            bytes_,
+            error[:1000],
+        )
+
+    def append_all(self, entries: Iterable[LogEntry]) -> None:
+        """Store entries, one transaction per UTC day (a meeting's outcomes cost one call)."""
+        by_day: dict[str, list[Any]] = {}
+        for entry in entries:
+            day = datetime.fromisoformat(entry.time).strftime("%Y%m%d")
+            row = row_key(f"{entry.time}|{entry.uuid}|{entry.mailbox}|{entry.outcome}")
+            entity = encode({"PartitionKey": day, "RowKey": row, **asdict(entry)})
+            by_day.setdefault(day, []).append(("upsert", entity))
+        table = self._tables.get("runlog")
+        for operations in by_day.values():
+            submit(table, operations)
 
     def entries(self, since: date, until: date) -> Iterator[LogEntry]:
         """Rows from `since` through `until` (UTC days), oldest first."""

@@ -9,16 +9,17 @@ and writes manifest.json LAST, the commit marker the import blob trigger waits f
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archiver import ledger as states
 from archiver import telemetry
+from archiver.blobstore import StoredFile
 from archiver.contracts import FileWorkItem, Manifest, WorkItem
 from archiver.deps import Deps
 from archiver.errors import InvalidInputError, NotFoundError, TransientError
 from archiver.keys import meeting_key, revision_key
-from archiver.ledger import json_field
+from archiver.ledger import Entity, json_field
 from archiver.model import Meeting, RecordingFile
 from archiver.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
 from archiver.render import render_manifest
@@ -32,6 +33,8 @@ MANIFEST = "manifest.json"
 # (host.json extensions.queues.maxDequeueCount); the ledger says so before that happens.
 POISON_AFTER = 5
 BARRIER_ATTEMPTS = 20
+# A meeting in one of these states has its manifest written: a work item for it is a duplicate.
+STAGED_STATES = (states.STAGED, states.IMPORTED, states.PARTIAL, states.UNMAPPED)
 
 
 def blob_for(key: str, file: RecordingFile) -> str:
@@ -42,32 +45,22 @@ def blob_for(key: str, file: RecordingFile) -> str:
 def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
     """Stage one meeting instance; returns "staged", "fanned-out" or "already-staged"."""
     key = revision_key(item.uuid, item.revision)
-    staging = deps.settings.staging_container
-    if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
-        return "already-staged"
+    row = deps.ledger.find_meeting(key)
+    if row is not None and row.get("state") in STAGED_STATES:
+        return "already-staged"  # a redelivered or duplicate work item
     try:
         with telemetry.step("stage", meeting=key, attempt=dequeue_count) as step:
-            step["outcome"] = _stage_meeting(deps, key, item)
+            step["outcome"] = _stage_meeting(deps, key, item, row, retry=dequeue_count > 1)
             return str(step["outcome"])
     except Exception as error:
         _record_failure(deps, key, item.uuid, error, dequeue_count)
         raise
 
 
-def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
-    zoom = deps.zoom
-    recordings = zoom.get_recordings(item.uuid)
-    try:
-        past: dict[str, Any] | None = zoom.get_past_meeting(item.uuid)
-    except NotFoundError:
-        past = None  # old meetings age out of the past-meeting API; recordings suffice
-    try:
-        participants = zoom.list_participants(item.uuid)
-    except NotFoundError:
-        participants = []
-    meeting = Meeting.from_zoom(recordings, past, participants)
-    if meeting.uuid != item.uuid:
-        raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
+def _stage_meeting(
+    deps: Deps, key: str, item: WorkItem, row: dict[str, Any] | None, *, retry: bool
+) -> str:
+    meeting = _fetch(deps, item)
     settings = deps.settings
     candidates = meeting.completed_files
     if item.revision:
@@ -75,9 +68,13 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
         done = archived_files(deps, item.uuid)
         candidates = tuple(f for f in candidates if f.file_id not in done)
         if not candidates:
-            _ensure_row(deps, key, meeting, item.revision)
             deps.ledger.update_meeting(
-                key, {"state": states.NO_CONTENT, "last_error": "no files newer than the archive"}
+                key,
+                {
+                    **_identity(meeting, item.revision),
+                    "state": states.NO_CONTENT,
+                    "last_error": "no files newer than the archive",
+                },
             )
             return "nothing-new"
     file_plans, item_plans = plan_meeting(
@@ -98,22 +95,57 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem) -> str:
     files = [f for f in candidates if f.file_id in stored]
     threshold = settings.fanout_threshold_mb * MIB
     big = [f for f in files if f.size > threshold]
-    row = _ensure_row(deps, key, meeting, item.revision)
-    if row.get("files_total") is None or int(row["files_total"]) != len(big):
-        deps.ledger.update_meeting(
-            key, {"state": states.STAGING, "files_total": len(big), "files_done": []}
-        )
+    if big:
+        _arm_barrier(deps, key, meeting, item.revision, row=row, total=len(big))
+    copied = Copied()
     for file in files:
         if file.size <= threshold:
-            _copy(deps, key, meeting, file, stored[file.file_id])
+            _copy(deps, key, meeting, file, stored[file.file_id], resume=retry, keep=copied)
     for file in big:
         work = FileWorkItem(meeting.uuid, file.file_id, item.revision)
         deps.queues.send(settings.files_queue, work.to_json())
     if big:
         log.info("meeting fanned out", extra={"meeting": key, "files": len(big)})
         return "fanned-out"
-    finalize(deps, key)
+    identity = _identity(meeting, item.revision)
+    if row is None:  # a work item nobody claimed (an admin's): the row starts here
+        identity.update(source="stage", created_at=deps.clock().isoformat())
+    _finalize(deps, key, snapshot, copied, identity=identity)
     return "staged"
+
+
+def _fetch(deps: Deps, item: WorkItem) -> Meeting:
+    """The meeting from Zoom: recordings, and details and participants where Zoom has them."""
+    zoom = deps.zoom
+    recordings = zoom.get_recordings(item.uuid)
+    try:
+        past: dict[str, Any] | None = zoom.get_past_meeting(item.uuid)
+    except NotFoundError:
+        past = None  # old meetings age out of the past-meeting API; recordings suffice
+    try:
+        participants = zoom.list_participants(item.uuid)
+    except NotFoundError:
+        participants = []
+    meeting = Meeting.from_zoom(recordings, past, participants)
+    if meeting.uuid != item.uuid:
+        raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
+    return meeting
+
+
+def _arm_barrier(
+    deps: Deps, key: str, meeting: Meeting, revision: int, *, row: Entity | None, total: int
+) -> None:
+    """Set the fan-out count on the row, unless a redelivery of this fan-out already did.
+
+    Files already counted by an earlier delivery of the same work item must stay counted.
+    """
+    if row is None:
+        deps.ledger.claim_meeting(key, {**_identity(meeting, revision), "source": "stage"})
+        row = deps.ledger.get_meeting(key)
+    if row.get("files_total") is None or int(row["files_total"]) != total:
+        deps.ledger.update_meeting(
+            key, {"state": states.STAGING, "files_total": total, "files_done": []}
+        )
 
 
 def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str:
@@ -152,32 +184,56 @@ def _count_done(deps: Deps, key: str, file_id: str) -> bool:
 
 
 def finalize(deps: Deps, key: str) -> None:
-    """Render the items from the staged files and write manifest.json last."""
+    """Render the items from the staged files and write manifest.json last (idempotent)."""
     staging = deps.settings.staging_container
     if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
         return
     snapshot = deps.blobs.read_json(staging, f"{key}/{SNAPSHOT}")
+    _finalize(deps, key, snapshot, Copied())
+
+
+def _finalize(
+    deps: Deps,
+    key: str,
+    snapshot: dict[str, Any],
+    copied: Copied,
+    *,
+    identity: dict[str, Any] | None = None,
+) -> None:
+    staging = deps.settings.staging_container
     meeting = Meeting.from_dict(snapshot["meeting"])
     plans = [_file_plan(p) for p in snapshot["files"]]
     items = [_item_plan(p) for p in snapshot["items"]]
     revision = int(snapshot.get("revision") or 0)
     manifest, documents = render_manifest(
-        deps, key, meeting, plans, items, note=str(snapshot.get("note") or ""), revision=revision
+        deps,
+        key,
+        meeting,
+        plans,
+        items,
+        note=str(snapshot.get("note") or ""),
+        revision=revision,
+        known=copied.files,
+        texts=copied.texts,
     )
     for name, document in documents.items():
         deps.blobs.write_json(staging, name, document)
     deps.blobs.write_json(staging, f"{key}/{MANIFEST}", manifest.to_dict())
-    deps.ledger.update_meeting(
-        key,
-        {
-            "state": states.STAGED,
-            "bytes": manifest.total_bytes,
-            "items": len(manifest.items),
-            "oversize_files": sum(1 for p in plans if p.disposition != "attach"),
-            "notes": list(manifest.notes),
-        },
-    )
-    _record_archived(deps, meeting.uuid, [p.file_id for p in plans])
+    fields: dict[str, Any] = {
+        **(identity or {}),
+        "state": states.STAGED,
+        "bytes": manifest.total_bytes,
+        "items": len(manifest.items),
+        "oversize_files": sum(1 for p in plans if p.disposition != "attach"),
+        "notes": list(manifest.notes),
+    }
+    archived = [p.file_id for p in plans]
+    if revision == 0:
+        # The first staging makes the base row's set: no update item exists before it.
+        fields["archived_files"] = sorted(set(archived))
+    deps.ledger.update_meeting(key, fields)
+    if revision:
+        _record_archived(deps, meeting.uuid, archived)
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(manifest.total_bytes, {"stage": "staged"})
 
@@ -202,14 +258,35 @@ def _record_archived(deps: Deps, uuid: str, file_ids: list[str]) -> None:
     raise TransientError(f"meeting {base}: archived set kept changing; will retry", meeting=base)
 
 
-def _copy(deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: FilePlan) -> None:
-    from archiver.render import content_type_of, link_blob_name
+@dataclass
+class Copied:
+    """What this invocation copied: stored sizes and hashes, and small text files' content.
+
+    Rendering right after copying uses them instead of asking storage again.
+    """
+
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    texts: dict[str, bytes] = field(default_factory=dict)
+
+
+def _copy(
+    deps: Deps,
+    key: str,
+    meeting: Meeting,
+    file: RecordingFile,
+    plan: FilePlan,
+    *,
+    resume: bool = True,
+    keep: Copied | None = None,
+) -> None:
+    from archiver.render import TEXT_KINDS, content_type_of, kind_of, link_blob_name
 
     if plan.disposition == "link":
         container, name = deps.settings.archive_container, link_blob_name(key, meeting, file)
     else:
         container, name = deps.settings.staging_container, blob_for(key, file)
-    copy_to_blob(
+    text = kind_of(file) in TEXT_KINDS and plan.disposition == "attach"
+    copy = copy_to_blob(
         deps.zoom,
         deps.blobs,
         url=file.download_url,
@@ -217,24 +294,24 @@ def _copy(deps: Deps, key: str, meeting: Meeting, file: RecordingFile, plan: Fil
         container=container,
         name=name,
         content_type=content_type_of(file),
+        resume=resume,
+        keep_content=text and keep is not None,
     )
+    if keep is not None:
+        keep.files[name] = copy.stored
+        if copy.content is not None:
+            keep.texts[file.file_id] = copy.content
 
 
-def _ensure_row(deps: Deps, key: str, meeting: Meeting, revision: int = 0) -> dict[str, Any]:
-    deps.ledger.claim_meeting(
-        key,
-        {
-            "uuid": meeting.uuid,
-            "meeting_id": meeting.meeting_id,
-            "topic": meeting.topic[:500],
-            "host_email": meeting.host_email or "",
-            "start_time": meeting.start_time.isoformat(),
-            "source": "stage",
-            "revision": revision,
-            "state": states.STAGING,
-        },
-    )
-    return deps.ledger.get_meeting(key)
+def _identity(meeting: Meeting, revision: int) -> dict[str, Any]:
+    return {
+        "uuid": meeting.uuid,
+        "meeting_id": meeting.meeting_id,
+        "topic": meeting.topic[:500],
+        "host_email": meeting.host_email or "",
+        "start_time": meeting.start_time.isoformat(),
+        "revision": revision,
+    }
 
 
 def _record_failure(deps: Deps, key: str, uuid: str, error: Exception, dequeue_count: int) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
-from archiver.blobstore import BlobStore, StoredFile
+from archiver.blobstore import BLOCK_SIZE, BlobStore, StoredFile
 from archiver.errors import TransientError
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,14 @@ class Downloader(Protocol):
     def open_download(self, url: str, *, expected_size: int, start: int = 0) -> Download: ...
 
 
+@dataclass(frozen=True)
+class Copy:
+    """The stored blob, and its content when the caller asked to keep a small file's bytes."""
+
+    stored: StoredFile
+    content: bytes | None = None
+
+
 def copy_to_blob(
     zoom: Downloader,
     store: BlobStore,
@@ -42,19 +51,31 @@ def copy_to_blob(
     name: str,
     content_type: str,
     max_resumes: int = 5,
-) -> StoredFile:
-    """Copy one Zoom file into a blob, at most one block in memory; skip it if already there."""
-    existing = store.stored(container, name)
-    if existing is not None and existing.size == size:
-        return existing
+    resume: bool = True,
+    keep_content: bool = False,
+) -> Copy:
+    """Copy one Zoom file into a blob, at most one block in memory.
+
+    With `resume` (a retried work item) a blob already committed at the right size is kept
+    instead of downloaded again; a first attempt skips that lookup. `keep_content` returns the
+    bytes of a file that fits in one block (chat and transcripts, which rendering reads).
+    """
+    if resume:
+        existing = store.stored(container, name)
+        if existing is not None and existing.size == size:
+            return Copy(existing)
+    keep = keep_content and size <= BLOCK_SIZE
     writer = store.writer(container, name)
     resumes = 0
+    kept = bytearray()
     while True:
         start = writer.size
         try:
             with zoom.open_download(url, expected_size=size, start=start) as download:
                 for chunk in download:
                     writer.write(chunk)
+                    if keep:
+                        kept += chunk
             break
         except TransientError as error:
             # A reset mid-body keeps what was received: the next request asks for the rest
@@ -67,4 +88,5 @@ def copy_to_blob(
                 "download interrupted; resuming",
                 extra={"blob": name, "offset": writer.size, "reason": error.reason},
             )
-    return writer.commit(expected_size=size, content_type=content_type)
+    stored = writer.commit(expected_size=size, content_type=content_type)
+    return Copy(stored, bytes(kept) if keep else None)

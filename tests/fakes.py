@@ -7,6 +7,7 @@ extended property, attachments listed by name and size; Zoom: sizes and bytes ag
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -223,8 +224,10 @@ class FakeGraph:
                 return str(item["id"])
         return None
 
-    def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any]) -> str:
+    def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any] | bytes) -> str:
         self._check(mailbox)
+        if isinstance(message, bytes):
+            message = json.loads(message)
         with self.lock:
             box = self.items.setdefault(mailbox, [])
             item_id = f"{mailbox}-{len(box)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -165,14 +166,15 @@ class GraphClient:
         values = body.get("value", [])
         return str(values[0]["id"]) if values else None
 
-    def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any]) -> str:
-        """Create the item in the folder; returns its id."""
+    def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any] | bytes) -> str:
+        """Create the item in the folder (message as a dict or already JSON-encoded); its id."""
+        encoded = message if isinstance(message, bytes) else json.dumps(message).encode()
         body = self._http.request(
             "POST",
             f"{self._user(mailbox)}/mailFolders/{folder_id}/messages",
             mailbox=mailbox,
             kind="item-create",
-            json=message,
+            data=encoded,
             idempotent=False,
         )
         return str(body["id"])

@@ -78,10 +78,13 @@ class Transport:
         mailbox: str | None,
         kind: str,
         json: Any = None,
+        data: bytes | None = None,
         params: dict[str, str] | None = None,
         idempotent: bool = True,
     ) -> dict[str, Any]:
         """One Graph call with retries; returns the JSON body ({} when empty).
+
+        The body is `json` (encoded here) or `data` (JSON already encoded, sent as is).
 
         A non-idempotent call (creating an item or an attachment) is never repeated after a
         lost answer: the service may have done it. The caller looks before it tries again.
@@ -92,6 +95,8 @@ class Transport:
             with self._lock:
                 self.calls[kind] = self.calls.get(kind, 0) + 1
             headers = {"Authorization": f"Bearer {self._token.token(force_refresh=refreshed)}"}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
             try:
                 if gate:
                     gate.acquire()
@@ -100,6 +105,7 @@ class Transport:
                         method,
                         url,
                         json=json,
+                        data=data,
                         params=params,
                         headers=headers,
                         timeout=self._timeout,

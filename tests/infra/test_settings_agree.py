@@ -13,8 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # function.bicep platform settings use the explicit service URIs instead.
 AZURE_NOT_SET = {"AzureWebJobsStorage", "AzureWebJobsStorage__accountName"}
 LOCAL_ONLY = {"REQUESTS_CA_BUNDLE", "LOCAL_FUNCTION_KEY", "FUNCTIONS_WORKER_RUNTIME"}
-PLATFORM = {"APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
-            "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY"}
+PLATFORM = {
+    "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY",
+}
 
 
 def bicep_block_keys(path: Path, variable: str) -> set[str]:
@@ -27,8 +30,11 @@ def bicep_block_keys(path: Path, variable: str) -> set[str]:
 def bicep_settings() -> set[str]:
     keys = bicep_block_keys(ROOT / "infra" / "main.bicep", "appSettings")
     function = ROOT / "infra" / "app" / "function.bicep"
-    return keys | bicep_block_keys(function, "secretSettings") | bicep_block_keys(
-        function, "platformSettings")
+    return (
+        keys
+        | bicep_block_keys(function, "secretSettings")
+        | bicep_block_keys(function, "platformSettings")
+    )
 
 
 def test_every_product_setting_is_set_in_bicep() -> None:
@@ -49,6 +55,10 @@ def test_secrets_come_from_key_vault_references() -> None:
     function = (ROOT / "infra" / "app" / "function.bicep").read_text()
     block = re.search(r"var secretSettings = \{(.*?)\n\}", function, re.DOTALL)
     assert block
-    for name in ("ZOOM_CLIENT_SECRET", "ZOOM_WEBHOOK_SECRET", "GRAPH_CLIENT_CERTIFICATE",
-                 "GRAPH_CLIENT_SECRET"):
+    for name in (
+        "ZOOM_CLIENT_SECRET",
+        "ZOOM_WEBHOOK_SECRET",
+        "GRAPH_CLIENT_CERTIFICATE",
+        "GRAPH_CLIENT_SECRET",
+    ):
         assert re.search(rf"{name}: '\$\{{kv\}}", block[1]), name

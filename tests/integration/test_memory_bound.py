@@ -53,7 +53,7 @@ def round_trip_peak(store: BlobStore, container: str, size: int) -> tuple[int, s
         container=container,
         name=f"f-{size}",
         content_type="video/mp4",
-    )
+    ).stored
     digest = hashlib.sha256()
     for offset in range(0, size, 4 * MIB):  # what the upload session reader does
         digest.update(store.read_range(container, stored.name, offset, min(4 * MIB, size - offset)))

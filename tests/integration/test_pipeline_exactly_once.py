@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from archiver.contracts import WorkItem
+from archiver.errors import ServiceUnavailableError
 from archiver.keys import meeting_key
+from archiver.staging import stage_meeting
 from tests.fakes import content, file_id, zoom_meeting
-from tests.integration.pipeline_support import Pipeline, settings_for
+from tests.integration.pipeline_support import NOW, Pipeline, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -112,9 +117,17 @@ def test_a_transcript_completed_after_archiving_arrives_as_one_update_item(pipel
     uuid = pipeline.zoom.add(zoom_meeting("late1=="))
     pipeline.run()
     files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
-    files.append({**files[0], "id": "late-vtt", "file_type": "TRANSCRIPT",
-                  "file_extension": "VTT", "file_size": 64, "recording_type": "audio_transcript",
-                  "download_url": "https://zoom.us/rec/download/late-vtt"})
+    files.append(
+        {
+            **files[0],
+            "id": "late-vtt",
+            "file_type": "TRANSCRIPT",
+            "file_extension": "VTT",
+            "file_size": 64,
+            "recording_type": "audio_transcript",
+            "download_url": "https://zoom.us/rec/download/late-vtt",
+        }
+    )
     pipeline.run()
     pipeline.run()
     for mailbox in ("ann@contoso.com", "bob@contoso.com"):
@@ -122,3 +135,50 @@ def test_a_transcript_completed_after_archiving_arrives_as_one_update_item(pipel
         assert update["message"]["subject"].endswith(" - update 1")
         assert [a["size"] for a in update["attachments"]] == [64]
         assert len(first["attachments"]) == 1
+
+
+def test_a_work_item_redelivered_after_import_stages_nothing_again(pipeline) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("dup1=="))
+    pipeline.discover()
+    [(_, body)] = pipeline.queues.sent
+    pipeline.stage_all()
+    pipeline.import_all()
+    calls = dict(pipeline.zoom.calls)
+    again = stage_meeting(pipeline.deps, WorkItem.from_json(body), dequeue_count=2)
+    assert again == "already-staged"
+    assert pipeline.zoom.calls == calls
+    assert len(pipeline.items("ann@contoso.com")) == 1
+    # Every mailbox has its item: nothing of the meeting is left in staging, manifest included.
+    assert pipeline.deps.blobs.list_names(pipeline.settings.staging_container, "") == []
+    assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "imported"
+
+
+def test_a_crash_before_the_deliveries_are_recorded_makes_no_duplicate(
+    pipeline, monkeypatch
+) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("crash2=="))
+    pipeline.discover()
+    pipeline.stage_all()
+    ledger = pipeline.deps.ledger
+
+    def storage_down(*_: object) -> None:
+        raise ServiceUnavailableError("table service unavailable", service="storage")
+
+    # The items are created, then recording every mailbox's outcome fails.
+    monkeypatch.setattr(ledger, "update_deliveries", storage_down)
+    pipeline.import_all()
+    assert len(pipeline.items("ann@contoso.com")) == 1
+    monkeypatch.undo()
+    # While the leases run, a retry creates nothing; after them it finds the items it made.
+    pipeline.import_all()
+    pipeline.now += timedelta(minutes=31)
+    pipeline.import_all()
+    key = meeting_key(uuid)
+    for mailbox in ("ann@contoso.com", "bob@contoso.com"):
+        assert len(pipeline.items(mailbox)) == 1
+        delivery = ledger.get_delivery(key, mailbox)
+        assert delivery is not None
+        assert (delivery["state"], delivery["attempts"]) == ("complete", 2)
+    assert ledger.get_meeting(key)["state"] == "imported"
+    outcomes = [e.outcome for e in pipeline.deps.runlog.entries(NOW.date(), NOW.date())]
+    assert sorted(outcomes) == ["already-archived", "already-archived"]

@@ -6,7 +6,9 @@ import hashlib
 
 import pytest
 
+from archiver.contracts import WorkItem
 from archiver.keys import meeting_key
+from archiver.staging import stage_meeting
 from tests.fakes import content, file_id, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
 
@@ -94,3 +96,27 @@ def test_a_file_just_over_the_limit_follows_the_oversize_policy(azurite, policy:
         parts = [a for item in items[1:] for a in item["attachments"]]
         assert sum(a["size"] for a in parts) == 2 * MIB + 1
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["oversize_files"] == 1
+
+
+def test_a_retried_work_item_keeps_the_files_already_staged(azurite) -> None:
+    pipeline = Pipeline(settings_for(azurite.connection_string))
+    uuid = pipeline.zoom.add(
+        zoom_meeting("keep1==", files=(("MP4", "speaker", 4096), ("M4A", "audio_only", 2048)))
+    )
+    first, second = file_id(uuid, 0), file_id(uuid, 1)
+    pipeline.zoom.html_downloads.add(second)
+    pipeline.discover()
+    [(_, body)] = pipeline.queues.sent
+    with pytest.raises(Exception, match="text/html"):
+        pipeline.stage_all()
+    pipeline.zoom.html_downloads.clear()
+    # The queue delivers the message again (dequeue count 2): the first file is not fetched again.
+    outcome = stage_meeting(pipeline.deps, WorkItem.from_json(body), dequeue_count=2)
+    assert outcome == "staged"
+    assert pipeline.zoom.ranges == [(first, 0), (second, 0), (second, 0)]
+    pipeline.import_all()
+    hashes = {a["sha256"] for a in pipeline.items("ann@contoso.com")[0]["attachments"]}
+    assert hashes == {
+        hashlib.sha256(content(first, 4096)).hexdigest(),
+        hashlib.sha256(content(second, 2048)).hexdigest(),
+    }

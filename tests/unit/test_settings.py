@@ -57,8 +57,14 @@ def test_every_setting_name_has_a_default_or_is_storage() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "GRAPH_TENANT_ID",
-             "GRAPH_CLIENT_ID"]
+    "name",
+    [
+        "ZOOM_ACCOUNT_ID",
+        "ZOOM_CLIENT_ID",
+        "ZOOM_CLIENT_SECRET",
+        "GRAPH_TENANT_ID",
+        "GRAPH_CLIENT_ID",
+    ],
 )
 def test_a_missing_required_setting_is_named(name: str) -> None:
     assert error_for(**{name: ""}) == f"{name} is required but not set"
@@ -80,8 +86,9 @@ def test_a_certificate_without_a_key_is_refused() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["ZOOM_API_URL", "ZOOM_OAUTH_URL", "GRAPH_URL",
-                                  "GRAPH_AUTHORITY_HOST"])
+@pytest.mark.parametrize(
+    "name", ["ZOOM_API_URL", "ZOOM_OAUTH_URL", "GRAPH_URL", "GRAPH_AUTHORITY_HOST"]
+)
 def test_endpoints_must_be_https(name: str) -> None:
     assert error_for(**{name: "http://example.com"}).startswith(f"{name} must be an https:// URL")
 
@@ -144,7 +151,8 @@ def test_storage_must_be_configured_one_way_or_the_other() -> None:
 
 def test_storage_credential_other_than_managed_identity_is_refused() -> None:
     message = error_for(
-        AzureWebJobsStorage="", AzureWebJobsStorage__accountName="st",
+        AzureWebJobsStorage="",
+        AzureWebJobsStorage__accountName="st",
         AzureWebJobsStorage__credential="password",
     )
     assert message.startswith("AzureWebJobsStorage__credential")
