@@ -32,7 +32,7 @@ def stage_file(msg: func.QueueMessage) -> None:
 # which stage_meeting writes last as the commit marker of a staged meeting.
 @app.blob_trigger(
     arg_name="manifest",
-    path="%STAGING_CONTAINER%/{key}/manifest.json",
+    path="%STAGING_CONTAINER%/manifests/{key}.json",
     connection="AzureWebJobsStorage",
     source=func.BlobSource.EVENT_GRID,
 )

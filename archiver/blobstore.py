@@ -6,7 +6,7 @@ import base64
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,11 +171,9 @@ class BlobStore:
         """Blob names under a prefix."""
         return [b.name for b in self.container(container).list_blobs(name_starts_with=prefix)]
 
-    def delete_prefix(self, container: str, prefix: str, *, keep: Iterable[str] = ()) -> int:
-        """Delete every blob under a prefix except `keep` (batched); returns how many went."""
-        kept = set(keep)
+    def delete(self, container: str, names: list[str]) -> int:
+        """Delete blobs by name in batch requests; returns how many went (missing ones are fine)."""
         client = self.container(container)
-        names = [name for name in self.list_names(container, prefix) if name not in kept]
         count = 0
         for start in range(0, len(names), BATCH_LIMIT):
             answers = client.delete_blobs(
@@ -186,7 +184,7 @@ class BlobStore:
                     count += 1
                 elif answer.status_code != 404:  # gone already is what we wanted
                     raise HttpResponseError(
-                        f"deleting {container}/{prefix}*: status {answer.status_code}",
+                        f"deleting blobs in {container}: status {answer.status_code}",
                         response=answer,
                     )
         return count

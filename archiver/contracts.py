@@ -13,6 +13,14 @@ from typing import Any
 from archiver.errors import InvalidInputError
 
 MANIFEST_VERSION = 1
+# Manifests live under their own prefix of the staging container, so the blob trigger (an Event
+# Grid subject filter in Azure, a container scan locally) only ever looks at manifests.
+MANIFESTS_PREFIX = "manifests/"
+
+
+def manifest_blob(key: str) -> str:
+    """The staging blob name of a meeting's manifest."""
+    return f"{MANIFESTS_PREFIX}{key}.json"
 
 
 def _load(data: bytes | str, what: str) -> dict[str, Any]:
@@ -132,12 +140,12 @@ class Manifest:
         return sum(a.size for item in self.items for a in item.attachments)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form written to manifest.json."""
+        """The JSON form written as the manifest blob."""
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Manifest:
-        """Parse manifest.json."""
+        """Parse a manifest blob."""
         doc = _load(data, "manifest")
         if doc.get("version") != MANIFEST_VERSION:
             raise InvalidInputError(f"manifest.version: expected {MANIFEST_VERSION}")

@@ -17,7 +17,7 @@ from typing import Any
 
 from archiver import ledger as states
 from archiver import telemetry
-from archiver.contracts import WorkItem
+from archiver.contracts import WorkItem, manifest_blob
 from archiver.deps import Deps
 from archiver.errors import ArchiverError, NotFoundError
 from archiver.keys import meeting_key, revision_key
@@ -233,7 +233,7 @@ def _refire_import(deps: Deps, row: dict[str, Any]) -> str:
             key, {"state": states.FAILED, "last_error": f"import retried {refires} times"}
         )
         return "import-abandoned"
-    name = f"{key}/manifest.json"
+    name = manifest_blob(key)
     manifest = deps.blobs.read_json(deps.settings.staging_container, name)
     # Re-writing the manifest gives it a new ETag: the blob trigger fires once more.
     deps.blobs.write_json(deps.settings.staging_container, name, manifest)

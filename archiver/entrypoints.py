@@ -65,7 +65,7 @@ def stage_file(body: bytes, *, dequeue_count: int) -> None:
 
 
 def import_meeting(blob_name: str, body: bytes) -> None:
-    """Blob trigger on <staging>/<key>/manifest.json: deliver to every mailbox."""
+    """Blob trigger on <staging>/manifests/<key>.json: deliver to every mailbox."""
     from archiver.importer import import_meeting as run_import
 
     log.info("manifest received", extra={"blob": blob_name})

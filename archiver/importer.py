@@ -1,4 +1,4 @@
-"""Import (blob trigger on manifest.json): one non-draft item per mailbox, exactly once.
+"""Import (blob trigger on a meeting's manifest): one non-draft item per mailbox, exactly once.
 
 For each mailbox the delivery row is leased first (two invocations never create concurrently), the
 item is looked up by its extended property before it is created (a crash between "created in Graph"
@@ -21,7 +21,7 @@ from typing import Any
 
 from archiver import ledger as states
 from archiver import telemetry
-from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
+from archiver.contracts import Manifest, ManifestAttachment, ManifestItem, manifest_blob
 from archiver.deps import Deps
 from archiver.errors import NotFoundError, PermanentError, TransientError
 from archiver.mapping import resolve_mailboxes
@@ -108,7 +108,8 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
     )
     if not failed:
         # Every mailbox has its item: the staged copies, and the manifest with them, are done.
-        deps.blobs.delete_prefix(deps.settings.staging_container, f"{key}/")
+        staging = deps.settings.staging_container
+        deps.blobs.delete(staging, [*deps.blobs.list_names(staging, f"{key}/"), manifest_blob(key)])
     return outcomes
 
 

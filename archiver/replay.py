@@ -9,7 +9,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 
 from archiver import ledger as states
-from archiver.contracts import WorkItem
+from archiver.contracts import WorkItem, manifest_blob
 from archiver.deps import Deps
 from archiver.discovery import enqueue
 from archiver.keys import meeting_key
@@ -98,7 +98,7 @@ def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
                 deps.ledger.update_delivery(
                     key, str(delivery["mailbox"]), {"state": states.PENDING, "attempts": 0}
                 )
-        manifest = f"{key}/manifest.json"
+        manifest = manifest_blob(key)
         if deps.blobs.exists(deps.settings.staging_container, manifest):
             document = deps.blobs.read_json(deps.settings.staging_container, manifest)
             deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0})

@@ -3,7 +3,7 @@
 stage_meeting fetches details, participants and the file list, plans what goes where, copies small
 files itself and fans big ones out to FILES_QUEUE. stage_file copies one big file and counts it in
 an etag-guarded barrier on the meeting's ledger row; whoever completes the count renders the items
-and writes manifest.json LAST, the commit marker the import blob trigger waits for.
+and writes the manifest (manifests/<key>.json) LAST, the commit marker the import trigger waits for.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from archiver import ledger as states
 from archiver import telemetry
 from archiver.blobstore import StoredFile
-from archiver.contracts import FileWorkItem, Manifest, WorkItem
+from archiver.contracts import FileWorkItem, Manifest, WorkItem, manifest_blob
 from archiver.deps import Deps
 from archiver.errors import InvalidInputError, NotFoundError, TransientError
 from archiver.keys import meeting_key, revision_key
@@ -28,7 +28,6 @@ from archiver.transfer import copy_to_blob
 log = logging.getLogger(__name__)
 
 SNAPSHOT = "meeting.json"
-MANIFEST = "manifest.json"
 # Stage failures after this many deliveries of the same message go to the poison queue
 # (host.json extensions.queues.maxDequeueCount); the ledger says so before that happens.
 POISON_AFTER = 5
@@ -184,9 +183,9 @@ def _count_done(deps: Deps, key: str, file_id: str) -> bool:
 
 
 def finalize(deps: Deps, key: str) -> None:
-    """Render the items from the staged files and write manifest.json last (idempotent)."""
+    """Render the items from the staged files and write the manifest last (idempotent)."""
     staging = deps.settings.staging_container
-    if deps.blobs.exists(staging, f"{key}/{MANIFEST}"):
+    if deps.blobs.exists(staging, manifest_blob(key)):
         return
     snapshot = deps.blobs.read_json(staging, f"{key}/{SNAPSHOT}")
     _finalize(deps, key, snapshot, Copied())
@@ -218,7 +217,7 @@ def _finalize(
     )
     for name, document in documents.items():
         deps.blobs.write_json(staging, name, document)
-    deps.blobs.write_json(staging, f"{key}/{MANIFEST}", manifest.to_dict())
+    deps.blobs.write_json(staging, manifest_blob(key), manifest.to_dict())
     fields: dict[str, Any] = {
         **(identity or {}),
         "state": states.STAGED,

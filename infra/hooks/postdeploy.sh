@@ -20,6 +20,6 @@ az eventgrid system-topic event-subscription create -g "$AZURE_RESOURCE_GROUP" \
   --system-topic-name "$TOPIC" -n import-manifests \
   --endpoint-type webhook --endpoint "$ENDPOINT" \
   --included-event-types Microsoft.Storage.BlobCreated \
-  --subject-begins-with "/blobServices/default/containers/${CONTAINER}/blobs/" \
-  --subject-ends-with "/manifest.json" >/dev/null
-echo "Event Grid subscription import-manifests delivers ${CONTAINER}/*/manifest.json to import_meeting"
+  --subject-begins-with "/blobServices/default/containers/${CONTAINER}/blobs/manifests/" \
+  --subject-ends-with ".json" >/dev/null
+echo "Event Grid subscription import-manifests delivers ${CONTAINER}/manifests/*.json to import_meeting"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.contracts import FileWorkItem, Manifest, WorkItem
+from archiver.contracts import MANIFESTS_PREFIX, FileWorkItem, Manifest, WorkItem
 from archiver.deps import Deps
 from archiver.discovery import run_discovery
 from archiver.errors import TransientError
@@ -80,9 +80,7 @@ class Pipeline:
 
     def manifests(self) -> list[Manifest]:
         container = self.settings.staging_container
-        names = [
-            n for n in self.deps.blobs.list_names(container, "") if n.endswith("/manifest.json")
-        ]
+        names = self.deps.blobs.list_names(container, MANIFESTS_PREFIX)
         return [Manifest.from_json(self._read(container, n)) for n in names]
 
     def import_all(self) -> list[dict[str, str]]:

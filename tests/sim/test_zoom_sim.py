@@ -184,7 +184,9 @@ def test_a_bad_token_download_is_an_html_page_with_status_200(zoom) -> None:
 
 
 def test_the_per_second_limit_answers_429_with_zoom_headers(zoom) -> None:
-    zoom.control("PATCH", "/zoom/settings", {"rate_limit_scale": 0.05})
+    # Medium is 60/s on Business; scaled to one request per one-second window, six requests in a
+    # row meet the limit however the windows fall (a larger limit made this flaky under load).
+    zoom.control("PATCH", "/zoom/settings", {"rate_limit_scale": 0.02})
     t = token(zoom)
     answers = [api(zoom, "/users", t) for _ in range(6)]
     limited = [a for a in answers if a.status_code == 429]
