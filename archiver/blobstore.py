@@ -58,18 +58,27 @@ class BlockWriter:
 
     def commit(self, *, expected_size: int, content_type: str) -> StoredFile:
         """Stage the tail and commit the block list, only if the size is what Zoom announced."""
-        if self._buffer:
-            self._stage(bytes(self._buffer))
-            self._buffer.clear()
         if self.size != expected_size:
             raise IncompleteDownloadError(
                 f"{self._name}: received {self.size} bytes, Zoom announced {expected_size}"
             )
         digest = self._hash.hexdigest()
+        settings = ContentSettings(content_type=content_type)
+        metadata = {"sha256": digest, "size": str(self.size)}
+        if not self._blocks:
+            # It all fits in one block: one Put Blob instead of Put Block + Put Block List.
+            self._blob.upload_blob(
+                bytes(self._buffer), overwrite=True, content_settings=settings, metadata=metadata
+            )
+            self._buffer.clear()
+            return StoredFile(self._container, self._name, self.size, digest)
+        if self._buffer:
+            self._stage(bytes(self._buffer))
+            self._buffer.clear()
         self._blob.commit_block_list(
             [BlobBlock(block_id=block) for block in self._blocks],
-            content_settings=ContentSettings(content_type=content_type),
-            metadata={"sha256": digest, "size": str(self.size)},
+            content_settings=settings,
+            metadata=metadata,
         )
         return StoredFile(self._container, self._name, self.size, digest)
 

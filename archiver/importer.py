@@ -24,6 +24,7 @@ from archiver import telemetry
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem, manifest_blob
 from archiver.deps import Deps
 from archiver.errors import NotFoundError, PermanentError, TransientError
+from archiver.ledger import Entity
 from archiver.mapping import resolve_mailboxes
 from archiver.runlog import LogEntry
 
@@ -75,12 +76,22 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
             error="no participant maps to a mailbox and FALLBACK_MAILBOX is not set",
         )
         return {}
+    claims = deps.ledger.claim_deliveries(
+        key,
+        resolution.mailboxes,
+        lease=LEASE,
+        fields={
+            "uuid": manifest.uuid,
+            "meeting_id": manifest.meeting_id,
+            "topic": manifest.topic[:500],
+        },
+    )
     workers = min(PARALLEL_MAILBOXES, len(resolution.mailboxes))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = dict(
             zip(
                 resolution.mailboxes,
-                pool.map(lambda m: deliver(deps, manifest, m), resolution.mailboxes),
+                pool.map(lambda m: deliver(deps, manifest, m, claims[m]), resolution.mailboxes),
                 strict=True,
             )
         )
@@ -113,15 +124,12 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
     return outcomes
 
 
-def deliver(deps: Deps, manifest: Manifest, mailbox: str) -> Delivery:
-    """Create (or complete) the meeting's items in one mailbox; the caller records the result."""
+def deliver(deps: Deps, manifest: Manifest, mailbox: str, row: Entity | None) -> Delivery:
+    """Create (or complete) the meeting's items in one mailbox; the caller records the result.
+
+    `row` is the delivery row this invocation leased, None when it could not lease it.
+    """
     key = manifest.key
-    fields = {
-        "uuid": manifest.uuid,
-        "meeting_id": manifest.meeting_id,
-        "topic": manifest.topic[:500],
-    }
-    row = deps.ledger.claim_delivery(key, mailbox, lease=LEASE, fields=fields)
     if row is None:
         current = deps.ledger.get_delivery(key, mailbox) or {}
         return Delivery(COMPLETE if current.get("state") == states.COMPLETE else RETRY)

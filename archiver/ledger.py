@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +21,14 @@ from azure.core.exceptions import (
     ResourceModifiedError,
     ResourceNotFoundError,
 )
-from azure.data.tables import EdmType, EntityProperty, TableClient, TableServiceClient, UpdateMode
+from azure.data.tables import (
+    EdmType,
+    EntityProperty,
+    TableClient,
+    TableServiceClient,
+    TableTransactionError,
+    UpdateMode,
+)
 
 from archiver.errors import NotFoundError
 
@@ -162,6 +169,51 @@ class Ledger:
         except ResourceNotFoundError:
             return None
 
+    def claim_deliveries(
+        self, key: str, mailboxes: Sequence[str], *, lease: timedelta, fields: Mapping[str, Any]
+    ) -> dict[str, Entity | None]:
+        """Lease several of one meeting's deliveries: mailbox -> row, or None where not ours.
+
+        A first import creates every row in one transaction; if any row exists already (a
+        retry), the transaction changes nothing and each mailbox is claimed on its own.
+        """
+        now = self._clock()
+        rows = {
+            mailbox: {
+                **self._delivery_row(key, mailbox, now, lease, fields),
+                "attempts": 1,
+            }
+            for mailbox in mailboxes
+        }
+        if 0 < len(rows) <= TRANSACTION_LIMIT:
+            table = self._tables.get("deliveries")
+            try:
+                answers = table.submit_transaction([("create", encode(r)) for r in rows.values()])
+            except TableTransactionError:
+                pass
+            else:
+                return {
+                    mailbox: {**row, "_etag": answer.get("etag")}
+                    for (mailbox, row), answer in zip(rows.items(), answers, strict=True)
+                }
+        return {
+            mailbox: self.claim_delivery(key, mailbox, lease=lease, fields=fields)
+            for mailbox in mailboxes
+        }
+
+    def _delivery_row(
+        self, key: str, mailbox: str, now: datetime, lease: timedelta, fields: Mapping[str, Any]
+    ) -> Entity:
+        return {
+            "PartitionKey": key,
+            "RowKey": row_key(mailbox),
+            "mailbox": mailbox,
+            **fields,
+            "state": CREATING,
+            "lease_until": (now + lease).isoformat(),
+            "updated_at": now.isoformat(),
+        }
+
     def claim_delivery(
         self, key: str, mailbox: str, *, lease: timedelta, fields: Mapping[str, Any]
     ) -> Entity | None:
@@ -171,16 +223,7 @@ class Ledger:
         and then taken over with its etag if its lease has run out.
         """
         now = self._clock()
-        until = (now + lease).isoformat()
-        base = {
-            "PartitionKey": key,
-            "RowKey": row_key(mailbox),
-            "mailbox": mailbox,
-            **fields,
-            "state": CREATING,
-            "lease_until": until,
-            "updated_at": now.isoformat(),
-        }
+        base = self._delivery_row(key, mailbox, now, lease, fields)
         table = self._tables.get("deliveries")
         try:
             answer = table.create_entity(encode({**base, "attempts": 1}))

@@ -89,12 +89,13 @@ def _stage_meeting(
         "note": item.note,
         "revision": item.revision,
     }
-    deps.blobs.write_json(settings.staging_container, f"{key}/{SNAPSHOT}", snapshot)
     stored = {p.file_id: p for p in file_plans if p.disposition != "skip"}
     files = [f for f in candidates if f.file_id in stored]
     threshold = settings.fanout_threshold_mb * MIB
     big = [f for f in files if f.size > threshold]
     if big:
+        # stage_file and the last file's finalize work from this snapshot, not from Zoom again.
+        deps.blobs.write_json(settings.staging_container, f"{key}/{SNAPSHOT}", snapshot)
         _arm_barrier(deps, key, meeting, item.revision, row=row, total=len(big))
     copied = Copied()
     for file in files:
