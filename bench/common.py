@@ -71,12 +71,41 @@ class Bench:
             os.waitstatus_to_exitcode(status),
         )
 
+    def services_cpu_s(self) -> dict[str, float]:
+        """CPU seconds used so far by Azurite and by the simulators (Linux /proc; else empty)."""
+        pids = {"azurite": self.azurite.pid, "simulators": self.sims.pid}
+        try:
+            return {name: tree_cpu_s(pid) for name, pid in pids.items()}
+        except OSError:
+            return {}
+
     def counters(self) -> dict[str, Any]:
         return self.sims.control("GET", "/counters")
 
     def close(self) -> None:
         self.sims.stop()
         self.azurite.stop()
+
+
+def tree_cpu_s(root: int) -> float:
+    """User + system CPU seconds of a process and its live descendants, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # exited while we looked
+        # after the command: state ppid ... utime(12th) stime(13th), 0-based 11 and 12
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    total, frontier = 0.0, [root]
+    while frontier:
+        pid = frontier.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        frontier.extend(child for child, (parent, _) in stats.items() if parent == pid)
+    return total
 
 
 def print_table(rows: list[tuple[str, str]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -70,9 +71,11 @@ def main() -> int:
             seed(bench, args.meetings)
             bench.sims.control("DELETE", "/counters")
             settings = bench.write_settings()
+            before = bench.services_cpu_s()
             run = bench.run_archiver(
                 "run", "--once", "--settings", str(settings), "--timeout", "3600"
             )
+            after = bench.services_cpu_s()
             counters = bench.counters()
         finally:
             bench.close()
@@ -104,6 +107,11 @@ def main() -> int:
                 f"{graph_actual} (minimum {graph_min}, ratio {graph_actual / graph_min:.2f})",
             ),
             ("peak RSS", f"{run.peak_rss_mb:.0f} MB"),
+            *(
+                (f"{name} CPU", f"{after[name] - before[name]:.1f} s (same machine, same run)")
+                for name in sorted(after)
+            ),
+            ("machine", f"{os.cpu_count()} cores shared by all of the above"),
         ]
     )
     print(
@@ -114,6 +122,7 @@ def main() -> int:
                 "cpu_ms_per_meeting": round(cpu_ms, 1),
                 "zoom_calls_ratio": round(zoom_actual / zoom_min, 3),
                 "graph_calls_ratio": round(graph_actual / graph_min, 3),
+                "services_cpu_s": {k: round(after[k] - before[k], 1) for k in sorted(after)},
                 "ok": run.returncode == 0,
             }
         )

@@ -81,6 +81,11 @@ class Azurite:
                         raise RuntimeError(f"Azurite did not listen on {port}") from None
                     time.sleep(0.1)
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (benchmarks read its CPU time)."""
+        return self._process.pid
+
     def stop(self) -> None:
         """Stop the process and remove a temporary data folder."""
         if self._process.poll() is None:

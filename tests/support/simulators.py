@@ -68,6 +68,11 @@ class Simulators:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (benchmarks read its CPU time)."""
+        return self._process.pid
+
     def stop(self) -> None:
         """SIGTERM, wait, clean up."""
         if self._process.poll() is None:
