@@ -49,7 +49,11 @@ def _transport() -> Any:
 
     from archiver.retry import pooled_session
 
-    return RequestsTransport(session=pooled_session(), session_owner=False)
+    session = pooled_session()
+    # The transport would otherwise set trust_env back on: keep what pooled_session decided.
+    return RequestsTransport(
+        session=session, session_owner=False, use_env_settings=session.trust_env
+    )
 
 
 class StorageClients:

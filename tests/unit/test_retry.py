@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archiver.retry import backoff_delay, parse_retry_after
+from archiver.retry import backoff_delay, parse_retry_after, pooled_session
 from archiver.zoom.ratelimit import RateLimiter
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -52,3 +52,16 @@ def test_the_rate_limiter_spaces_calls_of_one_category_to_the_plan_limit() -> No
     assert waits == pytest.approx([0.1, 0.2])
     limiter.acquire("light")  # another category has its own bucket
     assert len(waits) == 2
+
+
+def test_without_a_proxy_the_ca_bundle_is_read_once_and_the_environment_not_per_request() -> None:
+    session = pooled_session(environ={"REQUESTS_CA_BUNDLE": "/etc/sim-ca.pem"})
+    assert session.trust_env is False
+    assert session.verify == "/etc/sim-ca.pem"
+
+
+@pytest.mark.parametrize("name", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "http_proxy"])
+def test_with_a_proxy_requests_reads_the_environment_as_usual(name: str) -> None:
+    session = pooled_session(environ={name: "http://proxy.contoso.com:3128"})
+    assert session.trust_env is True
+    assert session.verify is True
