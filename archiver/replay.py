@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.queue import QueueClient, QueueMessage
 
 from archiver import ledger as states
 from archiver.contracts import WorkItem, manifest_blob
@@ -38,18 +40,31 @@ def replay(
 def _move_poison(deps: Deps, name: str, meeting_uuid: str | None) -> int:
     poison = deps.storage.queue(f"{name}-poison")
     moved = 0
-    try:
-        messages = list(poison.receive_messages(messages_per_page=32, visibility_timeout=60))
-    except ResourceNotFoundError:
-        return 0
-    for message in messages:
-        body: bytes = message.content
-        if meeting_uuid is not None and _uuid_of(body) != meeting_uuid:
-            continue
-        deps.queues.send(name, body)
+    for message in _drain(poison, lambda m: meeting_uuid is None or _uuid_of(m) == meeting_uuid):
+        deps.queues.send(name, message.content)
         poison.delete_message(message)
         moved += 1
     return moved
+
+
+def _drain(client: QueueClient, wanted: Callable[[Any], bool]) -> Iterator[QueueMessage]:
+    """Every message `wanted` accepts; the others are made visible again when done."""
+    others: list[QueueMessage] = []
+    try:
+        while True:
+            batch = list(client.receive_messages(messages_per_page=32, visibility_timeout=60))
+            if not batch:
+                break
+            for message in batch:
+                if wanted(message.content):
+                    yield message
+                else:
+                    others.append(message)
+    except ResourceNotFoundError:
+        return
+    finally:
+        for message in others:
+            client.update_message(message, visibility_timeout=0)
 
 
 def _uuid_of(body: bytes) -> str | None:
@@ -63,26 +78,22 @@ def _uuid_of(body: bytes) -> str | None:
 def _drop_blob_poison(deps: Deps, meeting_uuid: str | None) -> int:
     # Blob-trigger poison messages point at a manifest; re-writing the manifest (below) fires
     # the trigger again, so the poison entries only need removing.
-    client = deps.storage.queue(BLOB_POISON_QUEUE)
-    wanted = meeting_key(meeting_uuid) if meeting_uuid else None
+    client = deps.storage.queue(BLOB_POISON_QUEUE, base64=False)
+    key = meeting_key(meeting_uuid) if meeting_uuid else None
     dropped = 0
-    try:
-        messages = list(client.receive_messages(messages_per_page=32, visibility_timeout=60))
-    except ResourceNotFoundError:
-        return 0
-    for message in messages:
-        text = _decode(message.content)
-        if wanted is None or wanted in text:
-            client.delete_message(message)
-            dropped += 1
+    for message in _drain(client, lambda content: key is None or key in _decode(content)):
+        client.delete_message(message)
+        dropped += 1
     return dropped
 
 
-def _decode(content: bytes) -> str:
+def _decode(content: bytes | str) -> str:
+    """A poison message's text, whether the host wrote it as plain JSON or base64."""
+    raw = content.encode() if isinstance(content, str) else content
     try:
-        return base64.b64decode(content).decode("utf-8", "replace")
+        return base64.b64decode(raw, validate=True).decode("utf-8", "replace")
     except ValueError:
-        return content.decode("utf-8", "replace")
+        return raw.decode("utf-8", "replace")
 
 
 def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:

@@ -95,12 +95,20 @@ class StorageClients:
             endpoint=self._uri("table"), credential=self._credential, **self._options
         )
 
-    def queue(self, name: str) -> QueueClient:
-        """A queue client that encodes like the Functions host expects (base64)."""
-        policies: dict[str, Any] = {
-            "message_encode_policy": BinaryBase64EncodePolicy(),
-            "message_decode_policy": BinaryBase64DecodePolicy(),
-        }
+    def queue(self, name: str, *, base64: bool = True) -> QueueClient:
+        """A queue client that encodes like the Functions host expects (base64).
+
+        `base64=False` reads messages as the raw text the queue holds: the blob trigger's poison
+        queue is written by the host as plain JSON.
+        """
+        policies: dict[str, Any] = (
+            {
+                "message_encode_policy": BinaryBase64EncodePolicy(),
+                "message_decode_policy": BinaryBase64DecodePolicy(),
+            }
+            if base64
+            else {}
+        )
         if self._connection.connection_string:
             return QueueClient.from_connection_string(
                 self._connection.connection_string, name, **policies, **self._options

@@ -44,6 +44,12 @@ class BlobWatcher:
         with contextlib.suppress(ResourceExistsError):
             self._receipts.create_container()
 
+    @property
+    def pending(self) -> int:
+        """Blob versions found and queued but not yet fired."""
+        with self._lock:
+            return len(self._pending)
+
     def receipt_name(self, etag: str, blob: str) -> str:
         """Where the receipt of one blob version lives (the real host's layout)."""
         return (

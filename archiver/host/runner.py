@@ -121,6 +121,7 @@ class Host:
         self._http: HttpHost | None = None
         self._threads: list[threading.Thread] = []
         self._last_scan = 0.0
+        self._scan_backlog = 2 * self._blob_options.batch_size
         self._build()
 
     def _connection(self, binding: Mapping[str, Any]) -> str:
@@ -244,7 +245,10 @@ class Host:
         """One round: scan blobs, start what the queues hold; returns how much was started."""
         started = 0
         scan_due = time.monotonic() - self._last_scan >= SCAN_INTERVAL
-        if self._blob_worker is not None and scan_due:
+        # While the blob-trigger queue holds more than the workers can take, a scan would only
+        # list blobs already queued: it waits until the backlog drains below that.
+        backlog = sum(watcher.pending for watcher, _ in self._watchers.values())
+        if self._blob_worker is not None and scan_due and backlog < self._scan_backlog:
             self._last_scan = time.monotonic()
             for watcher, _ in self._watchers.values():
                 for job in watcher.scan():

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from datetime import timedelta
 
 import pytest
+from azure.core.exceptions import ResourceExistsError
 
 from archiver.contracts import WorkItem
 from archiver.errors import ServiceUnavailableError
 from archiver.keys import meeting_key
+from archiver.replay import replay
 from archiver.staging import stage_meeting
+from archiver.status import BLOB_POISON_QUEUE
 from tests.fakes import content, file_id, zoom_meeting
 from tests.integration.pipeline_support import NOW, Pipeline, settings_for
 
@@ -182,3 +187,21 @@ def test_a_crash_before_the_deliveries_are_recorded_makes_no_duplicate(
     assert ledger.get_meeting(key)["state"] == "imported"
     outcomes = [e.outcome for e in pipeline.deps.runlog.entries(NOW.date(), NOW.date())]
     assert sorted(outcomes) == ["already-archived", "already-archived"]
+
+
+def test_replay_clears_a_meetings_blob_trigger_poison_message_written_as_plain_json(
+    pipeline,
+) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("poison1=="))
+    key = meeting_key(uuid)
+    queue = pipeline.deps.storage.queue(BLOB_POISON_QUEUE, base64=False)
+    with contextlib.suppress(ResourceExistsError):
+        queue.create_queue()
+    # The host writes blob-trigger poison messages as JSON text, not base64.
+    queue.send_message(json.dumps({"blob": f"manifests/{key}.json", "etag": "0x1"}))
+    foreign = queue.send_message(json.dumps({"blob": "manifests/someone-else.json"}))
+    result = replay(pipeline.deps, meeting_uuid=uuid)
+    assert result["blob_poison"] == 1
+    left = [m.content for m in queue.peek_messages(max_messages=32)]
+    assert foreign.content in left
+    assert not any(key in text for text in left)
