@@ -25,6 +25,10 @@ class QueueOptions:
     """host.json extensions.queues (and blobs.maxDequeueCount for the blob-trigger queue)."""
 
     batch_size: int = 16
+    # Fetch the next batch once this few are still running (the real host's newBatchThreshold);
+    # at most batch_size + new_batch_threshold run at once. None: fetch whenever a slot is free,
+    # with batch_size the most at once (the blob trigger's maxDegreeOfParallelism).
+    new_batch_threshold: int | None = None
     max_dequeue_count: int = 5
     visibility_timeout: float = 0.0
     max_polling_interval: float = 2.0
@@ -83,9 +87,8 @@ class QueueWorker:
         self._options = options
         self._handle = handle
         self.stats = stats
-        self._pool = ThreadPoolExecutor(
-            max_workers=options.batch_size, thread_name_prefix=f"q-{name}"
-        )
+        self._capacity = options.batch_size + (options.new_batch_threshold or 0)
+        self._pool = ThreadPoolExecutor(max_workers=self._capacity, thread_name_prefix=f"q-{name}")
         self._inflight: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._abandoned = False
@@ -97,8 +100,12 @@ class QueueWorker:
             return len(self._inflight)
 
     def poll(self) -> int:
-        """Dequeue up to the free pool capacity; returns how many were started."""
-        free = self._options.batch_size - self.busy
+        """Dequeue the next batch when few enough are running; returns how many were started."""
+        busy = self.busy
+        threshold = self._options.new_batch_threshold
+        if threshold is not None and busy > threshold:
+            return 0
+        free = min(self._options.batch_size, self._capacity - busy)
         if free <= 0:
             return 0
         messages = list(

@@ -51,6 +51,9 @@ def read_options(host_json: Path) -> tuple[QueueOptions, QueueOptions]:
     blobs = doc.get("extensions", {}).get("blobs", {})
     options = QueueOptions(
         batch_size=int(queues.get("batchSize", 16)),
+        new_batch_threshold=int(
+            queues.get("newBatchThreshold", int(queues.get("batchSize", 16)) // 2)
+        ),
         max_dequeue_count=int(queues.get("maxDequeueCount", 5)),
         visibility_timeout=_seconds(queues.get("visibilityTimeout"), 0),
         max_polling_interval=_seconds(queues.get("maxPollingInterval"), 2),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import threading
+import time
+import uuid
 
 import pytest
 from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueClient
 
+from archiver.host.queues import QueueOptions, QueueWorker, Stats
 from tests.host.support import calls, make_host
 
 pytestmark = pytest.mark.integration
@@ -50,3 +54,42 @@ def test_a_message_that_is_not_base64_fails_like_the_real_host(azurite, tmp_path
     summary = host.run_once(timeout=30)
     assert calls("work") == []
     assert summary.stats["work"].poisoned == 1
+
+
+def test_the_next_batch_is_fetched_when_running_drops_to_new_batch_threshold(azurite) -> None:
+    name = f"batch{uuid.uuid4().hex[:8]}"
+    work, poison = queue(azurite, name), queue(azurite, f"{name}-poison")
+    gate = threading.Semaphore(0)  # each release lets one invocation finish
+
+    def handle(_body: bytes, _message: object) -> None:
+        gate.acquire(timeout=10)
+
+    worker = QueueWorker(
+        name,
+        queue=work,
+        poison=poison,
+        options=QueueOptions(batch_size=2, new_batch_threshold=1, visibility_timeout=1),
+        handle=handle,
+        stats=Stats(),
+    )
+    for n in range(6):
+        work.send_message(base64.b64encode(f"m{n}".encode()).decode())
+
+    def running(expected: int) -> int:
+        deadline = time.monotonic() + 10
+        while worker.busy != expected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return worker.busy
+
+    try:
+        assert worker.poll() == 2  # one batch of batchSize
+        assert worker.poll() == 0  # two running, more than newBatchThreshold: no batch yet
+        gate.release()
+        assert running(1) == 1
+        assert worker.poll() == 2  # down to the threshold: the next batch
+        assert worker.busy == 3  # batchSize + newBatchThreshold at most, as in Azure
+        assert worker.poll() == 0
+    finally:
+        for _ in range(6):
+            gate.release()
+        worker.shutdown(grace=10)
