@@ -287,3 +287,78 @@ def test_an_assertion_signed_by_an_unregistered_certificate_is_refused(
         m365, client_credential={"private_key": pem, "public_certificate": pem}
     ).acquire_token_for_client(scopes=["https://x/.default"])
     assert result["error_codes"] == [700027]
+
+
+def test_an_expired_client_assertion_is_refused_with_aadsts700024(m365) -> None:
+    import hashlib
+    import time
+    import uuid
+
+    import jwt
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    info = m365.info
+    pem = Path(info["graph_client_certificate"]).read_text().encode()
+    der = x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+    x5t = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).decode().rstrip("=")  # noqa: S324
+    url = f"{info['authority_host']}/{info['graph_tenant_id']}/oauth2/v2.0/token"
+    now = int(time.time())
+    client = info["graph_client_id"]
+    claims = {"aud": url, "iss": client, "sub": client, "jti": str(uuid.uuid4())}
+    expired = jwt.encode(
+        {**claims, "nbf": now - 7200, "exp": now - 3600},
+        serialization.load_pem_private_key(pem, password=None),  # type: ignore[arg-type]
+        algorithm="RS256",
+        headers={"x5t": x5t},
+    )
+    answer = requests.post(
+        url,
+        data={
+            "client_id": client,
+            "grant_type": "client_credentials",
+            "scope": "https://graph.microsoft.com/.default",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": expired,
+        },
+        timeout=10,
+        verify=info["ca_bundle"],
+    )
+    assert answer.status_code == 401
+    assert answer.json()["error_codes"] == [700024]
+
+
+def test_the_upload_byte_budget_per_mailbox_answers_429_with_retry_after(m365, tok) -> None:
+    item = graph(
+        m365,
+        "POST",
+        "/users/ann@contoso.com/mailFolders/inbox/messages",
+        tok,
+        json={"subject": "b"},
+    ).json()
+    size = 6 * 1024 * 1024
+    session = graph(
+        m365,
+        "POST",
+        f"/users/ann@contoso.com/messages/{item['id']}/attachments/createUploadSession",
+        tok,
+        json={"AttachmentItem": {"attachmentType": "file", "name": "b.bin", "size": size}},
+    ).json()
+    chunk = 4 * 1024 * 1024
+    data = b"x" * size
+    m365.control("PATCH", "/m365/settings", {"upload_bytes_budget": 5 * 1024 * 1024})
+    try:
+        answers = [
+            requests.put(
+                session["uploadUrl"],
+                data=data[start:end],
+                headers={"Content-Range": f"bytes {start}-{end - 1}/{size}"},
+                timeout=10,
+                verify=m365.info["ca_bundle"],
+            )
+            for start, end in ((0, chunk), (chunk, size))
+        ]
+    finally:
+        m365.control("PATCH", "/m365/settings", {"upload_bytes_budget": 150 * 1024 * 1024})
+    assert [a.status_code for a in answers] == [200, 429]
+    assert int(answers[1].headers["Retry-After"]) > 0
