@@ -13,13 +13,21 @@ from urllib.parse import quote
 
 import requests
 
-from archiver.errors import InvalidInputError, MailboxUnavailableError, ServiceUnavailableError
+from archiver.errors import (
+    InvalidInputError,
+    MailboxUnavailableError,
+    ServiceUnavailableError,
+    ThrottledError,
+)
 from archiver.graph.auth import MsalTokenProvider, TokenProvider
 from archiver.graph.transport import Transport, map_error
 from archiver.keys import MEETING_KEY_PROPERTY_ID
+from archiver.retry import parse_retry_after
 
 # Microsoft documents upload chunks under 4 MB, in multiples of 320 KiB.
 CHUNK = 12 * 320 * 1024
+# How long one upload may wait out 429s before the delivery is retried later instead.
+MAX_UPLOAD_THROTTLE_S = 300.0
 FOLDER_EXISTS = "ErrorFolderExists"
 
 
@@ -75,6 +83,7 @@ class GraphClient:
         self._timeout = timeout
         self._attempts = max_attempts
         self._sleep = sleep
+        self._now = now
 
     def _user(self, mailbox: str) -> str:
         return f"{self._base}/users/{quote(mailbox, safe='@')}"
@@ -223,22 +232,24 @@ class GraphClient:
     ) -> str:
         """Attach a 3-150 MB file through an upload session, resuming after failed chunks."""
         url = self._new_session(mailbox, message_id, name, content_type, size)
-        offset, failures = 0, 0
+        offset, failures, throttled = 0, 0, 0.0
         while True:
             length = min(CHUNK, size - offset)
             chunk = read(offset, length)
             try:
                 # The upload URL carries its own token; Graph's Authorization header must not
-                # be sent to it (it is another host).
-                response = self._http.session.put(
-                    url,
-                    data=chunk,
-                    timeout=self._timeout,
-                    headers={
-                        "Content-Length": str(length),
-                        "Content-Range": f"bytes {offset}-{offset + length - 1}/{size}",
-                    },
-                )
+                # be sent to it (it is another host). It counts against the mailbox's
+                # concurrency like any other request.
+                with self._http.gate(mailbox):
+                    response = self._http.session.put(
+                        url,
+                        data=chunk,
+                        timeout=self._timeout,
+                        headers={
+                            "Content-Length": str(length),
+                            "Content-Range": f"bytes {offset}-{offset + length - 1}/{size}",
+                        },
+                    )
                 status = response.status_code
             except requests.RequestException:
                 status = 0
@@ -247,6 +258,23 @@ class GraphClient:
             if status == 200:
                 offset = _next_offset(response.json(), size)
                 failures = 0
+                continue
+            if status == 429:
+                # Throttled (the mailbox's upload-byte budget or concurrency): the chunk was not
+                # taken. Wait as told and send it again; a wait longer than the budget allows
+                # gives the mailbox back to the queue for a later attempt.
+                wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+                wait = 1.0 if wait is None else wait
+                throttled += wait
+                if throttled > MAX_UPLOAD_THROTTLE_S:
+                    raise ThrottledError(
+                        f"upload of {name} throttled for over {MAX_UPLOAD_THROTTLE_S:.0f} s",
+                        retry_after=wait,
+                        service="graph",
+                        mailbox=mailbox,
+                        status=429,
+                    )
+                self._sleep(wait)
                 continue
             failures += 1
             if failures >= self._attempts:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,6 +70,16 @@ class Transport:
             return None
         with self._lock:
             return self._gates.setdefault(mailbox.lower(), threading.BoundedSemaphore(self._limit))
+
+    @contextlib.contextmanager
+    def gate(self, mailbox: str | None) -> Iterator[None]:
+        """Hold one of the mailbox's concurrency slots (Exchange allows 4 requests at once)."""
+        gate = self._gate(mailbox)
+        if gate is None:
+            yield
+            return
+        with gate:
+            yield
 
     def request(
         self,

@@ -4,9 +4,11 @@ session, never send the Graph token to the upload host."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import pytest
 
+from archiver.errors import ThrottledError
 from archiver.graph import GraphClient
 
 pytestmark = pytest.mark.integration
@@ -14,11 +16,7 @@ MIB = 1024 * 1024
 DATA = bytes(range(256)) * (7 * MIB // 256)  # 7 MiB: two chunks
 
 
-@pytest.fixture
-def graph(simulators, monkeypatch) -> GraphClient:
-    simulators.control("POST", "/reset")
-    simulators.control("POST", "/m365/mailboxes", {"address": "ann@contoso.com"})
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
+def client(simulators, sleep: Callable[[float], None] = lambda s: None) -> GraphClient:
     env = simulators.env()
     return GraphClient(
         graph_url=env["GRAPH_URL"],
@@ -26,8 +24,16 @@ def graph(simulators, monkeypatch) -> GraphClient:
         tenant_id=env["GRAPH_TENANT_ID"],
         client_id=env["GRAPH_CLIENT_ID"],
         client_secret=env["GRAPH_CLIENT_SECRET"],
-        sleep=lambda s: None,
+        sleep=sleep,
     )
+
+
+@pytest.fixture
+def graph(simulators, monkeypatch) -> GraphClient:
+    simulators.control("POST", "/reset")
+    simulators.control("POST", "/m365/mailboxes", {"address": "ann@contoso.com"})
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
+    return client(simulators)
 
 
 def upload(simulators, graph: GraphClient) -> dict:
@@ -85,3 +91,33 @@ def test_an_expired_session_is_replaced_by_a_new_one(simulators, graph) -> None:
         if "createUploadSession" in route
     ]
     assert sum(sessions) == 2
+
+
+def test_a_throttled_chunk_waits_as_told_and_is_sent_again(simulators, graph) -> None:
+    waits: list[float] = []
+    graph = client(simulators, sleep=waits.append)
+    simulators.control(
+        "POST",
+        "/faults",
+        {
+            "server": "outlook",
+            "method": "PUT",
+            "action": "status",
+            "status": 429,
+            "headers": {"Retry-After": "7"},
+            "body": {"error": {"code": "ApplicationThrottled", "message": "slow down"}},
+            "count": 1,
+        },
+    )
+    attachment = upload(simulators, graph)
+    assert attachment["sha256"] == hashlib.sha256(DATA).hexdigest()
+    assert waits == [7.0]
+
+
+def test_an_upload_over_the_mailboxs_byte_budget_is_given_back_for_later(simulators, graph) -> None:
+    simulators.control("PATCH", "/m365/settings", {"upload_bytes_budget": 5 * MIB})
+    try:
+        with pytest.raises(ThrottledError, match="throttled for over"):
+            upload(simulators, graph)
+    finally:
+        simulators.control("PATCH", "/m365/settings", {"upload_bytes_budget": 150 * MIB})
