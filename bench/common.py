@@ -71,6 +71,20 @@ class Bench:
             os.waitstatus_to_exitcode(status),
         )
 
+    def run_functions_alone(self) -> dict[str, Any]:
+        """bench/drive.py: the functions called one at a time without the host; its JSON line."""
+        answer = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "drive.py")],
+            cwd=ROOT,
+            env={**os.environ, **self.values},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if answer.returncode != 0:
+            raise RuntimeError(f"bench/drive.py failed:\n{answer.stderr[-4000:]}")
+        return dict(json.loads(answer.stdout.strip().splitlines()[-1]))
+
     def services_cpu_s(self) -> dict[str, float]:
         """CPU seconds used so far by Azurite and by the simulators (Linux /proc; else empty)."""
         pids = {"azurite": self.azurite.pid, "simulators": self.sims.pid}

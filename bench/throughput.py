@@ -1,8 +1,13 @@
 """Many small meetings end to end: meetings/s, archiver CPU per meeting, API calls vs the minimum.
 
-Each meeting: 5 participants (all internal), chat, transcript, a 1 MB recording. The theoretical
-minimum of calls for that corpus is computed and printed next to what the run made. Last line: JSON
-with meetings_per_s, cpu_ms_per_meeting, zoom_calls_ratio and graph_calls_ratio.
+Each meeting: 5 participants (all internal), chat, transcript, a 1 MB recording. Two phases, each on
+a fresh Azurite and simulators:
+1. end to end through the local host (`run --once`): meetings/s, the process's CPU per meeting (the
+   host's polling and scanning included), API calls against the theoretical minimum (printed);
+2. the same corpus shape, the functions called one at a time in-process without the host
+   (bench/drive.py): CPU of the archiver code alone per meeting, the issue's figure.
+Last line: JSON with meetings_per_s, cpu_ms_per_meeting (phase 2), process_cpu_ms_per_meeting
+(phase 1), zoom_calls_ratio and graph_calls_ratio.
 """
 
 from __future__ import annotations
@@ -64,6 +69,9 @@ def count(counters: dict[str, dict[str, int]], server: str, skip: tuple[str, ...
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meetings", type=int, default=500)
+    parser.add_argument(
+        "--code-meetings", type=int, default=100, help="meetings for phase 2 (functions alone)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         bench = Bench(Path(tmp))
@@ -79,6 +87,13 @@ def main() -> int:
             counters = bench.counters()
         finally:
             bench.close()
+        alone = Bench(Path(tmp) / "alone")
+        try:
+            seed(alone, args.code_meetings)
+            alone.write_settings()
+            code = alone.run_functions_alone()
+        finally:
+            alone.close()
     m = args.meetings
     # Minimum Zoom calls: a token, the user lists (2 statuses, one page each), one recordings list
     # per user, then per meeting: recordings, past meeting, participants and 3 downloads (each a
@@ -89,7 +104,8 @@ def main() -> int:
     graph_min = 1 + USERS * 2 + m * PEOPLE
     graph_actual = count(counters, "m365") + count(counters, "outlook")
     meetings_per_s = m / run.wall_s
-    cpu_ms = 1000 * run.cpu_s / m
+    process_cpu_ms = 1000 * run.cpu_s / m
+    cpu_ms = 1000 * code["cpu_s"] / args.code_meetings
     print_table(
         [
             ("meetings", f"{m} x {PEOPLE} mailboxes = {m * PEOPLE} items"),
@@ -97,7 +113,15 @@ def main() -> int:
                 "wall",
                 f"{run.wall_s:.1f} s -> {meetings_per_s:.1f} meetings/s (exit {run.returncode})",
             ),
-            ("archiver CPU", f"{run.cpu_s:.1f} s -> {cpu_ms:.1f} ms per meeting"),
+            (
+                "process CPU",
+                f"{run.cpu_s:.1f} s -> {process_cpu_ms:.1f} ms per meeting (local host included)",
+            ),
+            (
+                "archiver code CPU",
+                f"{code['cpu_s']:.1f} s over {args.code_meetings} meetings -> {cpu_ms:.1f} ms "
+                "per meeting (functions alone, phase 2)",
+            ),
             (
                 "Zoom calls",
                 f"{zoom_actual} (minimum {zoom_min}, ratio {zoom_actual / zoom_min:.2f})",
@@ -120,6 +144,7 @@ def main() -> int:
                 "meetings": m,
                 "meetings_per_s": round(meetings_per_s, 2),
                 "cpu_ms_per_meeting": round(cpu_ms, 1),
+                "process_cpu_ms_per_meeting": round(process_cpu_ms, 1),
                 "zoom_calls_ratio": round(zoom_actual / zoom_min, 3),
                 "graph_calls_ratio": round(graph_actual / graph_min, 3),
                 "services_cpu_s": {k: round(after[k] - before[k], 1) for k in sorted(after)},
