@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 
 from archiver.errors import ArchiverError, AuthenticationError, MailboxUnavailableError
+from archiver.zoom.scopes import missing
 
 Result = tuple[str, bool, str]
 
@@ -29,7 +30,7 @@ def run_checks(mailbox: str | None) -> list[Result]:
 
     def zoom() -> str:
         next(iter(deps.zoom.list_users(status="active")), None)
-        return "token issued and users listed (scope user:read:list_users:admin works)"
+        return zoom_scopes(getattr(deps.zoom, "granted_scopes", frozenset()))
 
     def graph_mailbox() -> str:
         if not test_mailbox:
@@ -60,6 +61,21 @@ def run_checks(mailbox: str | None) -> list[Result]:
             if name == "graph mailbox":
                 break
     return results
+
+
+def zoom_scopes(granted: frozenset[str]) -> str:
+    """What the token's scopes allow; raises naming every required scope that is missing."""
+    if not granted:
+        return "token issued and users listed (Zoom did not list the token's scopes)"
+    lacking = missing(granted)
+    required = [n for n in lacking if n.required]
+    if required:
+        names = ", ".join(f"{n.granular} (or classic {n.classic}) for {n.call}" for n in required)
+        raise AuthenticationError(
+            f"the Zoom app lacks {len(required)} scope(s): {names}", service="zoom"
+        )
+    notes = [f"without {n.granular}, {n.without}" for n in lacking]
+    return "; ".join(["token issued, every required scope granted", *notes])
 
 
 def _hint(check: str) -> str:

@@ -28,6 +28,7 @@ MAX_PAGE = 300
 # edges is missed, and results are de-duplicated by UUID.
 WINDOW_DAYS = 30
 REFRESH_BEFORE = 300  # seconds before expiry at which a token is renewed
+SCOPE_MISSING = "4711"  # Zoom: the token does not carry the scope this endpoint needs
 
 
 def _utcnow() -> datetime:
@@ -76,6 +77,8 @@ class ZoomClient:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires = 0.0
+        # The scopes Zoom says the last token carries (empty until a token is fetched).
+        self.granted_scopes: frozenset[str] = frozenset()
         self.calls: dict[str, int] = {}
 
     # -- auth -------------------------------------------------------------------------------
@@ -114,6 +117,7 @@ class ZoomClient:
                 service="zoom",
                 status=response.status_code,
             )
+        self.granted_scopes = frozenset(str(body.get("scope") or "").split())
         return str(body["access_token"]), float(body.get("expires_in", 3600))
 
     # -- API calls --------------------------------------------------------------------------
@@ -261,6 +265,12 @@ def _error(status: int, code: Any, body: dict[str, Any], path: str) -> Exception
         "status": status,
         "code": str(code) if code is not None else None,
     }
+    if str(code) == SCOPE_MISSING:
+        return AuthenticationError(
+            f"the Zoom app lacks a scope for {path}: {str(body.get('message', ''))[:200]} "
+            "(add it to the Server-to-Server app, see docs/admin-guide.md)",
+            **kw,
+        )
     if status in (401, 403):
         return AuthenticationError(message + " (a scope may be missing)", **kw)
     if status == 404:

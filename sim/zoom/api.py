@@ -24,11 +24,10 @@ from sim.core.http import (
 )
 from sim.core.tls import LocalCA
 from sim.zoom.files import ZoomDownloads
-from sim.zoom.store import Store, ZoomFile, ZoomMeeting
+from sim.zoom.store import ENDPOINT_SCOPES, Store, ZoomFile, ZoomMeeting
 from sim.zoom.webhooks import ZoomWebhooks
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
-SCOPES = "user:read:list_users:admin cloud_recording:read:list_user_recordings:admin"
 CATEGORY = {
     "users": "medium",
     "recordings": "medium",
@@ -135,21 +134,31 @@ class ZoomSim(ZoomDownloads, ZoomWebhooks):
             )
         if account != store.account_id:
             return json_response(400, {"reason": "Bad Request", "error": "invalid_request"})
+        token, scopes = store.issue_token()
         return json_response(
             200,
             {
-                "access_token": store.issue_token(),
+                "access_token": token,
                 "token_type": "bearer",
                 "expires_in": store.token_lifetime_s - 1,
-                "scope": SCOPES,
+                "scope": " ".join(sorted(scopes)),
                 "api_url": "https://api.zoom.us",
             },
         )
 
     def _auth(self, req: Request, endpoint: str) -> None:
         token = req.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token or not self.store.token_valid(token):
+        scopes = self.store.token_scopes(token) if token else None
+        if scopes is None:
             raise zoom_error(401, 124, "Invalid access token.")
+        needed = ENDPOINT_SCOPES[endpoint]
+        if not scopes.intersection(needed):
+            granular = needed[0].removesuffix(":admin")
+            raise zoom_error(
+                400,
+                4711,
+                f"Invalid access token, does not contain scopes:[{granular}, {needed[0]}].",
+            )
         allowed, kind, limit = self.store.rate(CATEGORY[endpoint])
         if not allowed:
             headers = {

@@ -99,7 +99,16 @@ def register(sim: ZoomSim, router: Router) -> None:
             ):
                 if name in doc:
                     setattr(store, name, doc[name])
-        return json_response(200, {"plan": store.plan, "rate_limit_scale": store.rate_limit_scale})
+            if "scopes" in doc:  # the app's scopes; tokens issued from now on carry them
+                store.scopes = frozenset(str(s) for s in doc["scopes"])
+        return json_response(
+            200,
+            {
+                "plan": store.plan,
+                "rate_limit_scale": store.rate_limit_scale,
+                "scopes": sorted(store.scopes),
+            },
+        )
 
     def webhook(req: Request) -> Response:
         doc = req.json()

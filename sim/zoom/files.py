@@ -28,7 +28,7 @@ class ZoomDownloads:
             or ""
         )
         file = self.store.find_file(req.params["file_id"])
-        if not token or not self.store.token_valid(token) or file is None:
+        if not token or self.store.token_scopes(token) is None or file is None:
             # Zoom's trap: a bad token or missing file is a 200 HTML page, not an error status.
             return Response(200, HTML_PAGE, {"Content-Type": "text/html; charset=utf-8"})
         assert self.files is not None

@@ -20,6 +20,23 @@ PLAN_LIMITS = {
 DAILY = {"pro": 30000, "business": 60000}
 
 
+# What each endpoint needs: its granular :admin scope, or the classic scope of accounts that have
+# not migrated (Zoom's granular-scope table; ../shared/reference/zoom-api.md).
+ENDPOINT_SCOPES = {
+    "users": ("user:read:list_users:admin", "user:read:admin"),
+    "recordings": ("cloud_recording:read:list_user_recordings:admin", "recording:read:admin"),
+    "meeting_recordings": (
+        "cloud_recording:read:list_recording_files:admin",
+        "recording:read:admin",
+    ),
+    "past_meeting": ("meeting:read:past_meeting:admin", "meeting:read:admin"),
+    "past_participants": ("meeting:read:list_past_participants:admin", "meeting:read:admin"),
+    "report": ("report:read:list_meeting_participants:admin", "report:read:admin"),
+    "archive": ("archiving:read:list_archived_files:admin", "recording:read:admin"),
+}
+DEFAULT_SCOPES = frozenset(granular for granular, _ in ENDPOINT_SCOPES.values())
+
+
 def block_bytes(file_id: str, index: int, size: int) -> bytes:
     """Deterministic content of one 64 KiB block of a generated file."""
     data = random.Random(f"{file_id}:{index}").randbytes(BLOCK)
@@ -96,7 +113,9 @@ class Store:
     archiving_enabled: bool = False
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     meetings: dict[str, ZoomMeeting] = field(default_factory=dict)
-    tokens: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
+    # Scopes added to the Server-to-Server app; a token carries those granted when it was issued.
+    scopes: frozenset[str] = DEFAULT_SCOPES
     page_tokens: dict[str, tuple[float, str, int]] = field(default_factory=dict)
     signed: dict[str, float] = field(default_factory=dict)
     windows: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -113,16 +132,21 @@ class Store:
             self.windows.clear()
             self.daily.clear()
             self.plan, self.rate_limit_scale = "business", 1.0
+            self.scopes = DEFAULT_SCOPES
 
-    def issue_token(self) -> str:
+    def issue_token(self) -> tuple[str, frozenset[str]]:
+        """A new access token and the scopes it carries."""
         token = secrets.token_urlsafe(32)
         with self.lock:
-            self.tokens[token] = self.clock() + self.token_lifetime_s
-        return token
+            scopes = self.scopes
+            self.tokens[token] = (self.clock() + self.token_lifetime_s, scopes)
+        return token, scopes
 
-    def token_valid(self, token: str) -> bool:
+    def token_scopes(self, token: str) -> frozenset[str] | None:
+        """The scopes of a valid token; None when it is unknown or expired."""
         with self.lock:
-            return self.tokens.get(token, 0) > self.clock()
+            expires, scopes = self.tokens.get(token, (0.0, frozenset()))
+            return scopes if expires > self.clock() else None
 
     def expire_tokens(self) -> None:
         with self.lock:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from archiver.errors import IncompleteDownloadError, UntrustedHostError
+from archiver.checks import zoom_scopes
+from archiver.errors import AuthenticationError, IncompleteDownloadError, UntrustedHostError
 from archiver.zoom import ZoomClient
 
 pytestmark = pytest.mark.integration
@@ -115,3 +116,24 @@ def test_rate_limited_calls_wait_and_succeed(zoom, simulators) -> None:
             assert zoom.get_recordings("plain==")["uuid"] == "plain=="
     finally:
         simulators.control("PATCH", "/zoom/settings", {"rate_limit_scale": 1.0})
+
+
+def test_a_missing_scope_is_named_and_the_participant_report_falls_back(zoom, simulators) -> None:
+    granted = [
+        "user:read:list_users:admin",
+        "recording:read:admin",  # classic scopes still count
+        "meeting:read:list_past_participants:admin",
+    ]
+    simulators.control("PATCH", "/zoom/settings", {"scopes": granted})
+    next(iter(zoom.list_users()))
+    assert zoom.granted_scopes == frozenset(granted)
+    with pytest.raises(AuthenticationError, match=r"lacks a scope .*meeting:read:past_meeting"):
+        zoom.get_past_meeting("plain==")
+    # Without the report scope the past-meeting participants list is used instead.
+    assert [p["name"] for p in zoom.list_participants("plain==")] == ["Ann", "G"]
+    with pytest.raises(AuthenticationError) as lacking:
+        zoom_scopes(zoom.granted_scopes)
+    assert str(lacking.value).startswith(
+        "the Zoom app lacks 1 scope(s): meeting:read:past_meeting:admin (or classic "
+        "meeting:read:admin) for GET /past_meetings/{uuid}"
+    )

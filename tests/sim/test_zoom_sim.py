@@ -266,3 +266,25 @@ def test_archive_files_need_archiving_and_a_range_of_at_most_seven_days(zoom) ->
         assert api(zoom, "/archive_files", t, **longer).json()["code"] == 300
     finally:
         zoom.control("PATCH", "/zoom/settings", {"archiving_enabled": False})
+
+
+def test_a_token_lists_its_scopes_and_a_call_outside_them_is_code_4711(zoom) -> None:
+    zoom.control("PATCH", "/zoom/settings", {"scopes": ["user:read:list_users:admin"]})
+    answer = requests.post(
+        zoom.info["zoom_oauth_url"],
+        params={"grant_type": "account_credentials", "account_id": "sim-account"},
+        auth=("sim-zoom-client", "sim-zoom-secret"),
+        timeout=10,
+        verify=zoom.info["ca_bundle"],
+    ).json()
+    assert answer["scope"] == "user:read:list_users:admin"
+    t = answer["access_token"]
+    assert api(zoom, "/users", t).status_code == 200
+    refused = api(zoom, "/users/u1/recordings", t)
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": 4711,
+        "message": "Invalid access token, does not contain scopes:"
+        "[cloud_recording:read:list_user_recordings, "
+        "cloud_recording:read:list_user_recordings:admin].",
+    }

@@ -1,0 +1,52 @@
+"""The Zoom scopes the archiver needs, and which of them a token lacks (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Need:
+    """One API the archiver calls: its granular :admin scope or the classic one grants it."""
+
+    call: str
+    granular: str
+    classic: str
+    required: bool = True  # False: the archiver falls back without it
+    without: str = ""  # what is lost without an optional scope
+
+
+NEEDS = (
+    Need("GET /users", "user:read:list_users:admin", "user:read:admin"),
+    Need(
+        "GET /users/{id}/recordings",
+        "cloud_recording:read:list_user_recordings:admin",
+        "recording:read:admin",
+    ),
+    Need(
+        "GET /meetings/{uuid}/recordings",
+        "cloud_recording:read:list_recording_files:admin",
+        "recording:read:admin",
+    ),
+    Need("GET /past_meetings/{uuid}", "meeting:read:past_meeting:admin", "meeting:read:admin"),
+    Need(
+        "GET /past_meetings/{uuid}/participants",
+        "meeting:read:list_past_participants:admin",
+        "meeting:read:admin",
+    ),
+    Need(
+        "GET /report/meetings/{uuid}/participants",
+        "report:read:list_meeting_participants:admin",
+        "report:read:admin",
+        required=False,
+        without="participants lose their per-session join and leave times",
+    ),
+)
+
+
+def missing(granted: Iterable[str]) -> list[Need]:
+    """The needs none of whose scopes is granted, required ones first."""
+    have = set(granted)
+    lacking = [n for n in NEEDS if n.granular not in have and n.classic not in have]
+    return sorted(lacking, key=lambda n: not n.required)
