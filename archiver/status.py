@@ -14,6 +14,7 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from archiver import ledger as states
 from archiver.deps import Deps
+from archiver.ledger import json_field
 from archiver.runlog import LogEntry
 
 PENDING_STATES = (states.WAITING, states.CLAIMED, states.QUEUED, states.STAGING, states.STAGED)
@@ -75,8 +76,12 @@ def poison_depths(deps: Deps) -> dict[str, int]:
 def _run(row: dict[str, Any] | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    keep = ("started_at", "finished_at", "state", "users", "counts", "errors")
-    return {name: row.get(name) for name in keep if name in row}
+    keep = ("started_at", "finished_at", "state", "users")
+    run = {name: row.get(name) for name in keep if name in row}
+    # Stored as JSON text (Table properties are scalars); shown as the objects they are.
+    run["counts"] = json_field(row, "counts", {})
+    run["errors"] = json_field(row, "errors", [])
+    return run
 
 
 def log_csv(entries: Iterable[LogEntry]) -> str:

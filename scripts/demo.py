@@ -29,6 +29,8 @@ WORK = ROOT / ".local" / "demo"
 INTERNAL = "contoso.com"
 FALLBACK = f"zoom-archive@{INTERNAL}"
 PARTNER = "partner@fabrikam.com"
+# The demo shows warnings and the run summary; `--log-level info` shows every invocation and step.
+RUN = ("run", "--once", "--log-level", "warning")
 
 
 def main() -> int:
@@ -46,8 +48,8 @@ def main() -> int:
         mappings = WORK / "mappings.csv"
         mappings.write_text(f"address,mailbox\n{PARTNER},{partner_mailbox}\n")
         archiver(env, "mappings", "import", str(mappings))
-        print("\n== first run: python -m archiver run --once ==")
-        first = archiver(env, "run", "--once", "--settings", str(settings_file), check=False)
+        print("\n== first run: python -m archiver run --once (warnings and the summary) ==")
+        first = archiver(env, *RUN, "--settings", str(settings_file), check=False)
         problems = [] if first == 0 else [f"first run exited {first}"]
         expected = expectations(corpus, partner_mailbox, {m.lower() for m in corpus["mailboxes"]})
         found = mailbox_items(sims, expected)
@@ -55,7 +57,7 @@ def main() -> int:
         summary(corpus, expected, found, env)
         export(env, corpus)
         print("\n== second run: nothing new should be archived ==")
-        second = archiver(env, "run", "--once", "--settings", str(settings_file), check=False)
+        second = archiver(env, *RUN, "--settings", str(settings_file), check=False)
         again = mailbox_items(sims, expected)
         if second != 0:
             problems.append(f"second run exited {second}")

@@ -37,6 +37,12 @@ def register(subparsers: Any) -> None:
         p.add_argument("--settings", type=Path, help="local.settings.json to load")
         p.add_argument("--app", default="function_app", help="module holding the FunctionApp")
         p.add_argument("--host-json", type=Path, default=Path("host.json"))
+        p.add_argument(
+            "--log-level",
+            default="info",
+            choices=("debug", "info", "warning", "error"),
+            help="console log level (default info: every invocation and step)",
+        )
         if name == "host":
             p.add_argument("--port", type=int, default=7071)
             p.set_defaults(handler=_host)
@@ -49,12 +55,31 @@ def register(subparsers: Any) -> None:
 def _make(args: argparse.Namespace, port: int = 7071) -> Any:
     from archiver.host.runner import Host
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(ConsoleFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     for noisy in ("azure", "urllib3", "msal"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings(args.settings)
     sys.path.insert(0, os.getcwd())
     return Host(args.app, settings, args.host_json, port=port)
+
+
+class ConsoleFormatter(logging.Formatter):
+    """Log lines with the structured fields Application Insights would show as dimensions."""
+
+    _standard = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+        "message",
+        "asctime",
+        "taskName",
+    }
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = {k: v for k, v in record.__dict__.items() if k not in self._standard}
+        if not extra:
+            return line
+        return line + " " + " ".join(f"{k}={v}" for k, v in extra.items())
 
 
 def _run_once(args: argparse.Namespace, out: Any) -> int:

@@ -102,6 +102,8 @@ def test_status_and_log_report_a_run_with_a_failing_mailbox(
     assert status["meetings"]["partial"] >= 1
     assert status["mailbox_failures"].get(victim, 0) >= 1
     assert status["last_discovery"]["state"] == "ok"
+    assert status["last_discovery"]["errors"] == []
+    assert status["last_discovery"]["counts"]["enqueued"] >= 1
     today = time.strftime("%Y-%m-%d", time.gmtime())
     log = cli(values, "log", "--since", today, "--format", "csv").stdout.splitlines()
     assert log[0] == "time,meeting_id,uuid,topic,mailbox,outcome,bytes,error"

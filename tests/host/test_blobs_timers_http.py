@@ -134,3 +134,14 @@ def test_stopping_leaves_an_unfinished_message_to_reappear(azurite, tmp_path) ->
     time.sleep(0.5)  # it finishes after the host stopped
     assert calls("slow") == [b"long job"]
     assert slow.get_queue_properties().approximate_message_count == 1  # not deleted, not lost
+
+
+def test_console_lines_carry_the_structured_fields_of_a_step() -> None:
+    import logging
+
+    from archiver.host.cli import ConsoleFormatter
+
+    record = logging.LogRecord("archiver.steps", logging.INFO, "x", 1, "import created", (), None)
+    record.meeting, record.mailbox, record.duration_ms = "k1", "ann@contoso.com", 12.5
+    line = ConsoleFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "INFO import created meeting=k1 mailbox=ann@contoso.com duration_ms=12.5"
