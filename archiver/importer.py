@@ -68,12 +68,15 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
             key, {"state": states.UNMAPPED, "last_error": "no mailbox and no FALLBACK_MAILBOX"}
         )
         deps.runlog.append(
-            meeting_id=manifest.meeting_id,
-            uuid=manifest.uuid,
-            topic=manifest.topic,
-            mailbox="",
-            outcome="unmapped",
-            error="no participant maps to a mailbox and FALLBACK_MAILBOX is not set",
+            [
+                _entry(
+                    deps,
+                    manifest,
+                    "",
+                    "unmapped",
+                    error="no participant maps to a mailbox and FALLBACK_MAILBOX is not set",
+                )
+            ]
         )
         return {}
     claims = deps.ledger.claim_deliveries(
@@ -101,7 +104,7 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
     rows = {mailbox: r.row for mailbox, r in results.items() if r.row is not None}
     if rows:
         deps.ledger.update_deliveries(key, rows)
-    deps.runlog.append_all(r.log for r in results.values() if r.log is not None)
+    deps.runlog.append(r.log for r in results.values() if r.log is not None)
     outcomes = {mailbox: r.outcome for mailbox, r in results.items()}
     retry = sorted(m for m, outcome in outcomes.items() if outcome == RETRY)
     if retry:

@@ -37,30 +37,6 @@ class RunLog:
         self._tables = tables
         self._clock = clock
 
-    def append(
-        self,
-        *,
-        meeting_id: int,
-        uuid: str,
-        topic: str,
-        mailbox: str,
-        outcome: str,
-        bytes_: int = 0,
-        error: str = "",
-    ) -> LogEntry:
-        """Record one outcome now."""
-        entry = self.entry(
-            meeting_id=meeting_id,
-            uuid=uuid,
-            topic=topic,
-            mailbox=mailbox,
-            outcome=outcome,
-            bytes_=bytes_,
-            error=error,
-        )
-        self.append_all([entry])
-        return entry
-
     def entry(
         self,
         *,
@@ -72,7 +48,7 @@ class RunLog:
         bytes_: int = 0,
         error: str = "",
     ) -> LogEntry:
-        """One outcome stamped now, not yet stored (see append_all)."""
+        """One outcome stamped now, not yet stored (see append)."""
         return LogEntry(
             self._clock().isoformat(),
             meeting_id,
@@ -84,7 +60,7 @@ class RunLog:
             error[:1000],
         )
 
-    def append_all(self, entries: Iterable[LogEntry]) -> None:
+    def append(self, entries: Iterable[LogEntry]) -> None:
         """Store entries, one transaction per UTC day (a meeting's outcomes cost one call)."""
         by_day: dict[str, list[Any]] = {}
         for entry in entries:
