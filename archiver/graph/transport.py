@@ -30,9 +30,11 @@ MAILBOX_GONE = {
     "MailboxNotFound",
     "ErrorMailboxNotFound",
     "ErrorQuotaExceeded",
+    "QuotaExceededException",
     "ErrorAccountDisabled",
     "ErrorNonExistentMailbox",
 }
+MAILBOX_FULL = {"ErrorQuotaExceeded", "QuotaExceededException"}
 
 
 def _now() -> datetime:
@@ -144,33 +146,59 @@ class Transport:
             if response.status_code == 401 and not refreshed:
                 refreshed = True
                 continue
-            if response.status_code in (429, 503, 504) or response.status_code >= 500:
-                wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-                lost = response.status_code != 429 and not idempotent
-                if attempt == self._attempts or lost:
-                    error_type = ThrottledError if response.status_code == 429 else None
-                    if error_type:
-                        raise ThrottledError(
-                            f"Graph throttled {kind}",
-                            service="graph",
-                            status=429,
-                            code=code,
-                            mailbox=mailbox,
-                            retry_after=wait,
-                        )
-                    raise ServiceUnavailableError(
-                        f"Graph {response.status_code} on {kind}",
-                        service="graph",
-                        status=response.status_code,
-                        code=code,
-                        mailbox=mailbox,
-                    )
-                self._sleep(wait if wait is not None else backoff_delay(attempt, rng=self._rng))
+            if code in MAILBOX_GONE:  # whatever the status (a full mailbox answers 507)
+                raise map_error(response.status_code, code, body, kind, mailbox)
+            if response.status_code == 429 or response.status_code >= 500:
+                wait = self._retry_wait(
+                    response,
+                    code=code,
+                    kind=kind,
+                    mailbox=mailbox,
+                    attempt=attempt,
+                    idempotent=idempotent,
+                )
+                self._sleep(wait)
                 continue
             raise map_error(response.status_code, code, body, kind, mailbox)
         raise ServiceUnavailableError(
             f"Graph kept failing on {kind}", service="graph", mailbox=mailbox
         )
+
+    def _retry_wait(
+        self,
+        response: requests.Response,
+        *,
+        code: str,
+        kind: str,
+        mailbox: str | None,
+        attempt: int,
+        idempotent: bool,
+    ) -> float:
+        """Seconds to wait before retrying a 429 or 5xx; raises when it must not be retried.
+
+        A 5xx on a non-idempotent call may have been carried out: never repeated blindly.
+        """
+        status = response.status_code
+        last = attempt == self._attempts
+        wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+        if status == 429 and last:
+            raise ThrottledError(
+                f"Graph throttled {kind}",
+                service="graph",
+                status=429,
+                code=code,
+                mailbox=mailbox,
+                retry_after=wait,
+            )
+        if status != 429 and (last or not idempotent):
+            raise ServiceUnavailableError(
+                f"Graph {status} on {kind}",
+                service="graph",
+                status=status,
+                code=code,
+                mailbox=mailbox,
+            )
+        return wait if wait is not None else backoff_delay(attempt, rng=self._rng)
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
@@ -195,6 +223,12 @@ def map_error(
         "code": code or None,
         "mailbox": mailbox,
     }
+    if code in MAILBOX_FULL:
+        return MailboxUnavailableError(
+            message + " (the mailbox is full: raise its quota or enable its archive, then run "
+            "`python -m archiver replay`)",
+            **kw,
+        )
     if code in MAILBOX_GONE or (status == 404 and kind == "user"):
         return MailboxUnavailableError(message, **kw)
     if status == 401:

@@ -23,7 +23,22 @@ def register(sim: M365Sim, router: Router) -> None:
             list(doc.get("proxyAddresses", [])),
             bool(doc.get("enabled", True)),
         )
+        box.quota_bytes = doc.get("quota_bytes")
         return json_response(201, {"address": box.address, "id": box.user_id})
+
+    def patch_mailbox(req: Request) -> Response:
+        with store.lock:
+            box = store.mailboxes.get(req.params["address"].lower())
+        if box is None:
+            return json_response(404, {"error": f"no mailbox {req.params['address']}"})
+        doc = req.json() or {}
+        with store.lock:
+            if "quota_bytes" in doc:  # null lifts the limit
+                box.quota_bytes = doc["quota_bytes"]
+            if "enabled" in doc:
+                box.enabled = bool(doc["enabled"])
+            answer = {"quota_bytes": box.quota_bytes, "used_bytes": box.used_bytes}
+        return json_response(200, {"address": box.address, "enabled": box.enabled, **answer})
 
     def list_mailboxes(req: Request) -> Response:
         with store.lock:
@@ -93,6 +108,7 @@ def register(sim: M365Sim, router: Router) -> None:
 
     router.add("POST", "/m365/mailboxes", add_mailbox)
     router.add("GET", "/m365/mailboxes", list_mailboxes)
+    router.add("PATCH", "/m365/mailboxes/{address}", patch_mailbox)
     router.add("GET", "/m365/mailboxes/{address}/folders", folders)
     router.add("GET", "/m365/mailboxes/{address}/items", items)
     router.add("POST", "/m365/tokens/expire", expire)

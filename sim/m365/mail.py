@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import threading
 import time
@@ -86,6 +87,8 @@ class Mailbox:
     folders: dict[str, dict[str, Any]] = field(default_factory=dict)
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     inflight: int = 0
+    quota_bytes: int | None = None  # None: unlimited; else items beyond it are refused (507)
+    used_bytes: int = 0
     requests: deque[float] = field(default_factory=deque)
     uploads: deque[tuple[float, int]] = field(default_factory=deque)
 
@@ -203,6 +206,15 @@ class MailStore:
         path.write_bytes(data)
         return str(path), hashlib.sha256(data).hexdigest()
 
+    def reserve(self, box: Mailbox, size: int) -> None:
+        """Count `size` bytes against the mailbox's quota; 507 ErrorQuotaExceeded when full."""
+        with self.lock:
+            if box.quota_bytes is not None and box.used_bytes + size > box.quota_bytes:
+                raise graph_error(
+                    507, "ErrorQuotaExceeded", "Mailbox has exceeded maximum mailbox size."
+                )
+            box.used_bytes += size
+
     def create_message(
         self, box: Mailbox, folder: dict[str, Any], doc: dict[str, Any], *, from_mime: bool = False
     ) -> dict[str, Any]:
@@ -223,6 +235,8 @@ class MailStore:
                 "The internet message "
                 "header name should start with 'x-' or 'X-'; at most 5 are allowed.",
             )
+        incoming = len(json.dumps(doc)) * 3 // 4  # attachments as bytes, roughly
+        self.reserve(box, incoming)
         props = {p["id"]: p["value"] for p in doc.get("singleValueExtendedProperties") or []}
         flags = props.get("Integer 0x0E07")
         draft = from_mime or flags is None or int(flags) & 8 != 0  # MSGFLAG_UNSENT

@@ -320,6 +320,7 @@ class M365Sim(UploadSessions, Batch):
                     "RequestEntityTooLarge",
                     "Use an upload session for attachments of 3 MB or more.",
                 )
+            self.store.reserve(box, len(data))
             path, sha = self.store.save_bytes(data)
             att = {
                 "id": str(uuidlib.uuid4()),

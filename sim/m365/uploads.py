@@ -58,6 +58,7 @@ class UploadSessions:
                     "ErrorAttachmentSizeExceeded",
                     "Attachment size exceeds the maximum of 150 MB.",
                 )
+            self.store.reserve(box, size)
             session_id = str(uuidlib.uuid4())
             token = secrets.token_urlsafe(24)
             expires = time.time() + self.store.limits.session_lifetime_s

@@ -86,3 +86,20 @@ def test_an_unknown_mailbox_is_unavailable_and_access_denied_points_at_rbac(sims
     )
     with pytest.raises(AuthenticationError, match="RBAC"):
         graph.ensure_folder("ann@contoso.com", "Zoom Meetings")
+
+
+def test_a_full_mailbox_is_refused_once_not_retried_and_says_what_to_do(sims) -> None:
+    graph = client(sims, client_secret="sim-graph-secret")
+    folder = graph.ensure_folder("ann@contoso.com", "Zoom Meetings")
+    sims.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"quota_bytes": 100})
+    sims.control("DELETE", "/counters")
+    message = {"subject": "over quota", "body": {"contentType": "Text", "content": "x" * 500}}
+    with pytest.raises(MailboxUnavailableError, match="the mailbox is full") as refused:
+        graph.create_item("ann@contoso.com", folder, message)
+    assert (refused.value.status, refused.value.code) == (507, "ErrorQuotaExceeded")
+    creates = [
+        n for route, n in sims.control("GET", "/counters")["m365"].items() if "messages" in route
+    ]
+    assert sum(creates) == 1  # a full mailbox is not retried as if it were a server error
+    sims.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"quota_bytes": None})
+    assert graph.create_item("ann@contoso.com", folder, message)
