@@ -98,7 +98,8 @@ def _decode(content: bytes | str) -> str:
 
 def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
     wanted = meeting_key(meeting_uuid) if meeting_uuid else None
-    rows = deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL))
+    # Unmapped meetings too: after a new mapping or FALLBACK_MAILBOX, they have somewhere to go.
+    rows = deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL, states.UNMAPPED))
     count = 0
     for row in rows:
         key = row["RowKey"]

@@ -84,6 +84,12 @@ def test_without_a_fallback_an_unmappable_meeting_is_recorded_as_unmapped(azurit
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "unmapped"
     [entry] = list(pipeline.deps.runlog.entries(pipeline.now.date(), pipeline.now.date()))
     assert entry.outcome == "unmapped"
+    # Nothing is lost: once the admin maps the host, replay delivers the meeting.
+    pipeline.deps.directory.put_override("host@fabrikam.com", "ann@contoso.com")
+    assert replay(pipeline.deps)["reset_meetings"] == 1
+    pipeline.import_all()
+    assert len(pipeline.items("ann@contoso.com")) == 1
+    assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "imported"
 
 
 def test_one_failing_mailbox_never_blocks_the_others(pipeline) -> None:
