@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import threading
 import time
@@ -235,8 +234,11 @@ class MailStore:
                 "The internet message "
                 "header name should start with 'x-' or 'X-'; at most 5 are allowed.",
             )
-        incoming = len(json.dumps(doc)) * 3 // 4  # attachments as bytes, roughly
-        self.reserve(box, incoming)
+        # The item's size as Exchange counts it, roughly: attachment bytes, body text, 1 KB more.
+        inline = doc.get("attachments") or []
+        attached = sum(len(a.get("contentBytes", "")) * 3 // 4 for a in inline)
+        body = (doc.get("body") or {}).get("content", "")
+        self.reserve(box, attached + len(str(body)) + 1024)
         props = {p["id"]: p["value"] for p in doc.get("singleValueExtendedProperties") or []}
         flags = props.get("Integer 0x0E07")
         draft = from_mime or flags is None or int(flags) & 8 != 0  # MSGFLAG_UNSENT

@@ -365,10 +365,10 @@ def test_the_upload_byte_budget_per_mailbox_answers_429_with_retry_after(m365, t
 
 
 def test_a_mailbox_over_its_quota_answers_507_error_quota_exceeded(m365, tok) -> None:
-    m365.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"quota_bytes": 1000})
+    m365.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"quota_bytes": 5000})
     url = "/users/ann@contoso.com/mailFolders/inbox/messages"
     small = graph(m365, "POST", url, tok, json={"subject": "fits"})
-    large = graph(m365, "POST", url, tok, json={"subject": "big", "body": {"content": "x" * 2000}})
+    large = graph(m365, "POST", url, tok, json={"subject": "big", "body": {"content": "x" * 6000}})
     assert small.status_code == 201
     assert large.status_code == 507
     assert large.json()["error"]["code"] == "ErrorQuotaExceeded"
