@@ -55,15 +55,22 @@ class Bench:
     def run_archiver(self, *args: str) -> Measured:
         """`python -m archiver <args>` measured: wall time, CPU time and peak RSS of the child."""
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "archiver", *args],
-            cwd=ROOT,
-            env={**os.environ, **self.values},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
+        log = self.work / "archiver.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "archiver", *args],
+                cwd=ROOT,
+                env={**os.environ, **self.values},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+            _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
+        if status != 0:
+            # A failed run must say why: its warnings, errors and summary table.
+            lines = log.read_text(errors="replace").splitlines()
+            shown = [line for line in lines if " INFO " not in line]
+            print("\n".join(shown[-60:]), file=sys.stderr)
         return Measured(
             wall,
             usage.ru_utime + usage.ru_stime,
