@@ -56,9 +56,7 @@ def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
         raise
 
 
-def _stage_meeting(
-    deps: Deps, key: str, item: WorkItem, row: dict[str, Any] | None, *, retry: bool
-) -> str:
+def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, retry: bool) -> str:
     meeting = _fetch(deps, item)
     settings = deps.settings
     candidates = meeting.completed_files
