@@ -146,7 +146,12 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str, row: Entity | None) ->
             )
     except PermanentError as error:
         return _failed(deps, manifest, mailbox, str(error))
-    except TransientError as error:
+    except Exception as error:
+        # Transient, or unexpected (logged with its traceback): retried like a transient error
+        # up to MAX_DELIVERY_ATTEMPTS, then recorded as failed with the error. Either way the
+        # other mailboxes' outcomes are still recorded by the caller.
+        if not isinstance(error, TransientError):
+            log.exception("unexpected error delivering", extra={"meeting": key, "mailbox": mailbox})
         if attempts >= deps.settings.max_delivery_attempts:
             return _failed(deps, manifest, mailbox, f"gave up after {attempts} attempts: {error}")
         return Delivery(

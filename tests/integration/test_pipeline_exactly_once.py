@@ -10,7 +10,8 @@ import pytest
 from azure.core.exceptions import ResourceExistsError
 
 from archiver.contracts import WorkItem
-from archiver.errors import ServiceUnavailableError
+from archiver.errors import ServiceUnavailableError, TransientError
+from archiver.importer import import_meeting
 from archiver.keys import meeting_key
 from archiver.replay import replay
 from archiver.staging import stage_meeting
@@ -211,3 +212,32 @@ def test_replay_clears_a_meetings_blob_trigger_poison_message_written_as_plain_j
     left = [m.content for m in queue.peek_messages(max_messages=32)]
     assert foreign.content in left
     assert not any(key in text for text in left)
+
+
+def test_an_unexpected_error_in_one_mailbox_is_recorded_and_retried_not_lost(
+    pipeline, monkeypatch
+) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("bug1=="))
+    create = pipeline.graph.create_item
+
+    def broken_for_bob(mailbox: str, folder: str, message: object) -> str:
+        if mailbox == "bob@contoso.com":
+            raise RuntimeError("unexpected")
+        return create(mailbox, folder, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.graph, "create_item", broken_for_bob)
+    pipeline.discover()
+    pipeline.stage_all()
+    [manifest] = pipeline.manifests()
+    with pytest.raises(TransientError):
+        import_meeting(pipeline.deps, manifest)
+    key = meeting_key(uuid)
+    ann = pipeline.deps.ledger.get_delivery(key, "ann@contoso.com")
+    bob = pipeline.deps.ledger.get_delivery(key, "bob@contoso.com")
+    assert ann is not None
+    assert ann["state"] == "complete"
+    assert bob is not None
+    assert (bob["state"], bob["last_error"]) == ("pending", "unexpected")
+    monkeypatch.undo()
+    pipeline.import_all()
+    assert [len(pipeline.items(m)) for m in ("ann@contoso.com", "bob@contoso.com")] == [1, 1]
