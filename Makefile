@@ -40,6 +40,7 @@ bench: setup
 	$(PY) bench/large_file.py --size-mb 200
 	$(PY) bench/large_file.py --size-mb 2048
 	$(PY) bench/throughput.py --meetings 500
+	$(PY) bench/calls.py --meetings 100
 	$(PY) bench/latency.py --meetings 30
 
 host: setup
