@@ -204,15 +204,8 @@ class Ledger:
     def _delivery_row(
         self, key: str, mailbox: str, now: datetime, lease: timedelta, fields: Mapping[str, Any]
     ) -> Entity:
-        return {
-            "PartitionKey": key,
-            "RowKey": row_key(mailbox),
-            "mailbox": mailbox,
-            **fields,
-            "state": CREATING,
-            "lease_until": (now + lease).isoformat(),
-            "updated_at": now.isoformat(),
-        }
+        leased = {**fields, "state": CREATING, "lease_until": (now + lease).isoformat()}
+        return delivery_entity(key, mailbox, leased, now.isoformat())
 
     def claim_delivery(
         self, key: str, mailbox: str, *, lease: timedelta, fields: Mapping[str, Any]
@@ -243,32 +236,15 @@ class Ledger:
 
     def update_delivery(self, key: str, mailbox: str, fields: Mapping[str, Any]) -> None:
         """Merge fields into the (meeting, mailbox) row, creating it if needed."""
-        entity = {
-            "PartitionKey": key,
-            "RowKey": row_key(mailbox),
-            "mailbox": mailbox,
-            **fields,
-            "updated_at": self._clock().isoformat(),
-        }
+        entity = delivery_entity(key, mailbox, fields, self._clock().isoformat())
         self._tables.get("deliveries").upsert_entity(encode(entity), mode=UpdateMode.MERGE)
 
     def update_deliveries(self, key: str, updates: Mapping[str, Mapping[str, Any]]) -> None:
         """Merge fields into several of one meeting's delivery rows in one transaction each 100."""
         now = self._clock().isoformat()
+        merge = {"mode": UpdateMode.MERGE}
         operations: list[Any] = [
-            (
-                "upsert",
-                encode(
-                    {
-                        "PartitionKey": key,
-                        "RowKey": row_key(mailbox),
-                        "mailbox": mailbox,
-                        **fields,
-                        "updated_at": now,
-                    }
-                ),
-                {"mode": UpdateMode.MERGE},
-            )
+            ("upsert", encode(delivery_entity(key, mailbox, fields, now)), merge)
             for mailbox, fields in updates.items()
         ]
         submit(self._tables.get("deliveries"), operations)
@@ -335,6 +311,17 @@ class Ledger:
                 return False
             raise
         return True
+
+
+def delivery_entity(key: str, mailbox: str, fields: Mapping[str, Any], now: str) -> Entity:
+    """The (meeting, mailbox) delivery row: partitioned by meeting, one row per mailbox."""
+    return {
+        "PartitionKey": key,
+        "RowKey": row_key(mailbox),
+        "mailbox": mailbox,
+        **fields,
+        "updated_at": now,
+    }
 
 
 def submit(table: TableClient, operations: list[Any]) -> None:

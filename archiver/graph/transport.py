@@ -103,7 +103,6 @@ class Transport:
         lost answer: the service may have done it. The caller looks before it tries again.
         """
         refreshed = False
-        gate = self._gate(mailbox)
         for attempt in range(1, self._attempts + 1):
             with self._lock:
                 self.calls[kind] = self.calls.get(kind, 0) + 1
@@ -111,9 +110,7 @@ class Transport:
             if data is not None:
                 headers["Content-Type"] = "application/json"
             try:
-                if gate:
-                    gate.acquire()
-                try:
+                with self.gate(mailbox):
                     response = self.session.request(
                         method,
                         url,
@@ -123,9 +120,6 @@ class Transport:
                         headers=headers,
                         timeout=self._timeout,
                     )
-                finally:
-                    if gate:
-                        gate.release()
             except requests.RequestException as error:
                 if attempt == self._attempts or not idempotent:
                     raise ServiceUnavailableError(
