@@ -93,15 +93,17 @@ class BlobStore:
 
     def __init__(self, service: BlobServiceClient) -> None:
         self._service = service
-        self._ready: set[str] = set()
+        # One client per container, created on first use (building one costs as much as a call).
+        self._containers: dict[str, ContainerClient] = {}
 
     def container(self, name: str) -> ContainerClient:
         """The container, created on first use."""
-        client = self._service.get_container_client(name)
-        if name not in self._ready:
+        client = self._containers.get(name)
+        if client is None:
+            client = self._service.get_container_client(name)
             with contextlib.suppress(ResourceExistsError):
                 client.create_container()
-            self._ready.add(name)
+            self._containers[name] = client
         return client
 
     def writer(self, container: str, name: str) -> BlockWriter:

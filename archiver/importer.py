@@ -13,7 +13,7 @@ import base64
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +41,11 @@ PREPARED_CACHE = 8
 _prepared_cache: dict[str, tuple[bytes, int]] = {}
 _prepare_locks: dict[str, threading.Lock] = {}
 _cache_lock = threading.Lock()
+# Mailboxes are delivered in parallel on one process-wide pool: a pool per meeting started and
+# joined its threads on every invocation. Deliveries never submit to it, so it cannot deadlock.
+_delivery_pool = ThreadPoolExecutor(
+    max_workers=4 * PARALLEL_MAILBOXES, thread_name_prefix="deliver"
+)
 
 
 @dataclass(frozen=True)
@@ -89,15 +94,13 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
             "topic": manifest.topic[:500],
         },
     )
-    workers = min(PARALLEL_MAILBOXES, len(resolution.mailboxes))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = dict(
-            zip(
-                resolution.mailboxes,
-                pool.map(lambda m: deliver(deps, manifest, m, claims[m]), resolution.mailboxes),
-                strict=True,
-            )
+    results = dict(
+        zip(
+            resolution.mailboxes,
+            _each(lambda m: deliver(deps, manifest, m, claims[m]), resolution.mailboxes),
+            strict=True,
         )
+    )
     # The meeting's delivery rows share a partition: one transaction records every mailbox, and
     # one more writes the run log. A crash before this leaves leased "creating" rows, and the
     # retry after the lease looks for the item before creating it, so nothing is duplicated.
@@ -125,6 +128,28 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
         staging = deps.settings.staging_container
         deps.blobs.delete(staging, [*deps.blobs.list_names(staging, f"{key}/"), manifest_blob(key)])
     return outcomes
+
+
+def _each(work: Callable[[str], Delivery], mailboxes: Sequence[str]) -> list[Delivery]:
+    """`work` for every mailbox, in at most PARALLEL_MAILBOXES lanes of the shared pool."""
+    if len(mailboxes) == 1:
+        return [work(mailboxes[0])]
+    pending = iter(mailboxes)
+    take = threading.Lock()
+    done: dict[str, Delivery] = {}
+
+    def lane() -> None:
+        while True:
+            with take:
+                mailbox = next(pending, None)
+            if mailbox is None:
+                return
+            done[mailbox] = work(mailbox)
+
+    lanes = [_delivery_pool.submit(lane) for _ in range(min(PARALLEL_MAILBOXES, len(mailboxes)))]
+    for finished in lanes:
+        finished.result()
+    return [done[mailbox] for mailbox in mailboxes]
 
 
 def deliver(deps: Deps, manifest: Manifest, mailbox: str, row: Entity | None) -> Delivery:
@@ -270,23 +295,44 @@ def _prepared(deps: Deps, item: ManifestItem) -> tuple[bytes, int]:
             deps.settings.staging_container, item.message_blob
         )
         inline = plan_inline(item.attachments, len(json.dumps(message).encode()))
-        message["attachments"] = [
-            {
-                "@odata.type": "#microsoft.graph.fileAttachment",
-                "name": a.name,
-                "contentType": a.content_type,
-                "contentBytes": base64.b64encode(_read(deps, a, 0, a.size)).decode(),
-            }
-            for a in item.attachments
-            if a.file_id in inline
-        ]
+        body = create_body(
+            message,
+            [
+                (a.name, a.content_type, _read(deps, a, 0, a.size))
+                for a in item.attachments
+                if a.file_id in inline
+            ],
+        )
         with _cache_lock:
             while len(_prepared_cache) >= PREPARED_CACHE:
                 oldest = next(iter(_prepared_cache))
                 _prepared_cache.pop(oldest)
                 _prepare_locks.pop(oldest, None)
-            _prepared_cache[cache_key] = (json.dumps(message).encode(), len(inline))
+            _prepared_cache[cache_key] = (body, len(inline))
     return _prepared_cache[cache_key]
+
+
+def create_body(message: Mapping[str, Any], files: list[tuple[str, str, bytes]]) -> bytes:
+    """The create request's JSON: the message with `files` as inline fileAttachments.
+
+    Equal to json.dumps of the message with an "attachments" list, but the base64 content (up to
+    4 MB per request) is spliced in as bytes: base64 never needs JSON escaping, and running the
+    encoder over it cost more than the rest of the body.
+    """
+    head = json.dumps({k: v for k, v in message.items() if k != "attachments"}).encode()
+    parts = []
+    for name, content_type, data in files:
+        meta = json.dumps(
+            {
+                "@odata.type": "#microsoft.graph.fileAttachment",
+                "name": name,
+                "contentType": content_type,
+                "contentBytes": "",
+            }
+        ).encode()
+        parts.append(meta[: -len(b'"}')] + base64.b64encode(data) + b'"}')
+    attachments = b'"attachments": [' + b", ".join(parts) + b"]"
+    return head[:-1] + (b", " if len(head) > 2 else b"") + attachments + b"}"
 
 
 def plan_inline(attachments: tuple[ManifestAttachment, ...], message_size: int) -> set[str]:
