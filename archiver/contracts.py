@@ -23,6 +23,11 @@ def manifest_blob(key: str) -> str:
     return f"{MANIFESTS_PREFIX}{key}.json"
 
 
+def snapshot_blob(key: str) -> str:
+    """The staging blob a fanned-out meeting's files are finished from."""
+    return f"{key}/meeting.json"
+
+
 def _load(data: bytes | str, what: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
@@ -133,6 +138,20 @@ class Manifest:
     items: tuple[ManifestItem, ...]
     notes: tuple[str, ...] = ()  # files linked, split, skipped, still processing
     version: int = MANIFEST_VERSION
+
+    def staged_blobs(self, staging_container: str) -> list[str]:
+        """Every staging blob of this meeting: item documents, staged files, snapshot, manifest.
+
+        What the importer deletes once every mailbox has its item (missing names are fine).
+        """
+        names = {item.message_blob for item in self.items}
+        names.update(
+            a.blob_name
+            for item in self.items
+            for a in item.attachments
+            if a.container == staging_container
+        )
+        return [*sorted(names), snapshot_blob(self.key), manifest_blob(self.key)]
 
     @property
     def total_bytes(self) -> int:

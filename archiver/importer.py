@@ -21,7 +21,7 @@ from typing import Any
 
 from archiver import ledger as states
 from archiver import telemetry
-from archiver.contracts import Manifest, ManifestAttachment, ManifestItem, manifest_blob
+from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.deps import Deps
 from archiver.errors import NotFoundError, PermanentError, TransientError
 from archiver.ledger import Entity
@@ -125,8 +125,10 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
     )
     if not failed:
         # Every mailbox has its item: the staged copies, and the manifest with them, are done.
+        # Named from the manifest, not listed: a listing cost more than the delete. Leftovers of
+        # earlier attempts under other names expire by the staging lifecycle rule (infra).
         staging = deps.settings.staging_container
-        deps.blobs.delete(staging, [*deps.blobs.list_names(staging, f"{key}/"), manifest_blob(key)])
+        deps.blobs.delete(staging, manifest.staged_blobs(staging))
     return outcomes
 
 

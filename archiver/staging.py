@@ -15,7 +15,7 @@ from typing import Any
 from archiver import ledger as states
 from archiver import telemetry
 from archiver.blobstore import StoredFile
-from archiver.contracts import FileWorkItem, Manifest, WorkItem, manifest_blob
+from archiver.contracts import FileWorkItem, Manifest, WorkItem, manifest_blob, snapshot_blob
 from archiver.deps import Deps
 from archiver.errors import InvalidInputError, NotFoundError, TransientError
 from archiver.keys import meeting_key, revision_key
@@ -27,7 +27,6 @@ from archiver.transfer import copy_to_blob
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT = "meeting.json"
 # Stage failures after this many deliveries of the same message go to the poison queue
 # (host.json extensions.queues.maxDequeueCount); the ledger says so before that happens.
 POISON_AFTER = 5
@@ -93,7 +92,7 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, 
     big = [f for f in files if f.size > threshold]
     if big:
         # stage_file and the last file's finalize work from this snapshot, not from Zoom again.
-        deps.blobs.write_json(settings.staging_container, f"{key}/{SNAPSHOT}", snapshot)
+        deps.blobs.write_json(settings.staging_container, snapshot_blob(key), snapshot)
         _arm_barrier(deps, key, meeting, item.revision, row=row, total=len(big))
     copied = Copied()
     for file in files:
@@ -150,7 +149,7 @@ def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str
     """Copy one fanned-out file, count it, and finalize when it was the last."""
     key = revision_key(item.uuid, item.revision)
     try:
-        snapshot = deps.blobs.read_json(deps.settings.staging_container, f"{key}/{SNAPSHOT}")
+        snapshot = deps.blobs.read_json(deps.settings.staging_container, snapshot_blob(key))
         meeting = Meeting.from_dict(snapshot["meeting"])
         plans = {p["file_id"]: _file_plan(p) for p in snapshot["files"]}
         file = next((f for f in meeting.files if f.file_id == item.file_id), None)
@@ -186,7 +185,7 @@ def finalize(deps: Deps, key: str) -> None:
     staging = deps.settings.staging_container
     if deps.blobs.exists(staging, manifest_blob(key)):
         return
-    snapshot = deps.blobs.read_json(staging, f"{key}/{SNAPSHOT}")
+    snapshot = deps.blobs.read_json(staging, snapshot_blob(key))
     _finalize(deps, key, snapshot, Copied())
 
 

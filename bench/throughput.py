@@ -5,9 +5,11 @@ a fresh Azurite and simulators:
 1. end to end through the local host (`run --once`): meetings/s, the process's CPU per meeting (the
    host's polling and scanning included), API calls against the theoretical minimum (printed);
 2. the same corpus shape, the functions called one at a time in-process without the host
-   (bench/drive.py): CPU of the archiver code alone per meeting, the issue's figure.
+   (bench/drive.py): CPU of the archiver code alone per meeting, the issue's figure, beside the
+   floor for the HTTP calls it made (calls per meeting x the CPU of one call through the same
+   libraries with no archiver logic, measured on the same services in the same run).
 Last line: JSON with meetings_per_s, cpu_ms_per_meeting (phase 2), process_cpu_ms_per_meeting
-(phase 1), zoom_calls_ratio and graph_calls_ratio.
+(phase 1), calls_floor_ms_per_meeting (phase 2), zoom_calls_ratio and graph_calls_ratio.
 """
 
 from __future__ import annotations
@@ -106,6 +108,10 @@ def main() -> int:
     meetings_per_s = m / run.wall_s
     process_cpu_ms = 1000 * run.cpu_s / m
     cpu_ms = 1000 * code["cpu_s"] / args.code_meetings
+    # What those calls cost with no archiver logic (measured on the same services, same run).
+    storage_calls = code["http_calls"]["storage"] / args.code_meetings
+    https_calls = code["http_calls"]["https"] / args.code_meetings
+    floor_ms = storage_calls * code["storage_call_cpu_ms"] + https_calls * code["https_call_cpu_ms"]
     print_table(
         [
             ("meetings", f"{m} x {PEOPLE} mailboxes = {m * PEOPLE} items"),
@@ -121,6 +127,13 @@ def main() -> int:
                 "archiver code CPU",
                 f"{code['cpu_s']:.1f} s over {args.code_meetings} meetings -> {cpu_ms:.1f} ms "
                 "per meeting (functions alone, phase 2)",
+            ),
+            (
+                "calls floor",
+                f"{storage_calls:.1f} storage calls x {code['storage_call_cpu_ms']:.2f} ms + "
+                f"{https_calls:.1f} HTTPS calls x {code['https_call_cpu_ms']:.2f} ms = "
+                f"{floor_ms:.1f} ms per meeting with no archiver logic "
+                f"(archiver code = {cpu_ms / floor_ms:.2f} x floor)",
             ),
             (
                 "Zoom calls",
@@ -145,6 +158,7 @@ def main() -> int:
                 "meetings_per_s": round(meetings_per_s, 2),
                 "cpu_ms_per_meeting": round(cpu_ms, 1),
                 "process_cpu_ms_per_meeting": round(process_cpu_ms, 1),
+                "calls_floor_ms_per_meeting": round(floor_ms, 1),
                 "zoom_calls_ratio": round(zoom_actual / zoom_min, 3),
                 "graph_calls_ratio": round(graph_actual / graph_min, 3),
                 "services_cpu_s": {k: round(after[k] - before[k], 1) for k in sorted(after)},

@@ -46,6 +46,9 @@ def test_big_files_fan_out_and_the_last_one_writes_the_manifest(azurite) -> None
     [manifest] = pipeline.manifests()
     assert len(manifest.items[0].attachments) == 3
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "staged"
+    pipeline.import_all()
+    # Imported everywhere: nothing is left in staging, the fan-out snapshot included.
+    assert pipeline.deps.blobs.list_names(pipeline.settings.staging_container, "") == []
 
 
 def test_a_fanned_out_file_that_fails_once_is_counted_once_when_it_succeeds(azurite) -> None:

@@ -66,3 +66,28 @@ def test_a_manifest_with_malformed_items_is_refused() -> None:
     doc = manifest().to_dict() | {"items": [{"item_key": "k", "message_blob": "b"}]}
     with pytest.raises(InvalidInputError, match=r"manifest\.items"):
         Manifest.from_json(json.dumps(doc))
+
+
+def test_a_manifest_names_every_staging_blob_of_its_meeting_and_nothing_archived() -> None:
+    staged = ManifestAttachment("f1", "a.mp4", "video/mp4", 5, "cd" * 32, "staging", "k/files/f1")
+    archived = ManifestAttachment("f2", "b.mp4", "video/mp4", 5, "ef" * 32, "archive", "k/b.mp4")
+    part = ManifestAttachment("f1", "a.mp4.002", "video/mp4", 5, "cd" * 32, "staging", "k/files/f1")
+    doc = manifest()
+    doc = Manifest(
+        **{
+            **doc.__dict__,
+            "items": (
+                *doc.items,
+                ManifestItem("k-1", "k/item-1.json", (staged, archived)),
+                ManifestItem("k-2", "k/item-2.json", (part,)),
+            ),
+        }
+    )
+    assert doc.staged_blobs("staging") == [
+        "k/files/f1",
+        "k/item-0.json",
+        "k/item-1.json",
+        "k/item-2.json",
+        "k/meeting.json",
+        "manifests/k.json",
+    ]
