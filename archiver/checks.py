@@ -32,6 +32,10 @@ def run_checks(mailbox: str | None) -> list[Result]:
         next(iter(deps.zoom.list_users(status="active")), None)
         return zoom_scopes(getattr(deps.zoom, "granted_scopes", frozenset()))
 
+    def graph_permissions() -> str:
+        roles = getattr(deps.graph, "granted_roles", lambda: None)()
+        return graph_roles(roles)
+
     def graph_mailbox() -> str:
         if not test_mailbox:
             raise ValueError("give --mailbox or set FALLBACK_MAILBOX to test a mailbox")
@@ -48,6 +52,7 @@ def run_checks(mailbox: str | None) -> list[Result]:
     checks: list[tuple[str, Callable[[], str]]] = [
         ("storage", storage),
         ("zoom", zoom),
+        ("graph permissions", graph_permissions),
         ("graph mailbox", graph_mailbox),
         ("graph folder", graph_folder),
     ]
@@ -78,12 +83,45 @@ def zoom_scopes(granted: frozenset[str]) -> str:
     return "; ".join(["token issued, every required scope granted", *notes])
 
 
+DIRECTORY_ROLES = frozenset(
+    {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+)
+TENANT_WIDE_MAIL = frozenset({"Mail.ReadWrite", "Mail.ReadWrite.All"})
+
+
+def graph_roles(roles: frozenset[str] | None) -> str:
+    """What the Graph token's consented roles allow; raises when mailbox lookups would fail.
+
+    Mail access normally comes from Exchange RBAC for Applications, which tokens never show, so
+    a missing Mail.ReadWrite role is expected; a present one opens every mailbox.
+    """
+    if roles is None:
+        return "the token's roles cannot be read; the mailbox checks below test access"
+    if not roles & DIRECTORY_ROLES:
+        raise AuthenticationError(
+            "the Graph app lacks User.Read.All (application): every mailbox lookup will be "
+            "refused with 403 Authorization_RequestDenied",
+            service="graph",
+        )
+    answer = "User.Read.All consented for mailbox lookups"
+    if roles & TENANT_WIDE_MAIL:
+        answer += (
+            "; WARNING: Mail.ReadWrite is consented tenant-wide, so the app can open every "
+            "mailbox whatever its Exchange RBAC scope says: revoke that consent "
+            "(docs/admin-guide.md, Microsoft 365 step 3)"
+        )
+    return answer
+
+
 def _hint(check: str) -> str:
     return {
         "zoom": "check the Server-to-Server OAuth app is activated and has the scopes listed in "
         "docs/admin-guide.md",
-        "graph mailbox": "grant Mail.ReadWrite (application) with admin consent, or add the "
-        "mailbox to the Exchange RBAC for Applications management scope",
+        "graph permissions": "in Entra, add Microsoft Graph User.Read.All (Application) and "
+        "grant admin consent: it reads directory profiles, not mail",
+        "graph mailbox": "add the mailbox to the app's Exchange RBAC for Applications "
+        "management scope (Test-ServicePrincipalAuthorization), and make sure User.Read.All "
+        "(application) is consented for the lookup",
         "graph folder": "the app's Exchange RBAC scope must include this mailbox "
         "(Test-ServicePrincipalAuthorization)",
         "storage": "the identity needs Table Data Contributor on the storage account",

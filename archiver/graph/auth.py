@@ -102,3 +102,19 @@ class MsalTokenProvider:
             self._token = str(result["access_token"])
             self._expires = time.monotonic() + max(0, int(result.get("expires_in", 3600)) - 300)
             return self._token
+
+
+def token_roles(token: str) -> frozenset[str] | None:
+    """The `roles` claim of an Entra app token (its consented application permissions).
+
+    For diagnostics only (`check`): read without verifying, never trusted for access decisions.
+    None when the token is not a JWT we can read (Microsoft may change the format).
+    """
+    import jwt
+
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    roles = claims.get("roles") or []
+    return frozenset(str(role) for role in roles) if isinstance(roles, list) else None

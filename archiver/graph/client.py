@@ -19,7 +19,7 @@ from archiver.errors import (
     ServiceUnavailableError,
     ThrottledError,
 )
-from archiver.graph.auth import MsalTokenProvider, TokenProvider
+from archiver.graph.auth import MsalTokenProvider, TokenProvider, token_roles
 from archiver.graph.transport import Transport, map_error
 from archiver.keys import MEETING_KEY_PROPERTY_ID
 from archiver.retry import parse_retry_after
@@ -70,6 +70,7 @@ class GraphClient:
             client_secret=client_secret,
             client_certificate_pem=client_certificate_pem,
         )
+        self._token = provider
         self._http = Transport(
             token=provider,
             timeout=timeout,
@@ -87,6 +88,14 @@ class GraphClient:
 
     def _user(self, mailbox: str) -> str:
         return f"{self._base}/users/{quote(mailbox, safe='@')}"
+
+    def granted_roles(self) -> frozenset[str] | None:
+        """The application permissions Entra consented (token `roles`); None if unreadable.
+
+        Exchange RBAC for Applications grants never appear here: mail access is tested by
+        calling a mailbox.
+        """
+        return token_roles(self._token.token())
 
     def call_counts(self) -> dict[str, int]:
         """Requests made, by kind (for benchmarks)."""

@@ -205,6 +205,9 @@ def _json(response: requests.Response) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+USER_LOOKUPS = ("user", "user-filter")  # request kinds that read the directory, not a mailbox
+
+
 def map_error(
     status: int, code: str, body: dict[str, Any], kind: str, mailbox: str | None
 ) -> ArchiverError:
@@ -227,10 +230,15 @@ def map_error(
         return MailboxUnavailableError(message, **kw)
     if status == 401:
         return AuthenticationError(message, **kw)
+    if status == 403 and kind in USER_LOOKUPS:
+        return AuthenticationError(
+            message + " (mailbox lookups need User.Read.All (application) consented in Entra)",
+            **kw,
+        )
     if status == 403:
         return AuthenticationError(
-            message + " (is Mail.ReadWrite granted and the mailbox inside the app's Exchange "
-            "RBAC for Applications scope?)",
+            message + " (is the mailbox inside the app's Exchange RBAC for Applications "
+            "management scope?)",
             **kw,
         )
     if status == 404:

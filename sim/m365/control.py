@@ -7,7 +7,7 @@ from typing import Any
 from cryptography import x509
 
 from sim.core.http import Request, Response, Router, json_response
-from sim.m365.entra import App
+from sim.m365.entra import DEFAULT_CLIENT, DEFAULT_TENANT, App
 from sim.m365.server import M365Sim
 
 
@@ -94,17 +94,10 @@ def register(sim: M365Sim, router: Router) -> None:
                 setattr(limits, attribute, int(doc[name]))
         if "token_lifetime_s" in doc:
             sim.entra.token_lifetime_s = int(doc["token_lifetime_s"])
-        return json_response(200, vars(limits))
-
-    def add_app(req: Request) -> Response:
-        doc = req.json()
-        certs = (
-            [x509.load_pem_x509_certificate(doc["certificate_pem"].encode())]
-            if doc.get("certificate_pem")
-            else []
-        )
-        sim.entra.register(App(doc["tenant"], doc["client_id"], doc.get("client_secret"), certs))
-        return json_response(201, {"registered": True})
+        # The default app's permissions: Entra-consented roles and its Exchange RBAC scope.
+        app = sim.entra.apps[(DEFAULT_TENANT, DEFAULT_CLIENT)]
+        permissions = _permissions(app, doc, prefix="app_")
+        return json_response(200, {**vars(limits), **permissions})
 
     router.add("POST", "/m365/mailboxes", add_mailbox)
     router.add("GET", "/m365/mailboxes", list_mailboxes)
@@ -113,7 +106,22 @@ def register(sim: M365Sim, router: Router) -> None:
     router.add("GET", "/m365/mailboxes/{address}/items", items)
     router.add("POST", "/m365/tokens/expire", expire)
     router.add("PATCH", "/m365/settings", settings)
-    router.add("POST", "/m365/apps", add_app)
+    router.add("POST", "/m365/apps", lambda req: _add_app(sim, req))
+
+
+def _add_app(sim: M365Sim, req: Request) -> Response:
+    """Register another app: tenant, client_id, client_secret and/or certificate_pem, and
+    optionally its roles and mailbox_scope (see _permissions)."""
+    doc = req.json()
+    certs = (
+        [x509.load_pem_x509_certificate(doc["certificate_pem"].encode())]
+        if doc.get("certificate_pem")
+        else []
+    )
+    app = App(doc["tenant"], doc["client_id"], doc.get("client_secret"), certs)
+    _permissions(app, doc)
+    sim.entra.register(app)
+    return json_response(201, {"registered": True})
 
 
 def _item(item: dict[str, Any]) -> dict[str, Any]:
@@ -141,3 +149,21 @@ def _item(item: dict[str, Any]) -> dict[str, Any]:
         for a in item["attachments"]
     ]
     return body
+
+
+def _permissions(app: App, doc: dict[str, Any], *, prefix: str = "") -> dict[str, Any]:
+    """Set an app's Entra roles and Exchange RBAC scope from `doc`; returns them as set.
+
+    `<prefix>roles`: consented application permissions. `<prefix>mailbox_scope`: null for an
+    organisation-wide RBAC assignment, else the addresses its management scope holds. Tokens
+    issued before a change keep their old `roles` claim, as in Entra.
+    """
+    if f"{prefix}roles" in doc:
+        app.roles = tuple(doc[f"{prefix}roles"])
+    if f"{prefix}mailbox_scope" in doc:
+        scope = doc[f"{prefix}mailbox_scope"]
+        app.mailbox_scope = None if scope is None else frozenset(str(a).lower() for a in scope)
+    return {
+        f"{prefix}roles": list(app.roles),
+        f"{prefix}mailbox_scope": None if app.mailbox_scope is None else sorted(app.mailbox_scope),
+    }

@@ -28,6 +28,14 @@ DEFAULT_TENANT = "11111111-1111-4111-8111-111111111111"
 DEFAULT_CLIENT = "22222222-2222-4222-8222-222222222222"
 DEFAULT_SECRET = "sim-graph-secret"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+GRAPH_RESOURCE = "https://graph.microsoft.com"
+# What an admin consents for the archiver: directory reads for mailbox lookups. Mail access comes
+# from Exchange RBAC for Applications (App.mailbox_scope), which never appears in the token.
+DEFAULT_ROLES = ("User.Read.All",)
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def _b64url_decode(text: str) -> bytes:
@@ -62,12 +70,32 @@ def make_certificate(path: Path) -> x509.Certificate:
 
 @dataclass
 class App:
-    """A registered app: secret and/or certificates."""
+    """A registered app: secret and/or certificates, and what it may do in Graph.
+
+    `roles` are the application permissions consented in Entra (they appear in its tokens'
+    `roles` claim). `mailbox_scope` is its Exchange RBAC for Applications "Application
+    Mail.ReadWrite" assignment: None for an organisation-wide one, else the addresses of the
+    mailboxes its management scope holds (empty: no assignment). A consented Mail.ReadWrite role
+    opens every mailbox whatever the scope, as in Exchange Online.
+    """
 
     tenant: str
     client_id: str
     secret: str | None = None
     certificates: list[x509.Certificate] = field(default_factory=list)
+    roles: tuple[str, ...] = DEFAULT_ROLES
+    mailbox_scope: frozenset[str] | None = None
+
+    def may_read_users(self) -> bool:
+        return bool(
+            {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+            & set(self.roles)
+        )
+
+    def may_open(self, address: str) -> bool:
+        if {"Mail.ReadWrite", "Mail.ReadWrite.All"} & set(self.roles):
+            return True
+        return self.mailbox_scope is None or address.lower() in self.mailbox_scope
 
 
 class Entra:
@@ -77,17 +105,52 @@ class Entra:
         self.base_url = base_url
         self.token_lifetime_s = token_lifetime_s
         self.apps: dict[tuple[str, str], App] = {}
-        self.tokens: dict[str, tuple[float, str]] = {}
+        self.tokens: dict[str, tuple[float, tuple[str, str]]] = {}
         self.lock = threading.Lock()
+        # Access tokens are RS256 JWTs like Entra's v1 app tokens (Graph's format).
+        self._signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def register(self, app: App) -> None:
         with self.lock:
             self.apps[(app.tenant, app.client_id)] = app
 
-    def token_valid(self, token: str) -> bool:
+    def app_for(self, token: str) -> App | None:
+        """The app a live token was issued to; None for an unknown or expired token."""
         with self.lock:
             entry = self.tokens.get(token)
-        return entry is not None and entry[0] > time.time()
+            if entry is None or entry[0] <= time.time():
+                return None
+            return self.apps.get(entry[1])
+
+    def token_valid(self, token: str) -> bool:
+        return self.app_for(token) is not None
+
+    def _access_token(self, app: App, expires: float) -> str:
+        now = int(time.time())
+        header = {"typ": "JWT", "alg": "RS256", "kid": "sim-graph-signing"}
+        claims: dict[str, Any] = {
+            "aud": GRAPH_RESOURCE,
+            "iss": f"https://sts.windows.net/{app.tenant}/",
+            "iat": now,
+            "nbf": now,
+            "exp": int(expires),
+            "app_displayname": "Zoom archiver",
+            "appid": app.client_id,
+            "appidacr": "2" if app.certificates else "1",
+            "idtyp": "app",
+            "oid": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, app.client_id)),
+            "sub": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, app.client_id)),
+            "tid": app.tenant,
+            "uti": secrets.token_urlsafe(16),
+            "ver": "1.0",
+        }
+        if app.roles:  # Entra leaves the claim out when nothing is consented
+            claims["roles"] = list(app.roles)
+        signed = ".".join(
+            _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
+        )
+        signature = self._signing_key.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return f"{signed}.{_b64url(signature)}"
 
     def expire_all(self) -> None:
         with self.lock:
@@ -175,9 +238,10 @@ class Entra:
                 "Invalid client secret provided. Ensure the secret being sent in "
                 "the request is the client secret value, not the client secret ID.",
             )
-        token = secrets.token_urlsafe(48)
+        expires = time.time() + self.token_lifetime_s
+        token = self._access_token(app, expires)
         with self.lock:
-            self.tokens[token] = (time.time() + self.token_lifetime_s, f"{tenant}|{client}")
+            self.tokens[token] = (expires, (tenant, client))
         return json_response(
             200,
             {

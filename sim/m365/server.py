@@ -21,6 +21,7 @@ from sim.core.tls import LocalCA
 from sim.m365.batch import Batch
 from sim.m365.entra import (
     DEFAULT_CLIENT,
+    DEFAULT_ROLES,
     DEFAULT_SECRET,
     DEFAULT_TENANT,
     App,
@@ -104,6 +105,8 @@ class M365Sim(UploadSessions, Batch):
         with self.store.lock:
             self.store.mailboxes.clear()
         self.entra.expire_all()
+        app = self.entra.apps[(DEFAULT_TENANT, DEFAULT_CLIENT)]
+        app.roles, app.mailbox_scope = DEFAULT_ROLES, None
 
     # -- Graph ------------------------------------------------------------------------------
     def _router(self) -> Router:
@@ -138,9 +141,10 @@ class M365Sim(UploadSessions, Batch):
         self.router = r
         return r
 
-    def _authorised(self, req: Request) -> None:
+    def _authorised(self, req: Request) -> App:
         token = req.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not token or not self.entra.token_valid(token):
+        app = self.entra.app_for(token) if token else None
+        if app is None:
             raise graph_error(
                 401,
                 "InvalidAuthenticationToken",
@@ -148,14 +152,30 @@ class M365Sim(UploadSessions, Batch):
                 if token
                 else "Access token is empty.",
             )
+        return app
+
+    def _directory(self, req: Request) -> None:
+        """Reading users needs a directory permission consented in Entra (User.Read.All)."""
+        if not self._authorised(req).may_read_users():
+            raise graph_error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            )
 
     def _box(self, req: Request) -> Mailbox:
-        self._authorised(req)
+        app = self._authorised(req)
         check_size(req)
-        return self.store.find(req.params["user"])
+        box = self.store.find(req.params["user"])
+        if not app.may_open(box.address):
+            # Outside the app's Exchange RBAC scope (and no tenant-wide Mail.ReadWrite).
+            raise graph_error(
+                403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."
+            )
+        return box
 
     def list_users(self, req: Request) -> Response:
-        self._authorised(req)
+        self._directory(req)
         text = (req.arg("$filter") or "").strip()
         mail = re.match(r"^mail eq '((?:[^']|'')*)'$", text, re.IGNORECASE)
         proxy = re.match(
@@ -188,7 +208,7 @@ class M365Sim(UploadSessions, Batch):
         }
 
     def get_user(self, req: Request) -> Response:
-        self._authorised(req)
+        self._directory(req)
         with self.store.lock:
             key = req.params["user"].lower()
             box = self.store.mailboxes.get(key) or next(

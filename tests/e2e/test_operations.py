@@ -83,21 +83,13 @@ def test_status_and_log_report_a_run_with_a_failing_mailbox(
 ) -> None:
     corpus = seed(simulators, meetings=2, seed=22)
     victim = corpus["meetings"][0]["host_email"]
-    simulators.control(
-        "POST",
-        "/faults",
-        {
-            "server": "m365",
-            "path": f"/users/{victim}/mailFolders",
-            "action": "status",
-            "status": 403,
-            "count": 1000,
-            "body": {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}},
-        },
-    )
+    # The victim's mailbox is outside the app's Exchange RBAC scope: Graph answers 403.
+    everyone = [m["address"] for m in simulators.control("GET", "/m365/mailboxes")["mailboxes"]]
+    scope = [address for address in everyone if address != victim]
+    simulators.control("PATCH", "/m365/settings", {"app_mailbox_scope": scope})
     values = settings(azurite, simulators, MAX_DELIVERY_ATTEMPTS="1")
     run(values, monkeypatch, tmp_path)
-    simulators.control("DELETE", "/faults")
+    simulators.control("PATCH", "/m365/settings", {"app_mailbox_scope": None})
     status = json.loads(cli(values, "status").stdout)
     assert status["meetings"]["partial"] >= 1
     assert status["mailbox_failures"].get(victim, 0) >= 1
@@ -107,7 +99,10 @@ def test_status_and_log_report_a_run_with_a_failing_mailbox(
     today = time.strftime("%Y-%m-%d", time.gmtime())
     log = cli(values, "log", "--since", today, "--format", "csv").stdout.splitlines()
     assert log[0] == "time,meeting_id,uuid,topic,mailbox,outcome,bytes,error"
-    assert any(",failed," in row and victim in row for row in log[1:])
+    assert any(
+        ",failed," in row and victim in row and "Exchange RBAC for Applications" in row
+        for row in log[1:]
+    )
     assert any(",archived," in row for row in log[1:])
     host = Host("function_app", values, tmp_path / "host.json", port=0, host_id="ops")
     entrypoints._deps = None
@@ -155,6 +150,13 @@ def test_admin_commands_work_and_bad_arguments_fail_in_one_line(
     assert cli(values, "replay").returncode == 0
     check = cli(values, "check", "--mailbox", "ann0@contoso.com")
     assert check.returncode == 0, check.stdout
+    assert "ok    graph permissions: User.Read.All consented" in check.stdout
+    # Without the directory permission, check names it before any meeting is lost to it.
+    simulators.control("PATCH", "/m365/settings", {"app_roles": []})
+    check = cli(values, "check", "--mailbox", "ann0@contoso.com")
+    simulators.control("PATCH", "/m365/settings", {"app_roles": ["User.Read.All"]})
+    assert check.returncode == 1
+    assert "FAIL  graph permissions: the Graph app lacks User.Read.All" in check.stdout
     for args, message in [
         (("log", "--since", "yesterday"), "--since must be a date"),
         (("backfill", "--from", "2026-02-01", "--to", "2026-01-01"), "--to must be"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from pathlib import Path
 
@@ -372,3 +373,52 @@ def test_a_mailbox_over_its_quota_answers_507_error_quota_exceeded(m365, tok) ->
     assert small.status_code == 201
     assert large.status_code == 507
     assert large.json()["error"]["code"] == "ErrorQuotaExceeded"
+
+
+def claims(access_token: str) -> dict:
+    payload = access_token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_access_tokens_are_jwts_carrying_the_consented_roles(m365, tok) -> None:
+    seen = claims(tok)
+    assert seen["roles"] == ["User.Read.All"]
+    assert seen["aud"] == "https://graph.microsoft.com"
+    assert seen["tid"] == m365.info["graph_tenant_id"]
+    assert seen["appid"] == m365.info["graph_client_id"]
+    assert seen["idtyp"] == "app"
+    m365.control("PATCH", "/m365/settings", {"app_roles": []})
+    assert "roles" not in claims(token(m365))  # Entra leaves the claim out when none
+
+
+def test_without_a_directory_permission_user_lookups_are_refused(m365, monkeypatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    m365.control("PATCH", "/m365/settings", {"app_roles": []})
+    tok = token(m365)
+    for params in ({}, {"$filter": "mail eq 'ann@contoso.com'"}):
+        path = "/users/ann@contoso.com" if not params else "/users"
+        answer = graph(m365, "GET", path, tok, params=params)
+        assert answer.status_code == 403
+        assert answer.json()["error"]["code"] == "Authorization_RequestDenied"
+    # Mail access comes from Exchange RBAC, not from a directory permission.
+    assert graph(m365, "GET", "/users/ann@contoso.com/mailFolders/inbox", tok).status_code == 200
+
+
+def test_a_mailbox_outside_the_rbac_scope_is_access_denied(m365, monkeypatch) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", m365.info["ca_bundle"])
+    m365.control("POST", "/m365/mailboxes", {"address": "bob@contoso.com"})
+    m365.control("PATCH", "/m365/settings", {"app_mailbox_scope": ["Ann@contoso.com"]})
+    tok = token(m365)
+    assert graph(m365, "GET", "/users/ann@contoso.com/mailFolders/inbox", tok).status_code == 200
+    denied = graph(m365, "GET", "/users/bob@contoso.com/mailFolders/inbox", tok)
+    assert denied.status_code == 403
+    assert denied.json()["error"]["code"] == "ErrorAccessDenied"
+    batch = [{"id": "1", "method": "GET", "url": "/users/bob@contoso.com/mailFolders/inbox"}]
+    answer = graph(m365, "POST", "/$batch", tok, json={"requests": batch}).json()
+    assert answer["responses"][0]["status"] == 403
+    # The user object is directory data: readable with User.Read.All whatever the mail scope.
+    assert graph(m365, "GET", "/users/bob@contoso.com", tok).status_code == 200
+    # A tenant-wide Mail.ReadWrite consent opens every mailbox, whatever the RBAC scope says.
+    m365.control("PATCH", "/m365/settings", {"app_roles": ["User.Read.All", "Mail.ReadWrite"]})
+    wide = token(m365)
+    assert graph(m365, "GET", "/users/bob@contoso.com/mailFolders/inbox", wide).status_code == 200
