@@ -23,7 +23,7 @@ from archiver import ledger as states
 from archiver import telemetry
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.deps import Deps
-from archiver.errors import NotFoundError, PermanentError, TransientError
+from archiver.errors import ArchiverError, NotFoundError, PermanentError, TransientError
 from archiver.ledger import Entity
 from archiver.mapping import resolve_mailboxes
 from archiver.runlog import LogEntry
@@ -61,13 +61,19 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
     """Deliver the staged meeting to every mailbox; returns mailbox -> outcome."""
     key = manifest.key
     directory = deps.directory
-    resolution = resolve_mailboxes(
-        manifest.addresses,
-        overrides=directory.overrides(),
-        internal_domains=deps.settings.internal_domains,
-        lookup=directory.lookup,
-        fallback=deps.settings.fallback_mailbox,
-    )
+    try:
+        resolution = resolve_mailboxes(
+            manifest.addresses,
+            overrides=directory.overrides(),
+            internal_domains=deps.settings.internal_domains,
+            lookup=directory.lookup,
+            fallback=deps.settings.fallback_mailbox,
+        )
+    except ArchiverError as error:
+        # E.g. Graph refuses lookups (User.Read.All not consented): nothing can be delivered.
+        # The meeting stays staged and is retried; `status` shows why meanwhile.
+        deps.ledger.update_meeting(key, {"last_error": f"finding mailboxes: {error}"[:1000]})
+        raise
     if not resolution.mailboxes:
         deps.ledger.update_meeting(
             key, {"state": states.UNMAPPED, "last_error": "no mailbox and no FALLBACK_MAILBOX"}
@@ -121,6 +127,7 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
             "mailboxes": len(outcomes),
             "failed_mailboxes": len(failed),
             "used_fallback": resolution.used_fallback,
+            "last_error": f"{len(failed)} mailbox(es) failed" if failed else "",
         },
     )
     if not failed:

@@ -219,6 +219,7 @@ def _finalize(
     fields: dict[str, Any] = {
         **(identity or {}),
         "state": states.STAGED,
+        "last_error": "",  # an earlier attempt's error is over
         "bytes": manifest.total_bytes,
         "items": len(manifest.items),
         "oversize_files": sum(1 for p in plans if p.disposition != "attach"),

@@ -19,6 +19,7 @@ from archiver.runlog import LogEntry
 
 PENDING_STATES = (states.WAITING, states.CLAIMED, states.QUEUED, states.STAGING, states.STAGED)
 BLOB_POISON_QUEUE = "webjobs-blobtrigger-poison"
+PENDING_ERRORS_SHOWN = 20
 LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
 
 
@@ -28,6 +29,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     by_state: Counter[str] = Counter()
     oversize = 0
     oldest: datetime | None = None
+    stuck: list[dict[str, Any]] = []
     for row in deps.ledger.list_meetings():
         state = str(row.get("state", "unknown"))
         by_state[state] += 1
@@ -35,6 +37,16 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         if state in PENDING_STATES:
             created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
             oldest = created if oldest is None or created < oldest else oldest
+            if row.get("last_error"):
+                stuck.append(
+                    {
+                        "meeting": row["RowKey"],
+                        "topic": row.get("topic", ""),
+                        "state": state,
+                        "updated_at": row.get("updated_at", ""),
+                        "last_error": row["last_error"],
+                    }
+                )
     failures: Counter[str] = Counter()
     delivered = 0
     for delivery in deps.ledger.list_deliveries():
@@ -51,6 +63,10 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         "last_discovery": _run(deps.ledger.last_run()),
         "meetings": counts,
         "oldest_pending_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
+        # Why pending meetings are not moving, newest first.
+        "pending_errors": sorted(stuck, key=lambda m: str(m["updated_at"]), reverse=True)[
+            :PENDING_ERRORS_SHOWN
+        ],
         "poison_queues": poison_depths(deps),
         "mailbox_failures": dict(sorted(failures.items())),
     }
