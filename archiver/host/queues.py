@@ -6,6 +6,7 @@ import base64
 import binascii
 import contextlib
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,11 @@ from azure.storage.queue import QueueClient, QueueMessage
 
 log = logging.getLogger("archiver.host")
 LEASE_SECONDS = 600  # invisible while a function runs (the real host renews a 10-minute lease)
+# The queue trigger's polling algorithm (Azure Functions docs): after a message was found, look
+# again in 100 ms; after an empty poll wait about 200 ms, then longer after each further empty
+# poll (randomized exponential back-off) up to maxPollingInterval.
+FOUND_WAIT_S = 0.1
+FIRST_EMPTY_WAIT_S = 0.2
 
 
 @dataclass
@@ -80,6 +86,8 @@ class QueueWorker:
         options: QueueOptions,
         handle: Callable[[bytes, QueueMessage], None],
         stats: Stats,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         self.name = name
         self.queue = ensure_queue(queue)
@@ -92,6 +100,10 @@ class QueueWorker:
         self._inflight: set[Future[None]] = set()
         self._lock = threading.Lock()
         self._abandoned = False
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._next_poll = 0.0
+        self._empty_wait = 0.0  # the last wait after an empty poll; 0 after a message
 
     @property
     def busy(self) -> int:
@@ -100,25 +112,45 @@ class QueueWorker:
             return len(self._inflight)
 
     def poll(self) -> int:
-        """Dequeue the next batch when few enough are running; returns how many were started."""
+        """Dequeue the next batch when few enough are running and the polling interval is up;
+        returns how many were started."""
         busy = self.busy
         threshold = self._options.new_batch_threshold
         if threshold is not None and busy > threshold:
             return 0
         free = min(self._options.batch_size, self._capacity - busy)
-        if free <= 0:
+        now = self._clock()
+        if free <= 0 or now < self._next_poll:
             return 0
         messages = list(
             self.queue.receive_messages(
                 messages_per_page=min(32, free), max_messages=free, visibility_timeout=LEASE_SECONDS
             )
         )
+        self._schedule(now, found=bool(messages))
         for message in messages:
             future = self._pool.submit(self._process, message)
             with self._lock:
                 self._inflight.add(future)
             future.add_done_callback(self._done)
         return len(messages)
+
+    def _schedule(self, now: float, *, found: bool) -> None:
+        if found:
+            self._empty_wait = 0.0
+            self._next_poll = now + FOUND_WAIT_S
+            return
+        longest = self._options.max_polling_interval
+        wait = FIRST_EMPTY_WAIT_S if not self._empty_wait else self._empty_wait * 2
+        self._empty_wait = min(longest, wait)
+        jitter = self._rng.uniform(0.8, 1.0) if self._empty_wait < longest else 1.0
+        self._next_poll = now + self._empty_wait * jitter
+
+    def wake(self) -> None:
+        """Poll at the next chance: the host itself just put messages on this queue (as the
+        real host's blob trigger does with its internal queue)."""
+        self._empty_wait = 0.0
+        self._next_poll = 0.0
 
     def _done(self, future: Future[None]) -> None:
         with self._lock:

@@ -256,6 +256,7 @@ class Host:
             for watcher, _ in self._watchers.values():
                 for job in watcher.scan():
                     self._blob_worker.queue.send_message(job)
+                    self._blob_worker.wake()
         if self._blob_worker is not None:
             started += self._blob_worker.poll()
         for worker in self._workers:
@@ -267,9 +268,10 @@ class Host:
 
     def idle(self) -> bool:
         """No invocation running and no message left (visible, leased or waiting to retry)."""
-        for worker in self._all_workers():
-            if worker.busy:
-                return False
+        workers = self._all_workers()
+        if any(worker.busy for worker in workers):
+            return False  # decided without asking storage
+        for worker in workers:
             if worker.queue.get_queue_properties().approximate_message_count:
                 return False
         return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 import threading
 import time
 import uuid
@@ -71,7 +72,9 @@ def test_the_next_batch_is_fetched_when_running_drops_to_new_batch_threshold(azu
         options=QueueOptions(batch_size=2, new_batch_threshold=1, visibility_timeout=1),
         handle=handle,
         stats=Stats(),
+        clock=lambda: now[0],
     )
+    now = [0.0]  # each poll below comes a second after the last: never held back by back-off
     for n in range(6):
         work.send_message(base64.b64encode(f"m{n}".encode()).decode())
 
@@ -81,15 +84,70 @@ def test_the_next_batch_is_fetched_when_running_drops_to_new_batch_threshold(azu
             time.sleep(0.02)
         return worker.busy
 
+    def poll() -> int:
+        now[0] += 1
+        return worker.poll()
+
     try:
-        assert worker.poll() == 2  # one batch of batchSize
-        assert worker.poll() == 0  # two running, more than newBatchThreshold: no batch yet
+        assert poll() == 2  # one batch of batchSize
+        assert poll() == 0  # two running, more than newBatchThreshold: no batch yet
         gate.release()
         assert running(1) == 1
-        assert worker.poll() == 2  # down to the threshold: the next batch
+        assert poll() == 2  # down to the threshold: the next batch
         assert worker.busy == 3  # batchSize + newBatchThreshold at most, as in Azure
-        assert worker.poll() == 0
+        assert poll() == 0
     finally:
         for _ in range(6):
             gate.release()
         worker.shutdown(grace=10)
+
+
+def test_an_empty_queue_is_polled_less_and_less_often_up_to_max_polling_interval(azurite) -> None:
+    name = f"idle{uuid.uuid4().hex[:8]}"
+    work = queue(azurite, name)
+    now = [0.0]
+    worker = QueueWorker(
+        name,
+        queue=work,
+        poison=queue(azurite, f"{name}-poison"),
+        options=QueueOptions(batch_size=4, max_polling_interval=2.0),
+        handle=lambda _body, _message: None,
+        stats=Stats(),
+        clock=lambda: now[0],
+    )
+    polled: list[float] = []
+    receive = work.receive_messages
+
+    def counted(**kw):
+        polled.append(now[0])
+        return receive(**kw)
+
+    def tick_for(seconds: float) -> list[float]:
+        polled.clear()
+        end = now[0] + seconds
+        while now[0] < end:
+            worker.poll()
+            now[0] += 0.01
+        return [later - earlier for earlier, later in itertools.pairwise(polled)]
+
+    worker.queue.receive_messages = counted  # type: ignore[method-assign]
+    try:
+        gaps = tick_for(10)
+        # About 200 ms after the first empty poll, then about twice as long each time...
+        assert 0.15 <= gaps[0] <= 0.22
+        assert all(later >= earlier * 1.5 for earlier, later in itertools.pairwise(gaps[:4]))
+        # ...up to maxPollingInterval and no longer.
+        assert 1.99 <= gaps[-1] <= 2.02
+        assert max(gaps) <= 2.02
+        # The host puts a message on the queue: polled at once, and 100 ms after a message.
+        work.send_message(base64.b64encode(b"m").decode())
+        worker.wake()
+        gaps = tick_for(0.5)
+        assert 0.09 <= gaps[0] <= 0.12
+        assert 0.15 <= gaps[1] <= 0.22  # empty again: the back-off starts over
+        deadline = time.monotonic() + 10
+        while worker.stats.succeeded < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert worker.stats.succeeded == 1
+    finally:
+        worker.shutdown(grace=5)
