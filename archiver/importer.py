@@ -329,8 +329,9 @@ def create_body(message: Mapping[str, Any], files: list[tuple[str, str, bytes]])
     encoder over it cost more than the rest of the body.
     """
     head = json.dumps({k: v for k, v in message.items() if k != "attachments"}).encode()
-    parts = []
-    for name, content_type, data in files:
+    body = bytearray(head[:-1])
+    body += b', "attachments": [' if len(head) > 2 else b'"attachments": ['
+    for index, (name, content_type, data) in enumerate(files):
         meta = json.dumps(
             {
                 "@odata.type": "#microsoft.graph.fileAttachment",
@@ -339,9 +340,12 @@ def create_body(message: Mapping[str, Any], files: list[tuple[str, str, bytes]])
                 "contentBytes": "",
             }
         ).encode()
-        parts.append(meta[: -len(b'"}')] + base64.b64encode(data) + b'"}')
-    attachments = b'"attachments": [' + b", ".join(parts) + b"]"
-    return head[:-1] + (b", " if len(head) > 2 else b"") + attachments + b"}"
+        body += b", " if index else b""
+        body += meta[: -len(b'"}')]
+        body += base64.b64encode(data)
+        body += b'"}'
+    body += b"]}"
+    return bytes(body)
 
 
 def plan_inline(attachments: tuple[ManifestAttachment, ...], message_size: int) -> set[str]:
