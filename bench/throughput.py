@@ -144,6 +144,12 @@ def main() -> int:
                 f"{graph_actual} (minimum {graph_min}, ratio {graph_actual / graph_min:.2f})",
             ),
             ("peak RSS", f"{run.peak_rss_mb:.0f} MB"),
+            (
+                "capacity",
+                f"one core of archiver process CPU carries about {1000 / process_cpu_ms:.1f} "
+                f"meetings/s (host included; Azure's host and services run elsewhere): "
+                f"{20 * process_cpu_ms / 1000:.1f} cores for 20 meetings/s",
+            ),
             *(
                 (f"{name} CPU", f"{after[name] - before[name]:.1f} s (same machine, same run)")
                 for name in sorted(after)
@@ -159,6 +165,7 @@ def main() -> int:
                 "cpu_ms_per_meeting": round(cpu_ms, 1),
                 "process_cpu_ms_per_meeting": round(process_cpu_ms, 1),
                 "calls_floor_ms_per_meeting": round(floor_ms, 1),
+                "meetings_per_s_per_core": round(1000 / process_cpu_ms, 1),
                 "zoom_calls_ratio": round(zoom_actual / zoom_min, 3),
                 "graph_calls_ratio": round(graph_actual / graph_min, 3),
                 "services_cpu_s": {k: round(after[k] - before[k], 1) for k in sorted(after)},
