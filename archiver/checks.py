@@ -108,7 +108,7 @@ def graph_roles(roles: frozenset[str] | None) -> str:
         answer += (
             "; WARNING: Mail.ReadWrite is consented tenant-wide, so the app can open every "
             "mailbox whatever its Exchange RBAC scope says: revoke that consent "
-            "(docs/admin-guide.md, Microsoft 365 step 3)"
+            "(docs/admin-guide.md, section 2 step 3)"
         )
     return answer
 

@@ -35,6 +35,9 @@ MAILBOX_GONE = {
     "ErrorNonExistentMailbox",
 }
 MAILBOX_FULL = {"ErrorQuotaExceeded", "QuotaExceededException"}
+# The item would exceed the mailbox's maximum message size (MaxReceiveSize; 36 MB by default in
+# Exchange Online, at most 150 MB). Refused part-way through an upload session, or on creation.
+MESSAGE_TOO_LARGE = {"ErrorMessageSizeExceeded"}
 
 
 def _now() -> datetime:
@@ -224,6 +227,13 @@ def map_error(
         return MailboxUnavailableError(
             message + " (the mailbox is full: raise its quota or enable its archive, then run "
             "`python -m archiver replay`)",
+            **kw,
+        )
+    if code in MESSAGE_TOO_LARGE:
+        return MailboxUnavailableError(
+            message + " (the item is larger than this mailbox's maximum message size: raise its "
+            "MaxReceiveSize to 150 MB (Set-Mailbox -MaxReceiveSize 150MB) and run `python -m "
+            "archiver replay`, or lower MAX_ITEM_MB to the mailboxes' limit for later meetings)",
             **kw,
         )
     if code in MAILBOX_GONE or (status == 404 and kind == "user"):

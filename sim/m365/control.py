@@ -24,21 +24,9 @@ def register(sim: M365Sim, router: Router) -> None:
             bool(doc.get("enabled", True)),
         )
         box.quota_bytes = doc.get("quota_bytes")
+        if doc.get("max_message_bytes"):
+            box.max_message_bytes = int(doc["max_message_bytes"])
         return json_response(201, {"address": box.address, "id": box.user_id})
-
-    def patch_mailbox(req: Request) -> Response:
-        with store.lock:
-            box = store.mailboxes.get(req.params["address"].lower())
-        if box is None:
-            return json_response(404, {"error": f"no mailbox {req.params['address']}"})
-        doc = req.json() or {}
-        with store.lock:
-            if "quota_bytes" in doc:  # null lifts the limit
-                box.quota_bytes = doc["quota_bytes"]
-            if "enabled" in doc:
-                box.enabled = bool(doc["enabled"])
-            answer = {"quota_bytes": box.quota_bytes, "used_bytes": box.used_bytes}
-        return json_response(200, {"address": box.address, "enabled": box.enabled, **answer})
 
     def list_mailboxes(req: Request) -> Response:
         with store.lock:
@@ -101,7 +89,7 @@ def register(sim: M365Sim, router: Router) -> None:
 
     router.add("POST", "/m365/mailboxes", add_mailbox)
     router.add("GET", "/m365/mailboxes", list_mailboxes)
-    router.add("PATCH", "/m365/mailboxes/{address}", patch_mailbox)
+    router.add("PATCH", "/m365/mailboxes/{address}", lambda req: _patch_mailbox(sim, req))
     router.add("GET", "/m365/mailboxes/{address}/folders", folders)
     router.add("GET", "/m365/mailboxes/{address}/items", items)
     router.add("POST", "/m365/tokens/expire", expire)
@@ -167,3 +155,26 @@ def _permissions(app: App, doc: dict[str, Any], *, prefix: str = "") -> dict[str
         f"{prefix}roles": list(app.roles),
         f"{prefix}mailbox_scope": None if app.mailbox_scope is None else sorted(app.mailbox_scope),
     }
+
+
+def _patch_mailbox(sim: M365Sim, req: Request) -> Response:
+    """quota_bytes (null: unlimited), enabled, max_message_bytes of one mailbox."""
+    store = sim.store
+    with store.lock:
+        box = store.mailboxes.get(req.params["address"].lower())
+    if box is None:
+        return json_response(404, {"error": f"no mailbox {req.params['address']}"})
+    doc = req.json() or {}
+    with store.lock:
+        if "quota_bytes" in doc:  # null lifts the limit
+            box.quota_bytes = doc["quota_bytes"]
+        if "enabled" in doc:
+            box.enabled = bool(doc["enabled"])
+        if "max_message_bytes" in doc:
+            box.max_message_bytes = int(doc["max_message_bytes"])
+        answer = {
+            "quota_bytes": box.quota_bytes,
+            "used_bytes": box.used_bytes,
+            "max_message_bytes": box.max_message_bytes,
+        }
+    return json_response(200, {"address": box.address, "enabled": box.enabled, **answer})

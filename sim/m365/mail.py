@@ -88,6 +88,10 @@ class Mailbox:
     inflight: int = 0
     quota_bytes: int | None = None  # None: unlimited; else items beyond it are refused (507)
     used_bytes: int = 0
+    # The mailbox's maximum message size (MaxReceiveSize). A new Exchange Online mailbox has
+    # 36 MB; the simulated ones start at 150 MB, the most Exchange allows and what the admin
+    # guide asks for. An item growing past it answers 400 ErrorMessageSizeExceeded.
+    max_message_bytes: int = 150 * 1024 * 1024
     requests: deque[float] = field(default_factory=deque)
     uploads: deque[tuple[float, int]] = field(default_factory=deque)
 
@@ -205,6 +209,18 @@ class MailStore:
         path.write_bytes(data)
         return str(path), hashlib.sha256(data).hexdigest()
 
+    def grow(self, box: Mailbox, item: dict[str, Any], size: int) -> None:
+        """Count `size` more bytes on an item; 400 ErrorMessageSizeExceeded past the mailbox's
+        maximum message size (nothing is counted then)."""
+        with self.lock:
+            if item.get("size_bytes", 0) + size > box.max_message_bytes:
+                raise graph_error(
+                    400,
+                    "ErrorMessageSizeExceeded",
+                    "The message exceeds the maximum supported size.",
+                )
+            item["size_bytes"] = item.get("size_bytes", 0) + size
+
     def reserve(self, box: Mailbox, size: int) -> None:
         """Count `size` bytes against the mailbox's quota; 507 ErrorQuotaExceeded when full."""
         with self.lock:
@@ -238,7 +254,12 @@ class MailStore:
         inline = doc.get("attachments") or []
         attached = sum(len(a.get("contentBytes", "")) * 3 // 4 for a in inline)
         body = (doc.get("body") or {}).get("content", "")
-        self.reserve(box, attached + len(str(body)) + 1024)
+        size = attached + len(str(body)) + 1024
+        if size > box.max_message_bytes:
+            raise graph_error(
+                400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size."
+            )
+        self.reserve(box, size)
         props = {p["id"]: p["value"] for p in doc.get("singleValueExtendedProperties") or []}
         flags = props.get("Integer 0x0E07")
         draft = from_mime or flags is None or int(flags) & 8 != 0  # MSGFLAG_UNSENT
@@ -280,6 +301,7 @@ class MailStore:
             "receivedDateTime": props.get("SystemTime 0x0E06", now),
             "sentDateTime": props.get("SystemTime 0x0039", None if draft else now),
             "attachments": attachments,
+            "size_bytes": size,
         }
         with self.lock:
             box.items[item["id"]] = item
@@ -314,7 +336,7 @@ class MailStore:
 
 def public_item(item: dict[str, Any]) -> dict[str, Any]:
     """An item as Graph returns it (no internal fields)."""
-    hidden = {"folder", "attachments"}
+    hidden = {"folder", "attachments", "size_bytes"}
     body = {k: v for k, v in item.items() if k not in hidden}
     body["parentFolderId"] = item["folder"]
     body["hasAttachments"] = bool(item["attachments"])

@@ -340,6 +340,7 @@ class M365Sim(UploadSessions, Batch):
                     "RequestEntityTooLarge",
                     "Use an upload session for attachments of 3 MB or more.",
                 )
+            self.store.grow(box, item, len(data))
             self.store.reserve(box, len(data))
             path, sha = self.store.save_bytes(data)
             att = {

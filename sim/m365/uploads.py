@@ -137,6 +137,13 @@ class UploadSessions:
                 f"The range does not start at the next expected byte {session['received']}.",
             )
         box = self.store.find(session["box"])
+        item = box.items.get(session["item"])
+        if item is not None and item.get("size_bytes", 0) + end + 1 > box.max_message_bytes:
+            # The attachment would make the item larger than the mailbox's maximum message
+            # size: refused part-way through the upload, as Exchange Online does.
+            raise graph_error(
+                400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size."
+            )
         with self.store.throttle(box, upload_bytes=length):
             with session["path"].open("ab") as handle:
                 remaining = length
@@ -173,7 +180,9 @@ class UploadSessions:
             "isInline": False,
         }
         with self.store.lock:
-            box.items[session["item"]]["attachments"].append(att)
+            item = box.items[session["item"]]
+            item["attachments"].append(att)
+            item["size_bytes"] = item.get("size_bytes", 0) + session["size"]
         with self._lock:
             self.sessions.pop(req.params["sid"].strip("'"), None)
         return Response(201, b"", {"Location": f"attachments('{att['id']}')"})

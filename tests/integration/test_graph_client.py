@@ -73,19 +73,20 @@ def test_an_unknown_mailbox_is_unavailable_and_access_denied_points_at_rbac(sims
     graph = client(sims, client_secret="sim-graph-secret")
     with pytest.raises(MailboxUnavailableError):
         graph.ensure_folder("gone@contoso.com", "Zoom Meetings")
-    sims.control(
-        "POST",
-        "/faults",
-        {
-            "server": "m365",
-            "path": "/users/ann@contoso.com/",
-            "action": "status",
-            "status": 403,
-            "body": {"error": {"code": "ErrorAccessDenied", "message": "denied"}},
-        },
-    )
-    with pytest.raises(AuthenticationError, match="RBAC"):
+    # ann's mailbox is outside the app's Exchange RBAC scope.
+    sims.control("PATCH", "/m365/settings", {"app_mailbox_scope": []})
+    with pytest.raises(AuthenticationError, match="RBAC") as denied:
         graph.ensure_folder("ann@contoso.com", "Zoom Meetings")
+    assert (denied.value.status, denied.value.code) == (403, "ErrorAccessDenied")
+
+
+def test_a_lookup_refused_for_want_of_user_read_all_says_so(sims) -> None:
+    sims.control("PATCH", "/m365/settings", {"app_roles": []})
+    graph = client(sims, client_secret="sim-graph-secret")
+    assert graph.granted_roles() == frozenset()
+    with pytest.raises(AuthenticationError, match=r"User\.Read\.All") as refused:
+        graph.find_mailbox("ann@contoso.com")
+    assert refused.value.code == "Authorization_RequestDenied"
 
 
 def test_a_full_mailbox_is_refused_once_not_retried_and_says_what_to_do(sims) -> None:
@@ -103,3 +104,25 @@ def test_a_full_mailbox_is_refused_once_not_retried_and_says_what_to_do(sims) ->
     assert sum(creates) == 1  # a full mailbox is not retried as if it were a server error
     sims.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"quota_bytes": None})
     assert graph.create_item("ann@contoso.com", folder, message)
+
+
+def test_an_item_over_the_mailbox_message_size_fails_at_once_saying_what_to_change(sims) -> None:
+    mib = 1024 * 1024
+    graph = client(sims, client_secret="sim-graph-secret")
+    folder = graph.ensure_folder("ann@contoso.com", "Zoom Meetings")
+    item = graph.create_item("ann@contoso.com", folder, {"subject": "big recording"})
+    sims.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"max_message_bytes": 6 * mib})
+    sims.control("DELETE", "/counters")
+    data = b"v" * (10 * mib)
+    with pytest.raises(MailboxUnavailableError, match="MaxReceiveSize") as refused:
+        graph.upload_attachment(
+            "ann@contoso.com",
+            item,
+            name="recording.mp4",
+            content_type="video/mp4",
+            size=len(data),
+            read=lambda offset, length: data[offset : offset + length],
+        )
+    assert (refused.value.status, refused.value.code) == (400, "ErrorMessageSizeExceeded")
+    puts = sum(sims.control("GET", "/counters").get("outlook", {}).values())
+    assert puts == 2  # the first chunk, then the one that crossed the limit: no retries

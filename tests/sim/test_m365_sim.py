@@ -422,3 +422,43 @@ def test_a_mailbox_outside_the_rbac_scope_is_access_denied(m365, monkeypatch) ->
     m365.control("PATCH", "/m365/settings", {"app_roles": ["User.Read.All", "Mail.ReadWrite"]})
     wide = token(m365)
     assert graph(m365, "GET", "/users/bob@contoso.com/mailFolders/inbox", wide).status_code == 200
+
+
+def test_an_item_past_the_mailbox_message_size_answers_error_message_size_exceeded(
+    m365, tok
+) -> None:
+    mib = 1024 * 1024
+    m365.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"max_message_bytes": 5 * mib})
+    item = graph(
+        m365,
+        "POST",
+        "/users/ann@contoso.com/mailFolders/inbox/messages",
+        tok,
+        json={"subject": "s"},
+    ).json()
+    size = 6 * mib
+    session = graph(
+        m365,
+        "POST",
+        f"/users/ann@contoso.com/messages/{item['id']}/attachments/createUploadSession",
+        tok,
+        json={"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": size}},
+    ).json()
+    ca, data = m365.info["ca_bundle"], b"x" * size
+
+    def put(start: int, end: int) -> requests.Response:
+        return requests.put(
+            session["uploadUrl"],
+            data=data[start:end],
+            verify=ca,
+            timeout=30,
+            headers={"Content-Range": f"bytes {start}-{end - 1}/{size}"},
+        )
+
+    # The session is accepted and the first chunk taken; the chunk that crosses the limit is not.
+    assert put(0, 4 * mib).status_code == 200
+    refused = put(4 * mib, size)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "ErrorMessageSizeExceeded"
+    [stored] = m365.control("GET", "/m365/mailboxes/ann@contoso.com/items?folder=Inbox")["items"]
+    assert stored["attachments"] == []
