@@ -24,7 +24,7 @@ from archiver import telemetry
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.deps import Deps
 from archiver.errors import ArchiverError, NotFoundError, PermanentError, TransientError
-from archiver.ledger import Entity
+from archiver.ledger import CREATED, Entity
 from archiver.mapping import resolve_mailboxes
 from archiver.runlog import LogEntry
 
@@ -173,7 +173,11 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str, row: Entity | None) ->
     attempts = int(row.get("attempts") or 1)
     try:
         with telemetry.step("import", meeting=key, mailbox=mailbox, attempt=attempts) as step:
-            message_ids, created = _deliver(deps, manifest, mailbox, first=attempts == 1)
+            # Only a row this claim created proves no item can exist yet (the row is written
+            # before any Graph call); a row that existed, even one reset by `replay`, may have
+            # an item behind it.
+            first = bool(row.get(CREATED))
+            message_ids, created = _deliver(deps, manifest, mailbox, first=first)
             step.update(
                 outcome="created" if created else "already-present",
                 bytes=manifest.total_bytes if created else 0,

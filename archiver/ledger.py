@@ -33,6 +33,8 @@ from azure.data.tables import (
 from archiver.errors import NotFoundError
 
 Entity = dict[str, Any]
+# Marks a claimed delivery row that the claim itself created (never stored: "_" fields aren't).
+CREATED = "_created"
 TRANSACTION_LIMIT = 100  # operations per Table entity-group transaction
 
 # Meeting states, in the order a meeting normally moves through them.
@@ -193,7 +195,7 @@ class Ledger:
                 pass
             else:
                 return {
-                    mailbox: {**row, "_etag": answer.get("etag")}
+                    mailbox: {**row, "_etag": answer.get("etag"), CREATED: True}
                     for (mailbox, row), answer in zip(rows.items(), answers, strict=True)
                 }
         return {
@@ -212,6 +214,8 @@ class Ledger:
     ) -> Entity | None:
         """Lease a delivery for a while; None when another worker holds it or it is complete.
 
+        A row this call created carries CREATED: only then is it certain that no item exists.
+
         The first attempt creates the row (one call); only when it exists already is it read,
         and then taken over with its etag if its lease has run out.
         """
@@ -220,7 +224,7 @@ class Ledger:
         table = self._tables.get("deliveries")
         try:
             answer = table.create_entity(encode({**base, "attempts": 1}))
-            return {**base, "attempts": 1, "_etag": answer.get("etag")}
+            return {**base, "attempts": 1, "_etag": answer.get("etag"), CREATED: True}
         except ResourceExistsError:
             pass
         current = self.get_delivery(key, mailbox)

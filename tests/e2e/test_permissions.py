@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 
 import pytest
@@ -43,3 +44,37 @@ def test_without_user_read_all_meetings_wait_with_the_reason_then_archive_once_g
     after = json.loads(cli(values, "status").stdout)
     assert after["meetings"]["imported"] == len(corpus["meetings"])
     assert after["pending_errors"] == []
+
+
+def test_an_item_over_a_mailbox_message_size_fails_there_only_and_replay_completes_it(
+    azurite, simulators, monkeypatch, tmp_path
+) -> None:
+    corpus = seed(simulators, meetings=1, seed=32, recording_mb=8)
+    [meeting] = corpus["meetings"]
+    victim = meeting["host_email"]
+    mib = 1024 * 1024
+    simulators.control("PATCH", f"/m365/mailboxes/{victim}", {"max_message_bytes": 5 * mib})
+    values = settings(azurite, simulators, MAX_DELIVERY_ATTEMPTS="1")
+    run(values, monkeypatch, tmp_path)
+    status = json.loads(cli(values, "status").stdout)
+    assert status["meetings"]["partial"] == 1
+    assert status["mailbox_failures"] == {victim: 1}
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    log = cli(values, "log", "--since", today, "--format", "csv").stdout
+    [failed] = [row for row in log.splitlines() if ",failed," in row]
+    assert victim in failed
+    assert "ErrorMessageSizeExceeded" in failed
+    assert "MaxReceiveSize" in failed
+    # The admin raises the limit and replays: the item left without its recording is completed,
+    # not created twice.
+    simulators.control("PATCH", f"/m365/mailboxes/{victim}", {"max_message_bytes": 150 * mib})
+    entrypoints._deps = None
+    assert cli(values, "replay").returncode == 0
+    run(values, monkeypatch, tmp_path)
+    delivered = all_items(simulators, corpus)
+    assert delivered[victim] == [meeting["uuid"]]
+    items = simulators.control("GET", f"/m365/mailboxes/{victim}/items?folder=Zoom%20Meetings")
+    [item] = items["items"]
+    sizes = sorted(a["size"] for a in item["attachments"])
+    assert sizes[-1] >= 8 * mib - 1024  # the recording is there now
+    assert json.loads(cli(values, "status").stdout)["mailbox_failures"] == {}
