@@ -10,7 +10,7 @@ import pytest
 from azure.core.exceptions import ResourceExistsError
 
 from archiver.contracts import WorkItem
-from archiver.errors import ServiceUnavailableError, TransientError
+from archiver.errors import InvalidInputError, ServiceUnavailableError, TransientError
 from archiver.importer import import_meeting
 from archiver.keys import meeting_key
 from archiver.replay import replay
@@ -239,5 +239,29 @@ def test_an_unexpected_error_in_one_mailbox_is_recorded_and_retried_not_lost(
     assert bob is not None
     assert (bob["state"], bob["last_error"]) == ("pending", "unexpected")
     monkeypatch.undo()
+    pipeline.import_all()
+    assert [len(pipeline.items(m)) for m in ("ann@contoso.com", "bob@contoso.com")] == [1, 1]
+
+
+def test_a_failed_delivery_whose_item_exists_is_completed_after_replay_not_duplicated(
+    pipeline, monkeypatch
+) -> None:
+    pipeline.zoom.add(zoom_meeting("half1=="))
+    create = pipeline.graph.create_item
+
+    def created_then_refused(mailbox: str, folder: str, message: object) -> str:
+        item = create(mailbox, folder, message)  # type: ignore[arg-type]
+        if mailbox == "bob@contoso.com":
+            # The item exists, then the mailbox refuses the rest (e.g. its message size limit).
+            raise InvalidInputError("Graph 400 ErrorMessageSizeExceeded on upload")
+        return item
+
+    monkeypatch.setattr(pipeline.graph, "create_item", created_then_refused)
+    pipeline.run()
+    assert len(pipeline.items("bob@contoso.com")) == 1
+    monkeypatch.undo()
+    # replay resets the failed delivery to a fresh budget of attempts; the next import must
+    # still look for the item the first attempt left rather than create another.
+    assert replay(pipeline.deps)["reset_meetings"] == 1
     pipeline.import_all()
     assert [len(pipeline.items(m)) for m in ("ann@contoso.com", "bob@contoso.com")] == [1, 1]
