@@ -20,7 +20,7 @@ from archiver.errors import (
     ThrottledError,
 )
 from archiver.graph.auth import MsalTokenProvider, TokenProvider, token_roles
-from archiver.graph.transport import MESSAGE_TOO_LARGE, Transport, map_error
+from archiver.graph.transport import MESSAGE_TOO_LARGE, Transport, json_body, map_error
 from archiver.keys import MEETING_KEY_PROPERTY_ID
 from archiver.retry import parse_retry_after
 
@@ -288,7 +288,7 @@ class GraphClient:
             code = _error_code(response) if status else ""
             if code in MESSAGE_TOO_LARGE:
                 # Past the mailbox's maximum message size: no retry can help.
-                raise map_error(status, code, _error_body(response), "upload", mailbox)
+                raise map_error(status, code, json_body(response), "upload", mailbox)
             failures += 1
             if failures >= self._attempts:
                 raise ServiceUnavailableError(
@@ -301,7 +301,7 @@ class GraphClient:
                 url, offset = self._new_session(mailbox, message_id, name, content_type, size), 0
                 continue
             if status in (400, 416) and failures > 1:
-                raise map_error(status, code, _error_body(response), "upload", mailbox)
+                raise map_error(status, code, json_body(response), "upload", mailbox)
             self._sleep(min(30.0, 0.5 * 2**failures))
             offset = self._resume_offset(url, size, offset)
 
@@ -342,15 +342,6 @@ def _next_offset(body: dict[str, Any], size: int) -> int:
     return int(match[1]) if match else 0
 
 
-def _error_body(response: requests.Response) -> dict[str, Any]:
-    """A Graph / Outlook error answer's JSON body, or {} when it has none."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _error_code(response: requests.Response) -> str:
-    error = _error_body(response).get("error")
+    error = json_body(response).get("error")
     return str(error.get("code") or "") if isinstance(error, dict) else ""

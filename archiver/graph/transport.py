@@ -132,7 +132,7 @@ class Transport:
                     ) from None
                 self._sleep(backoff_delay(attempt, rng=self._rng))
                 continue
-            body = _json(response)
+            body = json_body(response)
             if response.status_code < 300:
                 return body
             code = (
@@ -198,7 +198,8 @@ class Transport:
         return wait if wait is not None else backoff_delay(attempt, rng=self._rng)
 
 
-def _json(response: requests.Response) -> dict[str, Any]:
+def json_body(response: requests.Response) -> dict[str, Any]:
+    """A response's JSON object, or {} when it has none (errors may come as HTML or empty)."""
     if not response.content:
         return {}
     try:

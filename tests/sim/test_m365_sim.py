@@ -329,7 +329,8 @@ def test_an_expired_client_assertion_is_refused_with_aadsts700024(m365) -> None:
     assert answer.json()["error_codes"] == [700024]
 
 
-def test_the_upload_byte_budget_per_mailbox_answers_429_with_retry_after(m365, tok) -> None:
+def upload_session(m365, tok, size: int) -> dict:
+    """A new item in ann's inbox and an upload session for a `size`-byte attachment on it."""
     item = graph(
         m365,
         "POST",
@@ -337,14 +338,18 @@ def test_the_upload_byte_budget_per_mailbox_answers_429_with_retry_after(m365, t
         tok,
         json={"subject": "b"},
     ).json()
-    size = 6 * 1024 * 1024
-    session = graph(
+    return graph(
         m365,
         "POST",
         f"/users/ann@contoso.com/messages/{item['id']}/attachments/createUploadSession",
         tok,
         json={"AttachmentItem": {"attachmentType": "file", "name": "b.bin", "size": size}},
     ).json()
+
+
+def test_the_upload_byte_budget_per_mailbox_answers_429_with_retry_after(m365, tok) -> None:
+    size = 6 * 1024 * 1024
+    session = upload_session(m365, tok, size)
     chunk = 4 * 1024 * 1024
     data = b"x" * size
     m365.control("PATCH", "/m365/settings", {"upload_bytes_budget": 5 * 1024 * 1024})
@@ -429,21 +434,8 @@ def test_an_item_past_the_mailbox_message_size_answers_error_message_size_exceed
 ) -> None:
     mib = 1024 * 1024
     m365.control("PATCH", "/m365/mailboxes/ann@contoso.com", {"max_message_bytes": 5 * mib})
-    item = graph(
-        m365,
-        "POST",
-        "/users/ann@contoso.com/mailFolders/inbox/messages",
-        tok,
-        json={"subject": "s"},
-    ).json()
     size = 6 * mib
-    session = graph(
-        m365,
-        "POST",
-        f"/users/ann@contoso.com/messages/{item['id']}/attachments/createUploadSession",
-        tok,
-        json={"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": size}},
-    ).json()
+    session = upload_session(m365, tok, size)
     ca, data = m365.info["ca_bundle"], b"x" * size
 
     def put(start: int, end: int) -> requests.Response:
