@@ -23,7 +23,13 @@ from archiver import ledger as states
 from archiver import telemetry
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
 from archiver.deps import Deps
-from archiver.errors import ArchiverError, NotFoundError, PermanentError, TransientError
+from archiver.errors import (
+    ArchiverError,
+    NotFoundError,
+    PermanentError,
+    ThrottledError,
+    TransientError,
+)
 from archiver.ledger import CREATED, Entity
 from archiver.mapping import resolve_mailboxes
 from archiver.runlog import LogEntry
@@ -184,6 +190,20 @@ def deliver(deps: Deps, manifest: Manifest, mailbox: str, row: Entity | None) ->
             )
     except PermanentError as error:
         return _failed(deps, manifest, mailbox, str(error))
+    except ThrottledError as error:
+        # "Later", not "broken": a busy mailbox can stay throttled for a long time (its upload
+        # budget is 150 MB per 5 minutes), so the attempt is given back. The meeting is still
+        # retried by the trigger and the sweep, whose re-fires are counted and bounded.
+        return Delivery(
+            RETRY,
+            {
+                "state": states.PENDING,
+                "lease_until": "",
+                "attempts": attempts - 1,
+                "last_error": str(error)[:1000],
+            },
+            _entry(deps, manifest, mailbox, "retrying", error=str(error)),
+        )
     except Exception as error:
         # Transient, or unexpected (logged with its traceback): retried like a transient error
         # up to MAX_DELIVERY_ATTEMPTS, then recorded as failed with the error. Either way the

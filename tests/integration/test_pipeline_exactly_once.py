@@ -10,7 +10,12 @@ import pytest
 from azure.core.exceptions import ResourceExistsError
 
 from archiver.contracts import WorkItem
-from archiver.errors import InvalidInputError, ServiceUnavailableError, TransientError
+from archiver.errors import (
+    InvalidInputError,
+    ServiceUnavailableError,
+    ThrottledError,
+    TransientError,
+)
 from archiver.importer import import_meeting
 from archiver.keys import meeting_key
 from archiver.replay import replay
@@ -265,3 +270,33 @@ def test_a_failed_delivery_whose_item_exists_is_completed_after_replay_not_dupli
     assert replay(pipeline.deps)["reset_meetings"] == 1
     pipeline.import_all()
     assert [len(pipeline.items(m)) for m in ("ann@contoso.com", "bob@contoso.com")] == [1, 1]
+
+
+def test_throttling_does_not_use_up_a_mailboxs_delivery_attempts(azurite, monkeypatch) -> None:
+    # A busy host's mailbox can stay throttled for a long time (150 MB of uploads per 5 minutes):
+    # that is "later", not "broken", so it must not end in a failed delivery.
+    pipeline = Pipeline(settings_for(azurite.connection_string, MAX_DELIVERY_ATTEMPTS="2"))
+    uuid = pipeline.zoom.add(zoom_meeting("busy1=="))
+    create = pipeline.graph.create_item
+    throttled = {"left": 10}  # two rounds of five trigger retries
+
+    def busy_bob(mailbox: str, folder: str, message: object) -> str:
+        if mailbox == "bob@contoso.com" and throttled["left"]:
+            throttled["left"] -= 1
+            raise ThrottledError("Graph throttled create", retry_after=300, status=429)
+        return create(mailbox, folder, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.graph, "create_item", busy_bob)
+    pipeline.discover()
+    pipeline.stage_all()
+    for _ in range(2):  # more tries than MAX_DELIVERY_ATTEMPTS, all throttled
+        pipeline.import_all()
+    key = meeting_key(uuid)
+    bob = pipeline.deps.ledger.get_delivery(key, "bob@contoso.com")
+    assert bob is not None
+    assert bob["state"] == "pending"
+    assert "throttled" in bob["last_error"]
+    assert pipeline.deps.ledger.get_meeting(key)["state"] == "staged"
+    pipeline.import_all()  # the throttling is over
+    assert [len(pipeline.items(m)) for m in ("ann@contoso.com", "bob@contoso.com")] == [1, 1]
+    assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"
