@@ -9,7 +9,6 @@ failures make the invocation fail so the trigger retries, and the sweep re-fires
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 from archiver import ledger as states
 from archiver import telemetry
 from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
+from archiver.createbody import INLINE_LIMIT, create_body, plan_inline
 from archiver.deps import Deps
 from archiver.errors import (
     ArchiverError,
@@ -37,9 +37,6 @@ from archiver.runlog import LogEntry
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=30)
-# Graph: inline fileAttachments must each be under 3 MB and the whole request under 4 MB.
-INLINE_LIMIT = 3 * 1024 * 1024
-REQUEST_BUDGET = int(3.5 * 1024 * 1024)
 PARALLEL_MAILBOXES = 8
 COMPLETE, FAILED, RETRY = "complete", "failed", "retry"
 # Request bodies (at most 4 MB each) kept so every mailbox of a meeting reuses the same one.
@@ -343,45 +340,6 @@ def _prepared(deps: Deps, item: ManifestItem) -> tuple[bytes, int]:
                 _prepare_locks.pop(oldest, None)
             _prepared_cache[cache_key] = (body, len(inline))
     return _prepared_cache[cache_key]
-
-
-def create_body(message: Mapping[str, Any], files: list[tuple[str, str, bytes]]) -> bytes:
-    """The create request's JSON: the message with `files` as inline fileAttachments.
-
-    Equal to json.dumps of the message with an "attachments" list, but the base64 content (up to
-    4 MB per request) is spliced in as bytes: base64 never needs JSON escaping, and running the
-    encoder over it cost more than the rest of the body.
-    """
-    head = json.dumps({k: v for k, v in message.items() if k != "attachments"}).encode()
-    body = bytearray(head[:-1])
-    body += b', "attachments": [' if len(head) > 2 else b'"attachments": ['
-    for index, (name, content_type, data) in enumerate(files):
-        meta = json.dumps(
-            {
-                "@odata.type": "#microsoft.graph.fileAttachment",
-                "name": name,
-                "contentType": content_type,
-                "contentBytes": "",
-            }
-        ).encode()
-        body += b", " if index else b""
-        body += meta[: -len(b'"}')]
-        body += base64.b64encode(data)
-        body += b'"}'
-    body += b"]}"
-    return bytes(body)
-
-
-def plan_inline(attachments: tuple[ManifestAttachment, ...], message_size: int) -> set[str]:
-    """Which attachments ride inline in the create request (small ones, while under 4 MB)."""
-    chosen: set[str] = set()
-    used = message_size
-    for attachment in sorted(attachments, key=lambda a: (a.size, a.name)):
-        encoded = (attachment.size + 2) // 3 * 4 + 512
-        if attachment.size < INLINE_LIMIT and used + encoded <= REQUEST_BUDGET:
-            chosen.add(attachment.file_id)
-            used += encoded
-    return chosen
 
 
 def _complete_attachments(deps: Deps, mailbox: str, message_id: str, item: ManifestItem) -> None:

@@ -1,5 +1,5 @@
-"""The create request's body: the same JSON as encoding the whole message, built without
-running the JSON encoder over the base64 content."""
+"""The create request: which attachments ride inline, and a body that is the same JSON as encoding
+the whole message, built without running the JSON encoder over the base64 content."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from archiver.importer import create_body
+from archiver.contracts import ManifestAttachment
+from archiver.createbody import INLINE_LIMIT, REQUEST_BUDGET, create_body, plan_inline
 
 MESSAGE = {
     "subject": 'Zoom: "Board" — Q3 ✓',
@@ -57,3 +58,24 @@ def test_attachments_already_on_the_message_are_replaced_not_duplicated():
     message = {**MESSAGE, "attachments": [{"name": "stale"}]}
     files = [("a.txt", "text/plain", b"x")]
     assert json.loads(create_body(message, files)) == expected(MESSAGE, files)
+
+
+def attachment(file_id: str, size: int) -> ManifestAttachment:
+    return ManifestAttachment(file_id, f"{file_id}.bin", "x/y", size, "0" * 64, "staging", file_id)
+
+
+def test_small_files_ride_inline_smallest_first_while_the_request_stays_under_4_mb() -> None:
+    mib = 1024 * 1024
+    files = (
+        attachment("chat", 2_000),
+        attachment("vtt", 40_000),
+        attachment("audio", 2 * mib),
+        attachment("video", 2 * mib + 1),
+    )
+    # 2 MB of audio is 2.67 MB of base64: the second 2 MB file no longer fits the budget.
+    assert plan_inline(files, message_size=50_000) == {"chat", "vtt", "audio"}
+    assert plan_inline(files, message_size=REQUEST_BUDGET) == set()
+
+
+def test_a_file_of_3_mb_or_more_never_rides_inline() -> None:
+    assert plan_inline((attachment("big", INLINE_LIMIT),), message_size=0) == set()
