@@ -20,7 +20,13 @@ from archiver.errors import (
     ThrottledError,
 )
 from archiver.graph.auth import MsalTokenProvider, TokenProvider, token_roles
-from archiver.graph.transport import MESSAGE_TOO_LARGE, Transport, json_body, map_error
+from archiver.graph.transport import (
+    MESSAGE_TOO_LARGE,
+    Transport,
+    error_code,
+    json_body,
+    map_error,
+)
 from archiver.keys import MEETING_KEY_PROPERTY_ID
 from archiver.retry import parse_retry_after
 
@@ -285,10 +291,11 @@ class GraphClient:
                     )
                 self._sleep(wait)
                 continue
-            code = _error_code(response) if status else ""
+            body = json_body(response) if status else {}
+            code = error_code(body)
             if code in MESSAGE_TOO_LARGE:
                 # Past the mailbox's maximum message size: no retry can help.
-                raise map_error(status, code, json_body(response), "upload", mailbox)
+                raise map_error(status, code, body, "upload", mailbox)
             failures += 1
             if failures >= self._attempts:
                 raise ServiceUnavailableError(
@@ -301,7 +308,7 @@ class GraphClient:
                 url, offset = self._new_session(mailbox, message_id, name, content_type, size), 0
                 continue
             if status in (400, 416) and failures > 1:
-                raise map_error(status, code, json_body(response), "upload", mailbox)
+                raise map_error(status, code, body, "upload", mailbox)
             self._sleep(min(30.0, 0.5 * 2**failures))
             offset = self._resume_offset(url, size, offset)
 
@@ -340,8 +347,3 @@ def _next_offset(body: dict[str, Any], size: int) -> int:
         return size
     match = re.match(r"(\d+)", str(ranges[0]))
     return int(match[1]) if match else 0
-
-
-def _error_code(response: requests.Response) -> str:
-    error = json_body(response).get("error")
-    return str(error.get("code") or "") if isinstance(error, dict) else ""

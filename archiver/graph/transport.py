@@ -135,11 +135,7 @@ class Transport:
             body = json_body(response)
             if response.status_code < 300:
                 return body
-            code = (
-                str(body.get("error", {}).get("code", ""))
-                if isinstance(body.get("error"), dict)
-                else ""
-            )
+            code = error_code(body)
             if response.status_code == 401 and not refreshed:
                 refreshed = True
                 continue
@@ -207,6 +203,12 @@ def json_body(response: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def error_code(body: dict[str, Any]) -> str:
+    """The `error.code` of a Graph / Outlook error body, or "" when it has none."""
+    error = body.get("error")
+    return str(error.get("code") or "") if isinstance(error, dict) else ""
 
 
 USER_LOOKUPS = ("user", "user-filter")  # request kinds that read the directory, not a mailbox
