@@ -13,7 +13,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, BlobServiceClient, ContainerClient, ContentSettings
 
-from archiver.errors import IncompleteDownloadError, NotFoundError
+from archiver.errors import NotFoundError
 
 BLOCK_SIZE = 4 * 1024 * 1024  # one staged block; the only buffer a transfer holds
 BATCH_LIMIT = 256  # sub-requests per Blob batch request
@@ -56,12 +56,8 @@ class BlockWriter:
             self._stage(bytes(self._buffer[: self._block_size]))
             del self._buffer[: self._block_size]
 
-    def commit(self, *, expected_size: int, content_type: str) -> StoredFile:
-        """Stage the tail and commit the block list, only if the size is what Zoom announced."""
-        if self.size != expected_size:
-            raise IncompleteDownloadError(
-                f"{self._name}: received {self.size} bytes, Zoom announced {expected_size}"
-            )
+    def commit(self, *, content_type: str) -> StoredFile:
+        """Stage the tail and commit the block list (the caller has the whole file)."""
         digest = self._hash.hexdigest()
         settings = ContentSettings(content_type=content_type)
         metadata = {"sha256": digest, "size": str(self.size)}

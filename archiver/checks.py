@@ -23,6 +23,7 @@ def run_checks(mailbox: str | None) -> list[Result]:
     results: list[Result] = [("settings", True, "every setting is present and valid")]
     deps = Deps(settings)
     test_mailbox = mailbox or settings.fallback_mailbox
+    found: list[str] = []  # the tested mailbox's directory id, once looked up
 
     def storage() -> str:
         deps.ledger.last_run()
@@ -39,14 +40,14 @@ def run_checks(mailbox: str | None) -> list[Result]:
     def graph_mailbox() -> str:
         if not test_mailbox:
             raise ValueError("give --mailbox or set FALLBACK_MAILBOX to test a mailbox")
-        found = deps.graph.find_mailbox(test_mailbox)
-        if found is None:
+        mailbox_found = deps.graph.find_mailbox(test_mailbox)
+        if mailbox_found is None:
             raise MailboxUnavailableError(f"{test_mailbox} is not a mailbox in this tenant")
-        return f"{test_mailbox} found"
+        found.append(mailbox_found.id)
+        return f"{test_mailbox} found ({mailbox_found.address}, id {mailbox_found.id})"
 
     def graph_folder() -> str:
-        assert test_mailbox is not None  # graph_mailbox ran first
-        folder = deps.graph.ensure_folder(test_mailbox, settings.archive_folder_name)
+        folder = deps.graph.ensure_folder(found[0], settings.archive_folder_name)
         return f"folder {settings.archive_folder_name!r} is available (id {folder[:12]}...)"
 
     checks: list[tuple[str, Callable[[], str]]] = [
@@ -63,8 +64,8 @@ def run_checks(mailbox: str | None) -> list[Result]:
             results.append((name, False, f"{error} - {_hint(name)}"))
         except (ArchiverError, ValueError) as error:
             results.append((name, False, str(error)))
-            if name == "graph mailbox":
-                break
+        if name == "graph mailbox" and not found:
+            break  # no mailbox to test a folder in
     return results
 
 

@@ -50,6 +50,12 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("export-eml", help="render a meeting to an .eml file for review")
     p.add_argument("--meeting", required=True, help="meeting UUID")
     p.add_argument("--out", required=True, type=Path, help="output folder")
+    p.add_argument(
+        "--for",
+        dest="viewer",
+        metavar="ADDRESS",
+        help="render what this participant's mailbox receives (default: the complete record)",
+    )
     p.set_defaults(handler=_export)
 
     p = subparsers.add_parser("check", help="validate settings and reach Zoom and Graph")
@@ -182,7 +188,7 @@ def _mappings_list(args: argparse.Namespace, out: TextIO) -> int:
 def _export(args: argparse.Namespace, out: TextIO) -> int:
     from archiver.export import export_eml
 
-    paths = export_eml(_deps(), args.meeting, args.out)
+    paths = export_eml(_deps(), args.meeting, args.out, viewer=args.viewer)
     for path in paths:
         print(path, file=out)
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 
 from archiver.ledger import Tables, row_key
+from archiver.mapping import Mailbox
 
 NOT_FOUND = ""  # cached negative lookup
 MEMO_SECONDS = 60
@@ -27,7 +28,7 @@ class MailboxDirectory:
     def __init__(
         self,
         tables: Tables,
-        find_mailbox: Callable[[str], str | None],
+        find_mailbox: Callable[[str], Mailbox | None],
         *,
         clock: Callable[[], datetime] = _now,
         found_ttl: timedelta = timedelta(days=1),
@@ -70,21 +71,26 @@ class MailboxDirectory:
         )
 
     # -- directory lookups ------------------------------------------------------------------
-    def lookup(self, address: str) -> str | None:
-        """The mailbox for an address via Graph, with positive and negative results cached."""
+    def lookup(self, address: str) -> Mailbox | None:
+        """The mailbox behind an address via Graph, with positive and negative results cached.
+
+        Cached as "<object id> <address>": the id is what every later call and delivery row
+        uses, so a mailbox whose primary address changes is still the same mailbox.
+        """
         memo = self._recall("mailbox", address)
+        if memo is None:
+            memo = self._cache_get("mailbox", address)
         if memo is not None:
-            return str(memo) or None
-        cached = self._cache_get("mailbox", address)
-        if cached is not None:
-            self._remember("mailbox", address, cached)
-        if cached is not None:
-            return cached or None
-        found = self._find(address)
-        ttl = self._found_ttl if found else self._missing_ttl
-        self._cache_put("mailbox", address, (found or NOT_FOUND).lower(), ttl)
-        self._remember("mailbox", address, (found or NOT_FOUND).lower())
-        return found.lower() if found else None
+            found = _decode_mailbox(str(memo))
+            if found is not None or memo == NOT_FOUND:
+                self._remember("mailbox", address, memo)
+                return found
+        looked_up = self._find(address)
+        value = f"{looked_up.id} {looked_up.address}" if looked_up else NOT_FOUND
+        ttl = self._found_ttl if looked_up else self._missing_ttl
+        self._cache_put("mailbox", address, value, ttl)
+        self._remember("mailbox", address, value)
+        return looked_up
 
     # -- folder ids -------------------------------------------------------------------------
     def folder_id(self, mailbox: str, folder: str) -> str | None:
@@ -139,3 +145,9 @@ class MailboxDirectory:
                 "expires": expires,
             }
         )
+
+
+def _decode_mailbox(value: str) -> Mailbox | None:
+    """A cached "<id> <address>"; None for a negative entry or one in an older format."""
+    object_id, sep, address = value.partition(" ")
+    return Mailbox(object_id, address) if sep and object_id and address else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,9 +20,10 @@ from archiver import ledger as states
 from archiver import telemetry
 from archiver.contracts import WorkItem, manifest_blob
 from archiver.deps import Deps
-from archiver.errors import ArchiverError, NotFoundError
+from archiver.errors import ArchiverError, InvalidInputError, NotFoundError
 from archiver.keys import meeting_key, revision_key
 from archiver.ledger import json_field
+from archiver.model import COMPLETED, file_identities, object_list, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -42,44 +44,74 @@ class DiscoveryResult:
     errors: list[str] = field(default_factory=list)
 
 
-def is_processing(recording: dict[str, Any]) -> bool:
-    """True while any of a meeting's files is not yet completed at Zoom."""
-    files = [*recording.get("recording_files", []), *recording.get("participant_audio_files", [])]
-    return any(str(f.get("status", "completed")).lower() != "completed" for f in files)
+def listed_files(recording: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A listing's files (recording and per-participant audio); InvalidInputError if malformed."""
+    return [
+        *object_list(recording, "recording_files", "recording listing"),
+        *object_list(recording, "participant_audio_files", "recording listing"),
+    ]
 
 
-def in_grace(recording: dict[str, Any], now: datetime, grace_minutes: int) -> bool:
+def is_processing(recording: Mapping[str, Any]) -> bool:
+    """True while any of a meeting's files is still being produced at Zoom (not completed or
+    failed)."""
+    return any(
+        str(f.get("status") or COMPLETED).lower() not in (COMPLETED, "failed")
+        for f in listed_files(recording)
+    )
+
+
+def in_grace(recording: Mapping[str, Any], now: datetime, grace_minutes: int) -> bool:
     """True while TRANSCRIPT_GRACE_MINUTES have not passed since the recording ended."""
     if grace_minutes <= 0:
         return False
-    ends = [str(f.get("recording_end", "")) for f in recording.get("recording_files", [])]
-    ends = [e for e in ends if e]
+    ends = [
+        parse_time(f["recording_end"], "recording listing.recording_end")
+        for f in object_list(recording, "recording_files", "recording listing")
+        if f.get("recording_end")
+    ]
     if not ends:
         return False
-    ended = datetime.fromisoformat(max(ends).replace("Z", "+00:00"))
-    return now < ended + timedelta(minutes=grace_minutes)
+    return now < max(ends) + timedelta(minutes=grace_minutes)
 
 
-def _not_ready(deps: Deps, recording: dict[str, Any]) -> bool:
+def _not_ready(deps: Deps, recording: Mapping[str, Any]) -> bool:
     grace = deps.settings.transcript_grace_minutes
     return is_processing(recording) or in_grace(recording, deps.clock(), grace)
 
 
 def run_discovery(deps: Deps) -> DiscoveryResult:
-    """One discovery cycle: every user's new recordings, then the sweep."""
+    """One discovery cycle: every user's new recordings, then the sweep.
+
+    However it ends, the run is recorded as finished: a crash records "failed" with the
+    error before it propagates, so `status` never shows a dead run as running.
+    """
     now = deps.clock()
     result = DiscoveryResult()
-    deps.ledger.record_run({"started_at": now.isoformat(), "state": "running"})
-    for user in list_all_users(deps):
-        result.users += 1
-        try:
-            _discover_user(deps, user, now, result)
-        except ArchiverError as error:
-            # One user's failure must not stop the others; their checkpoint stays put, so the
-            # next run covers the same window again.
-            result.errors.append(f"user {user.get('id')}: {error}")
-            log.warning("discovery failed for a user", extra={"error": error.reason})
-    sweep(deps, result)
+    deps.ledger.start_run(now)
+    try:
+        users = list_all_users(deps)
+        for user in users:
+            result.users += 1
+            try:
+                _discover_user(deps, user, now, result)
+            except ArchiverError as error:
+                # One user's failure must not stop the others; their checkpoint stays put, so
+                # the next run covers the same window again.
+                result.errors.append(f"user {user.get('id')}: {error}")
+                log.warning("discovery failed for a user", extra={"error": error.reason})
+        sweep(deps, result)
+    except Exception as error:
+        result.errors.append(f"discovery stopped: {type(error).__name__}: {error}"[:1000])
+        _finish_run(deps, result)
+        raise
+    _finish_run(deps, result)
+    telemetry.MEETINGS.add(result.counts.get("enqueued", 0), {"stage": "discovered"})
+    log.info("discovery finished", extra={"users": result.users, **result.counts})
+    return result
+
+
+def _finish_run(deps: Deps, result: DiscoveryResult) -> None:
     deps.ledger.record_run(
         {
             "finished_at": deps.clock().isoformat(),
@@ -89,9 +121,6 @@ def run_discovery(deps: Deps) -> DiscoveryResult:
             "errors": result.errors[:20],
         }
     )
-    telemetry.MEETINGS.add(result.counts.get("enqueued", 0), {"stage": "discovered"})
-    log.info("discovery finished", extra={"users": result.users, **result.counts})
-    return result
 
 
 def list_all_users(deps: Deps) -> list[dict[str, Any]]:
@@ -113,18 +142,56 @@ def _discover_user(
         since = today - timedelta(days=deps.settings.initial_lookback_days)
     start = since - timedelta(days=1)  # overlap: a meeting listed late near midnight is not missed
     for recording in deps.zoom.list_recordings(user_id, start=start, end=today):
-        result.counts[consider(deps, recording, source="poll")] += 1
+        outcome = consider(deps, recording, source="poll")
+        result.counts[outcome] += 1
+        if outcome == BAD_INPUT:
+            result.errors.append(f"user {user_id}: {_bad_input_text(recording)}")
     deps.ledger.set_checkpoint(user_id, today)
 
 
-def consider(deps: Deps, recording: dict[str, Any], *, source: str) -> str:
-    """Claim and enqueue one meeting instance if it is new; returns what happened."""
-    uuid = str(recording["uuid"])
+BAD_INPUT = "bad-input"
+
+
+def _bad_input_text(recording: Any) -> str:
+    try:
+        _validate(recording)
+    except InvalidInputError as error:
+        uuid = recording.get("uuid") if isinstance(recording, Mapping) else None
+        return f"meeting {uuid!r}: {error}" if uuid else str(error)
+    return "bad input"
+
+
+def _validate(recording: Any) -> str:
+    """The listing entry's UUID; InvalidInputError naming the field and value when malformed."""
+    if not isinstance(recording, Mapping):
+        raise InvalidInputError(
+            f"recording listing: expected an object, got {type(recording).__name__}"
+        )
+    uuid = recording.get("uuid")
+    if not isinstance(uuid, str) or not uuid:
+        raise InvalidInputError(
+            f"recording listing.uuid: expected a meeting UUID, got {uuid!r:.60}"
+        )
+    listed_files(recording)
+    return uuid
+
+
+def consider(deps: Deps, recording: Mapping[str, Any], *, source: str) -> str:
+    """Claim and enqueue one meeting instance if it is new; returns what happened.
+
+    A malformed listing entry is recorded against its meeting (which field, which value) and
+    answers "bad-input": it never stops the run, other meetings or other users.
+    """
+    try:
+        uuid = _validate(recording)
+        processing = _not_ready(deps, recording)
+    except InvalidInputError as error:
+        _record_bad_input(deps, recording, error, source)
+        return BAD_INPUT
     key = meeting_key(uuid)
-    processing = _not_ready(deps, recording)
     fields = {
         "uuid": uuid,
-        "meeting_id": int(recording.get("id") or 0),
+        "meeting_id": _meeting_id(recording),
         "topic": str(recording.get("topic", ""))[:500],
         "host_email": str(recording.get("host_email", "")),
         "start_time": str(recording.get("start_time", "")),
@@ -149,16 +216,41 @@ def consider(deps: Deps, recording: dict[str, Any], *, source: str) -> str:
     return "known"
 
 
+def _record_bad_input(deps: Deps, recording: Any, error: InvalidInputError, source: str) -> None:
+    """The error on the meeting's row (a failed row when it has none yet); logged regardless."""
+    uuid = recording.get("uuid") if isinstance(recording, Mapping) else None
+    log.warning("malformed recording listing", extra={"source": source, "error": str(error)[:300]})
+    if not isinstance(uuid, str) or not uuid:
+        return  # no meeting to record it against: the run's errors name it
+    key = meeting_key(uuid)
+    reason = f"bad input from Zoom ({source}): {error}"[:1000]
+    fields = {"uuid": uuid, "source": source, "state": states.FAILED, "last_error": reason}
+    if not deps.ledger.claim_meeting(key, fields):
+        # Known already: say what is wrong without undoing what was archived.
+        deps.ledger.update_meeting(key, {"last_error": reason})
+
+
 def _maybe_update(
-    deps: Deps, row: dict[str, Any], recording: dict[str, Any], fields: dict[str, Any], source: str
+    deps: Deps,
+    row: dict[str, Any],
+    recording: Mapping[str, Any],
+    fields: dict[str, Any],
+    source: str,
 ) -> str:
-    """Files completed after the meeting was archived (a late transcript) get an update item."""
+    """Files completed after the meeting was archived (a late transcript) get an update item.
+
+    Files named missing on the first item (refused or failed downloads) are not new: `replay`
+    retries them, a poll does not.
+    """
     done = set(json_field(row, "archived_files", []))
-    files = [*recording.get("recording_files", []), *recording.get("participant_audio_files", [])]
+    done |= {m["file_id"] for m in json_field(row, "missing_files", [])}
+    files = listed_files(recording)
     new = {
-        str(f["id"])
-        for f in files
-        if f.get("id") and str(f.get("status", "completed")).lower() == "completed"
+        file_id
+        for f, (file_id, _) in zip(
+            files, file_identities(str(recording["uuid"]), files), strict=True
+        )
+        if str(f.get("status") or COMPLETED).lower() == COMPLETED
     } - done
     if not done or not new:
         return "known"
@@ -171,6 +263,13 @@ def _maybe_update(
     deps.ledger.claim_meeting(key, {**fields, "revision": revision, "state": states.CLAIMED})
     enqueue(deps, key, WorkItem(uuid, source=source, revision=revision))
     return "update-enqueued"
+
+
+def _meeting_id(recording: Mapping[str, Any]) -> int:
+    value = recording.get("id")
+    return (
+        int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else 0
+    )
 
 
 def enqueue(deps: Deps, key: str, item: WorkItem) -> None:

@@ -1,4 +1,8 @@
-"""Render a meeting to .eml for review, straight from Zoom (nothing is written to storage)."""
+"""Render a meeting to .eml for review, straight from Zoom (nothing is written to storage).
+
+By default the complete record, as the compliance mailbox receives it; `--for ADDRESS` renders
+what that participant's mailbox receives instead (their direct messages only).
+"""
 
 from __future__ import annotations
 
@@ -8,52 +12,70 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from archiver.converter import AttachmentRef, build_message, to_eml
+from archiver.contracts import StagedMeeting
+from archiver.converter import AttachmentRef, to_eml
 from archiver.deps import Deps
-from archiver.errors import NotFoundError
-from archiver.model import Meeting, StagedFile
-from archiver.planning import MIB, FilePlan, FileSpec, Part, plan_meeting
-from archiver.render import TEXT_KINDS, TEXT_LIMIT, kind_of, staged_file
+from archiver.errors import PermanentError
+from archiver.model import Meeting, MissingFile, StagedFile
+from archiver.planning import FilePlan, FileSpec, Part
+from archiver.privacy import Viewer, identities, identity_of
+from archiver.render import TEXT_KINDS, TEXT_LIMIT, describe, parse_texts, plan, staged_file
+from archiver.sources import fetch_meeting
+from archiver.views import chat_audiences, mailbox_copy
+
+LOCAL = "local"  # the "container" of files downloaded into the export's temporary folder
 
 
-def export_eml(deps: Deps, uuid: str, out_dir: Path) -> list[Path]:
+def export_eml(deps: Deps, uuid: str, out_dir: Path, *, viewer: str | None = None) -> list[Path]:
     """Write one .eml per item the meeting would become; returns the paths written."""
-    zoom = deps.zoom
-    try:
-        past = zoom.get_past_meeting(uuid)
-    except NotFoundError:
-        past = None
-    try:
-        participants = zoom.list_participants(uuid)
-    except NotFoundError:
-        participants = []
-    meeting = Meeting.from_zoom(zoom.get_recordings(uuid), past, participants)
-    settings = deps.settings
-    plans, items = plan_meeting(
-        [FileSpec(f.file_id, f.size) for f in meeting.completed_files],
-        max_attachment=settings.max_attachment_mb * MIB,
-        max_item=settings.max_item_mb * MIB,
-        policy=settings.oversize_policy,
-    )
+    meeting = fetch_meeting(deps.zoom, uuid)
+    plans, items = plan(deps, [FileSpec(f.file_id, f.size) for f in meeting.completed_files])
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="zoom-export-") as tmp:
-        staged, texts = _download(deps, meeting, plans, Path(tmp))
+        folder = Path(tmp)
+        staged, missing = _download(deps, meeting, plans, folder)
+        by_id = {f.file_id: f for f in meeting.files}
+        texts = {
+            s.file_id: ((folder / s.file_id).read_bytes()[:TEXT_LIMIT], s.size > TEXT_LIMIT)
+            for s in staged
+            if s.kind in TEXT_KINDS and s.container == LOCAL
+        }
+        chats, transcript, notes = parse_texts(staged, texts, by_id)
+        doc = StagedMeeting(
+            key=meeting.key,
+            revision=0,
+            meeting=meeting,
+            files=tuple(staged),
+            items=items,
+            missing=tuple(missing),
+            chats=tuple(chats),
+            transcript=transcript,
+            notes=tuple(notes),
+        )
+        heard = chat_audiences(doc, identities(meeting, {}))
+        seen_as = (
+            Viewer(frozenset({identity_of(viewer.lower(), "", {})}))
+            if viewer
+            else Viewer(frozenset(), complete=True)
+        )
+        copy = mailbox_copy(
+            doc,
+            heard,
+            seen_as,
+            staging_container=LOCAL,
+            withheld_note="this is a participant's copy",
+        )
+        made = {g.blob_name: g.data for g in copy.generated}
 
         def read(ref: AttachmentRef) -> bytes:
-            with (Path(tmp) / ref.file_id).open("rb") as handle:
+            if ref.blob_name in made:
+                return made[ref.blob_name]
+            with (folder / ref.file_id).open("rb") as handle:
                 handle.seek(ref.offset)
                 return handle.read(ref.size)
 
-        for item in items:
-            message = build_message(
-                meeting,
-                staged,
-                texts,
-                part=item.number or None,
-                part_count=item.count or None,
-                attach=[a.file_id for a in item.attachments],
-            )
+        for message, _uploads in copy.messages:
             path = out_dir / f"{message.item_key}.eml"
             path.write_bytes(to_eml(message, read))
             written.append(path)
@@ -64,39 +86,45 @@ def _download(
     deps: Deps,
     meeting: Meeting,
     plans: Sequence[FilePlan],
-    tmp: Path,
-) -> tuple[list[StagedFile], dict[str, bytes]]:
+    folder: Path,
+) -> tuple[list[StagedFile], list[MissingFile]]:
     staged: list[StagedFile] = []
-    texts: dict[str, bytes] = {}
+    missing: list[MissingFile] = []
     by_id = {f.file_id: f for f in meeting.files}
-    for plan in plans:
-        file = by_id[plan.file_id]
+    for plan_ in plans:
+        file = by_id[plan_.file_id]
+        kept = plan_.disposition in ("attach", "split")
         digest = hashlib.sha256()
-        if plan.disposition in ("attach", "split"):
-            with (
-                (tmp / file.file_id).open("wb") as handle,
-                deps.zoom.open_download(file.download_url, expected_size=file.size) as download,
-            ):
-                for chunk in download:
-                    digest.update(chunk)
-                    handle.write(chunk)
-        kept = plan.disposition in ("attach", "split")
+        size = 0
+        if kept:
+            try:
+                with (
+                    (folder / file.file_id).open("wb") as handle,
+                    deps.zoom.open_download(file.download_url) as download,
+                ):
+                    for chunk in download:
+                        digest.update(chunk)
+                        handle.write(chunk)
+                        size += len(chunk)
+            except PermanentError as error:
+                missing.append(MissingFile(file.file_id, describe(file), error.message[:500]))
+                continue
         staged.append(
             staged_file(
                 meeting,
                 file,
-                plan,
+                plan_,
+                size=size if kept else file.size,
                 sha256=digest.hexdigest() if kept else "",
                 blob_name=file.file_id,
+                container=LOCAL if kept else "",
                 # An oversize linked file is in archive storage, not in this export.
-                disposition="skip" if plan.disposition == "link" else None,
-                note=("not included in this export: " + (plan.note or "")) if plan.note else None,
-                part_sha256=functools.partial(_part_sha256, tmp / file.file_id),
+                disposition="skip" if plan_.disposition == "link" else None,
+                note=("not included in this export: " + (plan_.note or "")) if plan_.note else None,
+                part_sha256=functools.partial(_part_sha256, folder / file.file_id),
             )
         )
-        if kind_of(file) in TEXT_KINDS and plan.disposition == "attach":
-            texts[file.file_id] = (tmp / file.file_id).read_bytes()[:TEXT_LIMIT]
-    return staged, texts
+    return staged, missing
 
 
 def _part_sha256(path: Path, part: Part) -> str:

@@ -2,17 +2,20 @@
 
 Answers within Zoom's 3-second window: nothing here downloads anything; the payload's download_url
 and download_token are ignored (files are always fetched through the API and the host allow-list).
+A delivery is remembered as processed only once it was: Zoom retries an event it saw fail (with
+the same event_ts), and that retry must be processed, not refused as a replay.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 
 from archiver.deps import Deps
 from archiver.discovery import consider
@@ -39,13 +42,16 @@ def handle_event(
         event = verify(body, headers, secret=secret, now=now())
         if event.event == URL_VALIDATION:
             return 200, url_validation_answer(event, secret=secret)
-        if not _first_delivery(deps, event.replay_key, event.event):
-            raise RejectedWebhookError("replayed delivery")
     except RejectedWebhookError as rejected:
         log.warning(
             "webhook rejected", extra={"reason": rejected.reason, "status": rejected.status}
         )
         return rejected.status, {}
+    if _processed(deps, event.replay_key):
+        # A repeat of a delivery already processed (Zoom retries when our answer came late):
+        # acknowledged so it stops, and nothing is done twice.
+        log.info("webhook repeat acknowledged", extra={"event": event.event})
+        return 200, {"status": "duplicate"}
     if event.event not in ARCHIVE_EVENTS:
         log.info("webhook event ignored", extra={"event": event.event})
         return 200, {"status": "ignored"}
@@ -57,14 +63,23 @@ def handle_event(
         # Recordings appear minutes after the meeting ends: wait for them like processing files.
         recording = {**recording, "recording_files": [{"status": "processing"}]}
     outcome = consider(deps, recording, source="webhook")
+    _remember(deps, event.replay_key, event.event)
     log.info("webhook event accepted", extra={"event": event.event, "outcome": outcome})
     return 200, {"status": outcome}
 
 
-def _first_delivery(deps: Deps, replay_key: str, event: str) -> bool:
-    table = deps.tables.get("webhooks")
+def _processed(deps: Deps, replay_key: str) -> bool:
     try:
-        table.create_entity(
+        deps.tables.get("webhooks").get_entity(replay_key[:2], replay_key)
+    except ResourceNotFoundError:
+        return False
+    return True
+
+
+def _remember(deps: Deps, replay_key: str, event: str) -> None:
+    """Mark the delivery processed (after processing it; a concurrent twin may have too)."""
+    with contextlib.suppress(ResourceExistsError):
+        deps.tables.get("webhooks").create_entity(
             {
                 "PartitionKey": replay_key[:2],
                 "RowKey": replay_key,
@@ -72,9 +87,6 @@ def _first_delivery(deps: Deps, replay_key: str, event: str) -> bool:
                 "received_at": deps.clock().isoformat(),
             }
         )
-    except ResourceExistsError:
-        return False
-    return True
 
 
 def reply_body(body: dict[str, Any]) -> bytes:

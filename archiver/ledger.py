@@ -283,6 +283,12 @@ class Ledger:
             }
         )
 
+    def start_run(self, started: datetime) -> None:
+        """Record that a discovery run started, replacing everything the previous one left."""
+        entity = {"PartitionKey": "run", "RowKey": "discovery"}
+        entity.update(started_at=started.isoformat(), state="running")
+        self._tables.get("checkpoints").upsert_entity(entity, mode=UpdateMode.REPLACE)
+
     def record_run(self, fields: Mapping[str, Any]) -> None:
         """Store the latest discovery run's summary."""
         entity = {"PartitionKey": "run", "RowKey": "discovery", **fields}

@@ -1,29 +1,42 @@
 """The meeting model: Zoom JSON parsed once, at the edge, into frozen dataclasses.
 
-Required fields raise InvalidInputError naming the field; optional ones default. Datetimes are
+Required fields raise InvalidInputError naming the field and the value; optional ones default.
+A bad value that concerns one participant or one file (an invalid email, an unusable file id) is
+kept as a note on that participant or file instead of failing the meeting. Datetimes are
 timezone-aware UTC.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from archiver.addresses import derived_id, email_address, is_safe_id
 from archiver.errors import InvalidInputError
 from archiver.keys import meeting_key
+
+IN_MEETING = "in_meeting"
+IN_WAITING_ROOM = "in_waiting_room"
+COMPLETED = "completed"
+FAILED = "failed"
 
 
 def parse_time(value: Any, where: str) -> datetime:
     """An ISO 8601 timestamp from Zoom ("2026-11-20T15:00:00Z") as aware UTC."""
     if not isinstance(value, str) or not value:
-        raise InvalidInputError(f"{where}: expected an ISO datetime")
+        raise InvalidInputError(f"{where}: expected an ISO datetime, got {_shown(value)}")
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInputError(f"{where}: not an ISO datetime ({value[:40]!r})") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message: its JSON-ish form, cut short."""
+    return "null" if value is None else repr(value)[:60]
 
 
 def _optional_time(value: Any, where: str) -> datetime | None:
@@ -38,11 +51,21 @@ def _text(doc: Mapping[str, Any], name: str, default: str = "") -> str:
 def _int(doc: Mapping[str, Any], name: str, where: str, default: int | None = None) -> int:
     value = doc.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InvalidInputError(f"{where}.{name}: expected a number")
+        raise InvalidInputError(f"{where}.{name}: expected a number, got {_shown(value)}")
     try:
         return int(value)
     except ValueError:
         raise InvalidInputError(f"{where}.{name}: expected a number, got {value!r}") from None
+
+
+def object_list(doc: Mapping[str, Any], name: str, where: str) -> list[Mapping[str, Any]]:
+    """A list of objects; absent or null is empty, anything else is an input error."""
+    value = doc.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise InvalidInputError(f"{where}.{name}: expected a list of objects, got {_shown(value)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,13 @@ class Participant:
     join_time: datetime
     leave_time: datetime
     duration_s: int
+    status: str = IN_MEETING  # in_meeting | in_waiting_room
+    email_error: str | None = None  # why the email Zoom gave was not used
+
+    @property
+    def admitted(self) -> bool:
+        """False for a waiting-room session (the person was not in the meeting then)."""
+        return self.status != IN_WAITING_ROOM
 
 
 @dataclass(frozen=True)
@@ -65,11 +95,17 @@ class RecordingFile:
     file_type: str
     file_extension: str
     recording_type: str
-    size: int
+    listed_size: int | None  # file_size as Zoom lists it; CC and TIMELINE files have none
     status: str
     download_url: str
     recording_start: datetime | None = None
     recording_end: datetime | None = None
+    id_note: str | None = None  # why the id is derived rather than Zoom's
+
+    @property
+    def size(self) -> int:
+        """The size to plan with (the listing's; 0 when Zoom lists none)."""
+        return self.listed_size or 0
 
 
 @dataclass(frozen=True)
@@ -88,6 +124,10 @@ class Meeting:
     timezone: str
     participants: tuple[Participant, ...] = ()
     files: tuple[RecordingFile, ...] = ()
+    # Why the participant list is incomplete or absent ("" when Zoom gave it).
+    participants_note: str = ""
+    # Input errors that concern a person or a file, not the meeting (each names what was wrong).
+    input_errors: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -97,12 +137,34 @@ class Meeting:
     @property
     def completed_files(self) -> tuple[RecordingFile, ...]:
         """Files Zoom has finished processing."""
-        return tuple(f for f in self.files if f.status == "completed")
+        return tuple(f for f in self.files if f.status == COMPLETED)
+
+    @property
+    def failed_files(self) -> tuple[RecordingFile, ...]:
+        """Files Zoom says it failed to produce."""
+        return tuple(f for f in self.files if f.status == FAILED)
 
     @property
     def processing_files(self) -> tuple[RecordingFile, ...]:
         """Files Zoom was still processing."""
-        return tuple(f for f in self.files if f.status != "completed")
+        return tuple(f for f in self.files if f.status not in (COMPLETED, FAILED))
+
+    @property
+    def attendees(self) -> tuple[Participant, ...]:
+        """Sessions of people who were admitted to the meeting."""
+        return tuple(p for p in self.participants if p.admitted)
+
+    @property
+    def waited_only(self) -> tuple[Participant, ...]:
+        """Waiting-room sessions of people never admitted (matched by email, else by name)."""
+        admitted = {_person(p) for p in self.attendees}
+        return tuple(p for p in self.participants if _person(p) not in admitted)
+
+    @property
+    def recipient_addresses(self) -> tuple[str, ...]:
+        """Host first, then every admitted participant with a valid email, de-duplicated."""
+        found = [self.host_email or "", *(p.email or "" for p in self.attendees)]
+        return tuple(a for a in dict.fromkeys(found) if a)
 
     @classmethod
     def from_zoom(
@@ -110,11 +172,20 @@ class Meeting:
         recordings: Mapping[str, Any],
         past_meeting: Mapping[str, Any] | None,
         participants: Sequence[Mapping[str, Any]],
+        *,
+        host_email: str | None = None,
+        participants_note: str = "",
     ) -> Meeting:
-        """Parse the recordings body, the past-meeting body and participant rows."""
+        """Parse the recordings body, the past-meeting body and participant rows.
+
+        `host_email` is the host's address when the caller looked it up (recording listings
+        carry only host_id); otherwise the bodies' own fields are used.
+        """
         uuid = _text(recordings, "uuid")
         if not uuid:
-            raise InvalidInputError("recordings.uuid: missing")
+            raise InvalidInputError(
+                f"recordings.uuid: missing, got {_shown(recordings.get('uuid'))}"
+            )
         past = past_meeting or {}
         start = parse_time(
             past.get("start_time") or recordings.get("start_time"), "recordings.start_time"
@@ -123,30 +194,42 @@ class Meeting:
         end = _optional_time(past.get("end_time"), "past_meeting.end_time") or (
             start + timedelta(minutes=duration)
         )
-        files = [
-            *(
-                _file(f, "recordings.recording_files[]")
-                for f in recordings.get("recording_files") or []
-            ),
-            *(
-                _file(f, "recordings.participant_audio_files[]")
-                for f in recordings.get("participant_audio_files") or []
-            ),
+        docs = [
+            *object_list(recordings, "recording_files", "recordings"),
+            *object_list(recordings, "participant_audio_files", "recordings"),
         ]
-        host_email = _text(recordings, "host_email") or _text(past, "user_email") or None
+        errors: list[str] = []
+        raw_host = (
+            host_email or _text(recordings, "host_email") or _text(past, "user_email") or ""
+        ).strip()
+        host: str | None = None
+        if raw_host:
+            try:
+                host = email_address(raw_host, "host email")
+            except InvalidInputError as error:
+                errors.append(str(error))
+        people = [_participant(p, start, i) for i, p in enumerate(participants)]
+        errors += [f"participant {p.name!r}: {p.email_error}" for p in people if p.email_error]
+        files = [
+            _file(doc, file_id, note)
+            for doc, (file_id, note) in zip(docs, file_identities(uuid, docs), strict=True)
+        ]
+        errors += [f"{f.file_type} file: {f.id_note}" for f in files if f.id_note]
         return cls(
             uuid=uuid,
             meeting_id=_int(recordings, "id", "recordings", default=past.get("id", 0)),
             topic=_text(recordings, "topic") or _text(past, "topic"),
             host_id=_text(recordings, "host_id") or _text(past, "host_id"),
-            host_email=host_email.lower() if host_email else None,
+            host_email=host,
             host_name=_text(past, "user_name"),
             start_time=start,
             end_time=end,
             duration_min=duration,
             timezone=_text(recordings, "timezone") or "UTC",
-            participants=tuple(_participant(p, start) for p in participants),
+            participants=tuple(people),
             files=tuple(files),
+            participants_note=participants_note,
+            input_errors=tuple(errors),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,20 +241,14 @@ class Meeting:
     def from_dict(cls, doc: Mapping[str, Any]) -> Meeting:
         """Inverse of to_dict."""
         try:
+            scalars = {
+                f.name: doc[f.name]
+                for f in fields(cls)
+                if f.name not in ("start_time", "end_time", "participants", "files", "input_errors")
+                and f.name in doc
+            }
             return cls(
-                **{
-                    k: doc[k]
-                    for k in (
-                        "uuid",
-                        "meeting_id",
-                        "topic",
-                        "host_id",
-                        "host_email",
-                        "host_name",
-                        "duration_min",
-                        "timezone",
-                    )
-                },
+                **scalars,
                 start_time=parse_time(doc["start_time"], "meeting.start_time"),
                 end_time=parse_time(doc["end_time"], "meeting.end_time"),
                 participants=tuple(
@@ -194,40 +271,90 @@ class Meeting:
                     )
                     for f in doc["files"]
                 ),
+                input_errors=tuple(doc.get("input_errors", ())),
             )
         except (KeyError, TypeError) as error:
             raise InvalidInputError(f"meeting snapshot: malformed ({error})") from None
 
 
-def _file(doc: Mapping[str, Any], where: str) -> RecordingFile:
-    file_id = _text(doc, "id")
-    if not file_id:
-        raise InvalidInputError(f"{where}.id: missing")
+def file_identities(uuid: str, docs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
+    """Each listed file's id, and a note when it had to be derived.
+
+    Zoom lists CC and TIMELINE files without an id (its recordings spec), so their identity is
+    derived from what is stable about them: the meeting UUID, type, extension and recording
+    times. The same listing always yields the same ids, in discovery, webhooks and staging
+    alike; identical id-less files are told apart by their order.
+    """
+    seen: dict[str, int] = {}
+    out: list[tuple[str, str | None]] = []
+    for doc in docs:
+        raw = _text(doc, "id").strip()
+        note: str | None = None
+        if raw and is_safe_id(raw):
+            file_id = raw
+        else:
+            stable = [
+                _text(doc, name)
+                for name in ("file_type", "file_extension", "recording_start", "recording_end")
+            ]
+            file_id = derived_id(uuid, *stable, raw)
+            note = (
+                f"Zoom lists no file id; derived id {file_id} used"
+                if not raw
+                else f"Zoom's file id {raw[:60]!r} has characters not allowed in names; "
+                f"derived id {file_id} used"
+            )
+        seen[file_id] = seen.get(file_id, 0) + 1
+        if seen[file_id] > 1:
+            file_id = f"{file_id}-{seen[file_id]}"
+        out.append((file_id, note))
+    return out
+
+
+def _file(doc: Mapping[str, Any], file_id: str, id_note: str | None) -> RecordingFile:
+    where = f"recording file {file_id}"
+    size = doc.get("file_size")
     return RecordingFile(
         file_id=file_id,
         file_type=_text(doc, "file_type").upper(),
         file_extension=_text(doc, "file_extension").upper(),
         recording_type=_text(doc, "recording_type"),
-        size=_int(doc, "file_size", where, default=0),
-        status=_text(doc, "status", "completed").lower(),
+        listed_size=None if size is None else max(0, _int(doc, "file_size", where)),
+        status=_text(doc, "status", COMPLETED).lower() or COMPLETED,
         download_url=_text(doc, "download_url"),
         recording_start=_optional_time(doc.get("recording_start"), f"{where}.recording_start"),
         recording_end=_optional_time(doc.get("recording_end"), f"{where}.recording_end"),
+        id_note=id_note,
     )
 
 
-def _participant(doc: Mapping[str, Any], start: datetime) -> Participant:
-    join = _optional_time(doc.get("join_time"), "participants[].join_time") or start
-    leave = _optional_time(doc.get("leave_time"), "participants[].leave_time") or join
-    email = (_text(doc, "user_email") or _text(doc, "email")).strip().lower() or None
+def _participant(doc: Mapping[str, Any], start: datetime, index: int) -> Participant:
+    where = f"participants[{index}]"
+    join = _optional_time(doc.get("join_time"), f"{where}.join_time") or start
+    leave = _optional_time(doc.get("leave_time"), f"{where}.leave_time") or join
+    raw = (_text(doc, "user_email") or _text(doc, "email")).strip()
+    email: str | None = None
+    error: str | None = None
+    if raw:
+        try:
+            email = email_address(raw, "email")
+        except InvalidInputError as invalid:
+            error = f"{invalid}; not used as a recipient"
+    status = _text(doc, "status", IN_MEETING).lower() or IN_MEETING
     return Participant(
         name=_text(doc, "name") or _text(doc, "user_name") or "(no name)",
         email=email,
         user_id=_text(doc, "user_id") or _text(doc, "id") or None,
         join_time=join,
         leave_time=leave,
-        duration_s=_int(doc, "duration", "participants[]", default=0),
+        duration_s=_int(doc, "duration", where, default=0),
+        status=status if status in (IN_MEETING, IN_WAITING_ROOM) else IN_MEETING,
+        email_error=error,
     )
+
+
+def _person(p: Participant) -> str:
+    return p.email or f"name:{p.name.casefold()}"
 
 
 @dataclass(frozen=True)
@@ -249,7 +376,7 @@ class StagedFile:
     file_id: str
     name: str
     content_type: str
-    size: int
+    size: int  # bytes stored (what Zoom served)
     sha256: str
     blob_name: str
     kind: str  # media | audio | chat | transcript | captions | timeline | summary | other
@@ -257,6 +384,17 @@ class StagedFile:
     location: str | None = None
     note: str | None = None
     parts: tuple[FilePart, ...] = field(default=())
+    container: str = ""  # where the bytes are ("" for a file not stored)
+    listed_size: int | None = None  # what Zoom listed, when it differs from what it served
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    """A completed Zoom file that is not in the archive, and why (named in the item and status)."""
+
+    file_id: str
+    description: str  # e.g. "CC closed_caption"
+    reason: str
 
 
 def _jsonable(value: Any) -> Any:

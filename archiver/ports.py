@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, Protocol
 
+from archiver.mapping import Mailbox
 from archiver.transfer import Download
 
 
@@ -24,13 +25,15 @@ class ZoomPort(Protocol):
 
     def list_participants(self, meeting_uuid: str) -> list[dict[str, Any]]: ...
 
-    def open_download(self, url: str, *, expected_size: int, start: int = 0) -> Download: ...
+    def get_user(self, user_id: str) -> dict[str, Any]: ...
+
+    def open_download(self, url: str, *, start: int = 0) -> Download: ...
 
 
 class GraphPort(Protocol):
     """The Microsoft Graph mail calls the pipeline makes."""
 
-    def find_mailbox(self, address: str) -> str | None: ...
+    def find_mailbox(self, address: str) -> Mailbox | None: ...
 
     def ensure_folder(self, mailbox: str, display_name: str, *, parent: str = "inbox") -> str: ...
 

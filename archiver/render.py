@@ -1,25 +1,28 @@
-"""Turn a staged meeting into its items: staged files from the blobs, converter output, manifest.
+"""A staged meeting from what staging stored: files as HTTP delivered them, texts parsed once.
 
-The converter itself is pure; this module feeds it what staging stored (sizes, hashes, chat and
-transcript text) and writes nothing itself: the caller stores the documents it returns.
+Planning runs again here with the sizes Zoom actually served (listings can be wrong, and CC and
+TIMELINE files list none), so what is attached, linked or split follows the real bytes. The
+result is the document every mailbox's copy is rendered from (archiver/views.py) and the manifest
+that commits it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
 from archiver.blobstore import StoredFile
-from archiver.contracts import Manifest, ManifestAttachment, ManifestItem
-from archiver.converter import build_message, to_graph_json
+from archiver.contracts import ChatFile, Manifest, StagedMeeting, TranscriptText, document_blob
 from archiver.converter.names import safe_file_name
+from archiver.converter.transcripts import parse_chat, parse_vtt
 from archiver.deps import Deps
 from archiver.errors import IncompleteDownloadError
-from archiver.model import FilePart, Meeting, RecordingFile, StagedFile
-from archiver.planning import FilePlan, ItemPlan, Part
+from archiver.model import FilePart, Meeting, MissingFile, RecordingFile, StagedFile
+from archiver.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
 
-# Text files rendered into the body are read up to this size (the whole file is still attached).
-TEXT_LIMIT = 8 * 1024 * 1024
+# Text files are read up to this size to be parsed (the whole file is still attached).
+TEXT_LIMIT = 16 * 1024 * 1024
 TEXT_KINDS = {"chat", "transcript", "captions"}
 KINDS = {
     "MP4": "media",
@@ -35,7 +38,7 @@ CONTENT_TYPES = {
     "MP4": "video/mp4",
     "M4A": "audio/mp4",
     "CHAT": "text/plain",
-    "CHAT_MESSAGE": "text/plain",
+    "CHAT_MESSAGE": "application/json",
     "TRANSCRIPT": "text/vtt",
     "CC": "text/vtt",
     "TIMELINE": "application/json",
@@ -68,89 +71,117 @@ def file_name(meeting: Meeting, file: RecordingFile) -> str:
     return safe_file_name(f"{stem} {file.file_id[:8]}.{extension}")
 
 
+def describe(file: RecordingFile) -> str:
+    """A file as a person reads it in a list ("CC closed_caption")."""
+    return " ".join(x for x in (file.file_type, file.recording_type) if x) or file.file_id
+
+
+def blob_for(key: str, file: RecordingFile) -> str:
+    """Where a file is staged (attachments) inside the staging container."""
+    return f"{key}/files/{file.file_id}"
+
+
 def link_blob_name(key: str, meeting: Meeting, file: RecordingFile) -> str:
     """Where an oversize file is kept in the archive container."""
     return f"{meeting.start_time:%Y/%m}/{key}/{file_name(meeting, file)}"
 
 
-def render_manifest(
+def plan(
+    deps: Deps, specs: Sequence[FileSpec]
+) -> tuple[tuple[FilePlan, ...], tuple[ItemPlan, ...]]:
+    """plan_meeting with the configured limits."""
+    s = deps.settings
+    return plan_meeting(
+        specs,
+        max_attachment=s.max_attachment_mb * MIB,
+        max_item=s.max_item_mb * MIB,
+        policy=s.oversize_policy,
+    )
+
+
+def location(
+    deps: Deps, key: str, meeting: Meeting, file: RecordingFile, disposition: str
+) -> tuple[str, str]:
+    """(container, blob name) a file is stored under for a disposition."""
+    if disposition == "link":
+        return deps.settings.archive_container, link_blob_name(key, meeting, file)
+    return deps.settings.staging_container, blob_for(key, file)
+
+
+@dataclass
+class Copied:
+    """What this invocation copied: stored sizes and hashes, and small text files' content.
+
+    Rendering right after copying uses them instead of asking storage again.
+    """
+
+    files: dict[str, StoredFile] = field(default_factory=dict)  # by blob name
+    texts: dict[str, bytes] = field(default_factory=dict)  # by file id
+
+
+def stage_document(
     deps: Deps,
     key: str,
     meeting: Meeting,
-    plans: Sequence[FilePlan],
-    items: Sequence[ItemPlan],
+    stored_in: Mapping[str, str],
     *,
-    note: str = "",
-    revision: int = 0,
-    known: Mapping[str, StoredFile] | None = None,
-    texts: Mapping[str, bytes] | None = None,
-) -> tuple[Manifest, dict[str, dict[str, Any]]]:
-    """The manifest and, by blob name, each item's Graph message JSON (attachments excluded).
+    revision: int,
+    missing: Sequence[MissingFile],
+    notes: Sequence[str],
+    copied: Copied,
+) -> tuple[Manifest, StagedMeeting]:
+    """The staged meeting and its manifest.
 
-    `known` (stored files by blob name) and `texts` (text content by file id) are what the
-    caller has just copied; anything not in them is looked up in storage.
+    `stored_in` maps each stored file's id to the disposition it was copied for (which says
+    its container); files planned "skip" were not copied and keep their listed size.
     """
-    settings = deps.settings
-    staged = [
-        _staged(deps, key, meeting, file, plan, known=known or {})
-        for file, plan in _planned(meeting, plans)
-    ]
-    texts = _texts(deps, staged, texts or {})
-    documents: dict[str, dict[str, Any]] = {}
-    manifest_items: list[ManifestItem] = []
-    for item in items:
-        attach = [a.file_id for a in item.attachments]
-        message = build_message(
-            meeting,
-            staged,
-            texts,
-            part=item.number or None,
-            part_count=item.count or None,
-            attach=attach,
-            revision=revision,
-        )
-        blob = f"{key}/item-{item.number}.json"
-        documents[blob] = to_graph_json(message, inline={})
-        manifest_items.append(
-            ManifestItem(
-                item_key=message.item_key,
-                message_blob=blob,
-                attachments=tuple(
-                    ManifestAttachment(
-                        file_id=ref.file_id,
-                        name=ref.name,
-                        content_type=ref.content_type,
-                        size=ref.size,
-                        sha256=ref.sha256,
-                        container=settings.staging_container,
-                        blob_name=ref.blob_name,
-                        offset=ref.offset,
-                    )
-                    for ref in message.attachments
-                ),
+    by_id = {f.file_id: f for f in meeting.files}
+    stored: dict[str, StoredFile] = {}
+    for file_id, disposition in stored_in.items():
+        if disposition == "skip":
+            continue
+        container, name = location(deps, key, meeting, by_id[file_id], disposition)
+        found = copied.files.get(name) or deps.blobs.stored(container, name)
+        if found is None:
+            raise IncompleteDownloadError(
+                f"{file_name(meeting, by_id[file_id])}: staged copy missing", meeting=key
             )
-        )
-    notes = [f"{s.name}: {s.note}" for s in staged if s.note]
-    notes += [f"{f.file_type} {f.file_id}: still processing" for f in meeting.processing_files]
-    if note:
-        notes.append(note)
-    addresses = [meeting.host_email or "", *(p.email or "" for p in meeting.participants)]
+        stored[file_id] = found
+    specs = [
+        FileSpec(fid, stored[fid].size if fid in stored else by_id[fid].size) for fid in stored_in
+    ]
+    plans, items = plan(deps, specs)
+    staged = [
+        _staged(deps, key, meeting, by_id[p.file_id], p, stored=stored.get(p.file_id))
+        for p in plans
+    ]
+    texts = _texts(deps, staged, copied.texts)
+    chats, transcript, text_notes = parse_texts(staged, texts, by_id)
+    doc = StagedMeeting(
+        key=key,
+        revision=revision,
+        meeting=meeting,
+        files=tuple(staged),
+        items=items,
+        missing=tuple(missing),
+        chats=tuple(chats),
+        transcript=transcript,
+        notes=(*notes, *text_notes),
+    )
+    staging = deps.settings.staging_container
     manifest = Manifest(
         key=key,
         uuid=meeting.uuid,
         meeting_id=meeting.meeting_id,
         topic=meeting.topic,
         start_time=meeting.start_time.isoformat(),
-        addresses=tuple(a for a in dict.fromkeys(addresses) if a),
-        items=tuple(manifest_items),
-        notes=tuple(notes),
+        revision=revision,
+        addresses=meeting.recipient_addresses,
+        document=document_blob(key),
+        blobs=tuple(sorted({s.blob_name for s in staged if s.container == staging})),
+        total_bytes=doc.total_bytes,
     )
-    return manifest, documents
-
-
-def _planned(meeting: Meeting, plans: Sequence[FilePlan]) -> list[tuple[RecordingFile, FilePlan]]:
-    by_id = {f.file_id: f for f in meeting.files}
-    return [(by_id[p.file_id], p) for p in plans if p.file_id in by_id]
+    return manifest, doc
 
 
 def _staged(
@@ -160,38 +191,46 @@ def _staged(
     file: RecordingFile,
     plan: FilePlan,
     *,
-    known: Mapping[str, StoredFile],
+    stored: StoredFile | None,
 ) -> StagedFile:
-    from archiver.staging import blob_for
-
     settings = deps.settings
-    name = file_name(meeting, file)
-    location: str | None = None
-    sha256 = ""
-    blob_name = blob_for(key, file)
-    if plan.disposition == "link":
-        blob_name = link_blob_name(key, meeting, file)
-        location = f"{settings.archive_container}/{blob_name}"
-    if plan.disposition != "skip":
-        container = (
-            settings.archive_container if plan.disposition == "link" else settings.staging_container
-        )
-        stored = known.get(blob_name) or deps.blobs.stored(container, blob_name)
-        if stored is None or stored.size != file.size:
-            raise IncompleteDownloadError(f"{name}: staged copy missing or incomplete", meeting=key)
-        sha256 = stored.sha256
-    # Each part's own hash lets a reviewer check a part without reassembling the whole file.
+    if (
+        stored is not None
+        and plan.disposition == "link"
+        and stored.container != settings.archive_container
+    ):
+        # Larger than its listing said: it was staged to be attached, and now goes to archive
+        # storage like any file its size.
+        stored = _move_to_archive(deps, key, meeting, file, stored)
+    location_text = None
+    if plan.disposition == "link" and stored is not None:
+        location_text = f"{stored.container}/{stored.name}"
+    container = stored.container if stored is not None else ""
+    blob_name = stored.name if stored is not None else blob_for(key, file)
     return staged_file(
         meeting,
         file,
         plan,
-        sha256=sha256,
+        size=stored.size if stored is not None else file.size,
+        sha256=stored.sha256 if stored is not None else "",
         blob_name=blob_name,
-        location=location,
-        part_sha256=lambda part: _range_sha256(
-            deps, settings.staging_container, blob_name, part.offset, part.size
-        ),
+        container=container,
+        location=location_text,
+        part_sha256=lambda part: _range_sha256(deps, container, blob_name, part.offset, part.size),
     )
+
+
+def _move_to_archive(
+    deps: Deps, key: str, meeting: Meeting, file: RecordingFile, stored: StoredFile
+) -> StoredFile:
+    container, name = location(deps, key, meeting, file, "link")
+    existing = deps.blobs.stored(container, name)
+    if existing is not None:
+        return existing
+    writer = deps.blobs.writer(container, name)
+    for chunk in deps.blobs.iter_range(stored.container, stored.name, 0, stored.size):
+        writer.write(chunk)
+    return writer.commit(content_type=content_type_of(file))
 
 
 def staged_file(
@@ -199,8 +238,10 @@ def staged_file(
     file: RecordingFile,
     plan: FilePlan,
     *,
+    size: int,
     sha256: str,
     blob_name: str,
+    container: str = "",
     location: str | None = None,
     disposition: str | None = None,
     note: str | None = None,
@@ -212,7 +253,7 @@ def staged_file(
         file_id=file.file_id,
         name=name,
         content_type=content_type_of(file),
-        size=file.size,
+        size=size,
         sha256=sha256,
         blob_name=blob_name,
         kind=kind_of(file),
@@ -230,12 +271,12 @@ def staged_file(
             )
             for p in plan.parts
         ),
+        container=container,
+        listed_size=file.listed_size if file.listed_size not in (None, size) else None,
     )
 
 
 def _range_sha256(deps: Deps, container: str, blob: str, offset: int, size: int) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     for chunk in deps.blobs.iter_range(container, blob, offset, size):
         digest.update(chunk)
@@ -244,14 +285,45 @@ def _range_sha256(deps: Deps, container: str, blob: str, offset: int, size: int)
 
 def _texts(
     deps: Deps, staged: Sequence[StagedFile], known: Mapping[str, bytes]
-) -> Mapping[str, bytes]:
-    texts: dict[str, bytes] = {}
+) -> dict[str, tuple[bytes, bool]]:
+    """Text files' content by file id, and whether it was cut at TEXT_LIMIT."""
+    texts: dict[str, tuple[bytes, bool]] = {}
     for file in staged:
-        if file.kind in TEXT_KINDS and file.disposition == "attach":
-            if file.file_id in known:
-                texts[file.file_id] = known[file.file_id][:TEXT_LIMIT]
-                continue
-            texts[file.file_id] = deps.blobs.read_bytes(
-                deps.settings.staging_container, file.blob_name, limit=TEXT_LIMIT
-            )
+        if file.kind not in TEXT_KINDS or not file.container:
+            continue
+        data = known.get(file.file_id)
+        if data is None:
+            data = deps.blobs.read_bytes(file.container, file.blob_name, limit=TEXT_LIMIT)
+        texts[file.file_id] = (data[:TEXT_LIMIT], file.size > TEXT_LIMIT)
     return texts
+
+
+def parse_texts(
+    staged: Sequence[StagedFile],
+    texts: Mapping[str, tuple[bytes, bool]],
+    by_id: Mapping[str, RecordingFile],
+) -> tuple[list[ChatFile], TranscriptText | None, list[str]]:
+    """Chat files and the shown transcript, each parsed once; notes on what was cut."""
+    chats: list[ChatFile] = []
+    transcripts: dict[str, TranscriptText] = {}
+    notes: list[str] = []
+    for file in staged:
+        if file.file_id not in texts:
+            continue
+        data, cut = texts[file.file_id]
+        if cut:
+            notes.append(
+                f"{file.name} is larger than {TEXT_LIMIT // MIB} MB: only its start is shown"
+            )
+        if file.kind == "chat":
+            if by_id[file.file_id].file_type == "CHAT_MESSAGE":
+                # Zoom's JSON chat cannot be read by this version: it may hold direct
+                # messages, so only mailboxes entitled to every line receive it as is.
+                chats.append(ChatFile(file.file_id, (), 1))
+                continue
+            lines, unparsed = parse_chat(data)
+            chats.append(ChatFile(file.file_id, tuple(lines), unparsed + int(cut)))
+        elif file.kind in ("transcript", "captions") and file.kind not in transcripts:
+            turns, bad = parse_vtt(data)
+            transcripts[file.kind] = TranscriptText(file.file_id, tuple(turns), bad)
+    return chats, transcripts.get("transcript") or transcripts.get("captions"), notes

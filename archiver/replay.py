@@ -1,4 +1,8 @@
-"""Repair: move poison messages back to their queues and give failed meetings another go."""
+"""Repair: move poison messages back to their queues and give failed meetings another go.
+
+A meeting whose item lacks files (a refused URL, a download that failed for good) gets those
+files retried as an update item; a meeting whose mailboxes failed gets its import fired again.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from archiver import ledger as states
 from archiver.contracts import WorkItem, manifest_blob
 from archiver.deps import Deps
 from archiver.discovery import enqueue
-from archiver.keys import meeting_key
+from archiver.keys import meeting_key, revision_key
+from archiver.ledger import Entity, json_field
 from archiver.status import BLOB_POISON_QUEUE
 
 
@@ -99,24 +104,47 @@ def _decode(content: bytes | str) -> str:
 def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
     wanted = meeting_key(meeting_uuid) if meeting_uuid else None
     # Unmapped meetings too: after a new mapping or FALLBACK_MAILBOX, they have somewhere to go.
-    rows = deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL, states.UNMAPPED))
+    rows = list(deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL, states.UNMAPPED)))
+    # An update that failed is retried as itself; its meeting's missing files ride in it.
+    retried = {str(r["uuid"]) for r in rows if int(r.get("revision") or 0)}
     count = 0
     for row in rows:
         key = row["RowKey"]
-        if wanted is not None and key != wanted:
+        if wanted is not None and not key.startswith(wanted):
             continue
+        revision = int(row.get("revision") or 0)
+        reset = False
         for delivery in deps.ledger.list_deliveries(key):
             if delivery.get("state") == states.FAILED:
                 deps.ledger.update_delivery(
                     key, str(delivery["mailbox"]), {"state": states.PENDING, "attempts": 0}
                 )
+                reset = True
         manifest = manifest_blob(key)
         if deps.blobs.exists(deps.settings.staging_container, manifest):
             document = deps.blobs.read_json(deps.settings.staging_container, manifest)
             deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0})
             deps.blobs.write_json(deps.settings.staging_container, manifest, document)
-        else:
-            revision = int(row.get("revision") or 0)
+            reset = True
+        elif row.get("state") != states.PARTIAL:
             enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay", revision=revision))
-        count += 1
+            reset = True
+        if not revision and json_field(row, "missing_files", []) and row["uuid"] not in retried:
+            reset = _update_for_missing(deps, row) or reset
+        count += reset
     return count
+
+
+def _update_for_missing(deps: Deps, row: Entity) -> bool:
+    """Claim the next update item of a meeting whose first item lacks files, and enqueue it."""
+    revision = int(row.get("revisions") or 0) + 1
+    if not deps.ledger.update_meeting(row["RowKey"], {"revisions": revision}, etag=row["_etag"]):
+        return False  # changed meanwhile (a poll made an update): the next replay looks again
+    uuid = str(row["uuid"])
+    key = revision_key(uuid, revision)
+    fields = {k: row.get(k) for k in ("uuid", "meeting_id", "topic", "host_email", "start_time")}
+    deps.ledger.claim_meeting(
+        key, {**fields, "revision": revision, "source": "replay", "state": states.CLAIMED}
+    )
+    enqueue(deps, key, WorkItem(uuid, source="replay", revision=revision))
+    return True

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from archiver.addresses import is_addr_spec
 from archiver.errors import ConfigurationError
 
 T = TypeVar("T")
@@ -46,6 +47,7 @@ DEFAULTS: dict[str, str] = {
     "ARCHIVE_FOLDER_NAME": "Zoom Meetings",
     "INTERNAL_DOMAINS": "",
     "FALLBACK_MAILBOX": "",
+    "COMPLIANCE_MAILBOX": "",
     "DISCOVERY_SCHEDULE": "0 */15 * * * *",
     "INITIAL_LOOKBACK_DAYS": "30",
     "MEETINGS_QUEUE": "meetings",
@@ -70,6 +72,7 @@ OPTIONAL = frozenset(
         "GRAPH_CLIENT_CERTIFICATE",
         "INTERNAL_DOMAINS",
         "FALLBACK_MAILBOX",
+        "COMPLIANCE_MAILBOX",
     }
 )
 SECRETS = frozenset(
@@ -85,7 +88,6 @@ OVERSIZE_POLICIES = ("link", "split", "skip")
 # Graph refuses attachments over 150 MB (upload session limit); a bigger setting could never work.
 GRAPH_ATTACHMENT_CEILING_MB = 150
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _DOMAIN = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$")
 _HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -135,6 +137,7 @@ class Settings:
     archive_folder_name: str
     internal_domains: tuple[str, ...]
     fallback_mailbox: str | None
+    compliance_mailbox: str | None
     discovery_schedule: str
     initial_lookback_days: int
     meetings_queue: str
@@ -184,6 +187,7 @@ class Settings:
             archive_folder_name=r.check("ARCHIVE_FOLDER_NAME", _folder_name),
             internal_domains=r.items("INTERNAL_DOMAINS", _domain),
             fallback_mailbox=r.check("FALLBACK_MAILBOX", _email) or None,
+            compliance_mailbox=r.check("COMPLIANCE_MAILBOX", _email) or None,
             discovery_schedule=r.check("DISCOVERY_SCHEDULE", _schedule),
             initial_lookback_days=r.integer("INITIAL_LOOKBACK_DAYS", 1, 3650),
             meetings_queue=r.check("MEETINGS_QUEUE", _storage_name),
@@ -288,12 +292,12 @@ def _https_url(name: str, value: str) -> str:
 
 
 def is_email(value: str) -> bool:
-    """True for a plausible email address (the shape Exchange accepts)."""
-    return bool(_EMAIL.match(value))
+    """True for an email address Exchange accepts (an RFC 5322 dot-atom addr-spec)."""
+    return is_addr_spec(value)
 
 
 def _email(name: str, value: str) -> str:
-    if not _EMAIL.match(value):
+    if not is_addr_spec(value):
         raise ConfigurationError(f"{name} must be an email address; got {value!r}")
     return value.lower()
 

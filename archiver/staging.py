@@ -1,28 +1,39 @@
-"""Stage (queue triggers): fetch a meeting, copy its files Zoom -> Blob, render it, write manifest.
+"""Stage (queue triggers): fetch a meeting, copy its files Zoom -> Blob, write the staged meeting.
 
-stage_meeting fetches details, participants and the file list, plans what goes where, copies small
+stage_meeting fetches the meeting (archiver/sources.py), plans where each file goes, copies small
 files itself and fans big ones out to FILES_QUEUE. stage_file copies one big file and counts it in
-an etag-guarded barrier on the meeting's ledger row; whoever completes the count renders the items
-and writes the manifest (manifests/<key>.json) LAST, the commit marker the import trigger waits for.
+an etag-guarded barrier on the meeting's ledger row; whoever completes the count writes the staged
+meeting and then its manifest (manifests/<key>.json) LAST, the commit marker the import trigger
+waits for. One file that cannot be archived (a refused URL, a permanent download error, a file
+Zoom marks failed) is left out and named; it never holds back the rest of the meeting.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from archiver import ledger as states
 from archiver import telemetry
-from archiver.blobstore import StoredFile
-from archiver.contracts import FileWorkItem, Manifest, WorkItem, manifest_blob, snapshot_blob
+from archiver.contracts import FileWorkItem, WorkItem, manifest_blob, snapshot_blob
 from archiver.deps import Deps
-from archiver.errors import InvalidInputError, NotFoundError, TransientError
+from archiver.errors import InvalidInputError, NotFoundError, PermanentError, TransientError
 from archiver.keys import meeting_key, revision_key
 from archiver.ledger import Entity, json_field
-from archiver.model import Meeting, RecordingFile
-from archiver.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
-from archiver.render import render_manifest
+from archiver.model import Meeting, MissingFile, RecordingFile
+from archiver.planning import MIB, FileSpec
+from archiver.render import (
+    TEXT_KINDS,
+    Copied,
+    content_type_of,
+    describe,
+    kind_of,
+    location,
+    plan,
+    stage_document,
+)
+from archiver.sources import fetch_meeting
 from archiver.transfer import copy_to_blob
 
 log = logging.getLogger(__name__)
@@ -33,11 +44,7 @@ POISON_AFTER = 5
 BARRIER_ATTEMPTS = 20
 # A meeting in one of these states has its manifest written: a work item for it is a duplicate.
 STAGED_STATES = (states.STAGED, states.IMPORTED, states.PARTIAL, states.UNMAPPED)
-
-
-def blob_for(key: str, file: RecordingFile) -> str:
-    """Where a file is staged (attachments) inside the staging container."""
-    return f"{key}/files/{file.file_id}"
+FAILED_AT_ZOOM = "Zoom marked the file as failed; there is nothing to download"
 
 
 def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
@@ -56,13 +63,14 @@ def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
 
 
 def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, retry: bool) -> str:
-    meeting = _fetch(deps, item)
-    settings = deps.settings
+    meeting = fetch_meeting(deps.zoom, item.uuid)
     candidates = meeting.completed_files
+    missing = [MissingFile(f.file_id, describe(f), FAILED_AT_ZOOM) for f in meeting.failed_files]
     if item.revision:
         # An update item carries only what completed after the earlier items were made.
         done = archived_files(deps, item.uuid)
         candidates = tuple(f for f in candidates if f.file_id not in done)
+        missing = []  # files Zoom failed were named by the first item already
         if not candidates:
             deps.ledger.update_meeting(
                 key,
@@ -73,60 +81,39 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, 
                 },
             )
             return "nothing-new"
-    file_plans, item_plans = plan_meeting(
-        [FileSpec(f.file_id, f.size) for f in candidates],
-        max_attachment=settings.max_attachment_mb * MIB,
-        max_item=settings.max_item_mb * MIB,
-        policy=settings.oversize_policy,
-    )
+    plans, _ = plan(deps, [FileSpec(f.file_id, f.size) for f in candidates])
+    dispositions = {p.file_id: p.disposition for p in plans}
+    threshold = deps.settings.fanout_threshold_mb * MIB
+    to_copy = [f for f in candidates if dispositions[f.file_id] != "skip"]
+    big = [f for f in to_copy if f.size > threshold]
+    copied = Copied()
+    for file in to_copy:
+        if file.size <= threshold:
+            failure = _copy(
+                deps, key, meeting, file, dispositions[file.file_id], resume=retry, keep=copied
+            )
+            if failure is not None:
+                missing.append(failure)
     snapshot = {
         "meeting": meeting.to_dict(),
-        "files": [asdict(plan) for plan in file_plans],
-        "items": [asdict(plan) for plan in item_plans],
+        "dispositions": dispositions,
+        "missing": [asdict(m) for m in missing],
         "note": item.note,
         "revision": item.revision,
     }
-    stored = {p.file_id: p for p in file_plans if p.disposition != "skip"}
-    files = [f for f in candidates if f.file_id in stored]
-    threshold = settings.fanout_threshold_mb * MIB
-    big = [f for f in files if f.size > threshold]
     if big:
         # stage_file and the last file's finalize work from this snapshot, not from Zoom again.
-        deps.blobs.write_json(settings.staging_container, snapshot_blob(key), snapshot)
+        deps.blobs.write_json(deps.settings.staging_container, snapshot_blob(key), snapshot)
         _arm_barrier(deps, key, meeting, item.revision, row=row, total=len(big))
-    copied = Copied()
-    for file in files:
-        if file.size <= threshold:
-            _copy(deps, key, meeting, file, stored[file.file_id], resume=retry, keep=copied)
-    for file in big:
-        work = FileWorkItem(meeting.uuid, file.file_id, item.revision)
-        deps.queues.send(settings.files_queue, work.to_json())
-    if big:
+        for file in big:
+            work = FileWorkItem(meeting.uuid, file.file_id, item.revision)
+            deps.queues.send(deps.settings.files_queue, work.to_json())
         log.info("meeting fanned out", extra={"meeting": key, "files": len(big)})
         return "fanned-out"
     identity = _identity(meeting, item.revision)
     if row is None:  # a work item nobody claimed (an admin's): the row starts here
         identity.update(source="stage", created_at=deps.clock().isoformat())
-    _finalize(deps, key, snapshot, copied, identity=identity)
-    return "staged"
-
-
-def _fetch(deps: Deps, item: WorkItem) -> Meeting:
-    """The meeting from Zoom: recordings, and details and participants where Zoom has them."""
-    zoom = deps.zoom
-    recordings = zoom.get_recordings(item.uuid)
-    try:
-        past: dict[str, Any] | None = zoom.get_past_meeting(item.uuid)
-    except NotFoundError:
-        past = None  # old meetings age out of the past-meeting API; recordings suffice
-    try:
-        participants = zoom.list_participants(item.uuid)
-    except NotFoundError:
-        participants = []
-    meeting = Meeting.from_zoom(recordings, past, participants)
-    if meeting.uuid != item.uuid:
-        raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
-    return meeting
+    return _finalize(deps, key, snapshot, copied, identity=identity)
 
 
 def _arm_barrier(
@@ -141,7 +128,8 @@ def _arm_barrier(
         row = deps.ledger.get_meeting(key)
     if row.get("files_total") is None or int(row["files_total"]) != total:
         deps.ledger.update_meeting(
-            key, {"state": states.STAGING, "files_total": total, "files_done": []}
+            key,
+            {"state": states.STAGING, "files_total": total, "files_done": [], "files_missing": []},
         )
 
 
@@ -151,13 +139,13 @@ def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str
     try:
         snapshot = deps.blobs.read_json(deps.settings.staging_container, snapshot_blob(key))
         meeting = Meeting.from_dict(snapshot["meeting"])
-        plans = {p["file_id"]: _file_plan(p) for p in snapshot["files"]}
+        dispositions: dict[str, str] = snapshot["dispositions"]
         file = next((f for f in meeting.files if f.file_id == item.file_id), None)
-        if file is None or item.file_id not in plans:
+        if file is None or item.file_id not in dispositions:
             raise InvalidInputError(f"file work item: file {item.file_id!r} is not in the meeting")
         with telemetry.step("stage-file", meeting=key, bytes=file.size, attempt=dequeue_count):
-            _copy(deps, key, meeting, file, plans[item.file_id])
-        if _count_done(deps, key, item.file_id):
+            failure = _copy(deps, key, meeting, file, dispositions[item.file_id])
+        if _count_done(deps, key, item.file_id, failure):
             finalize(deps, key)
             return "staged"
         return "counted"
@@ -166,7 +154,7 @@ def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str
         raise
 
 
-def _count_done(deps: Deps, key: str, file_id: str) -> bool:
+def _count_done(deps: Deps, key: str, file_id: str, failure: MissingFile | None) -> bool:
     """Add the file to the meeting's done set (etag-guarded); True when every file is done."""
     for _ in range(BARRIER_ATTEMPTS):
         row = deps.ledger.get_meeting(key)
@@ -175,18 +163,23 @@ def _count_done(deps: Deps, key: str, file_id: str) -> bool:
         if file_id in done:
             return len(done) >= total  # a redelivered message: finalize is idempotent
         done.add(file_id)
-        if deps.ledger.update_meeting(key, {"files_done": sorted(done)}, etag=row["_etag"]):
+        fields: dict[str, Any] = {"files_done": sorted(done)}
+        if failure is not None:
+            fields["files_missing"] = [*json_field(row, "files_missing", []), asdict(failure)]
+        if deps.ledger.update_meeting(key, fields, etag=row["_etag"]):
             return len(done) >= total
     raise TransientError(f"meeting {key}: barrier kept changing; will retry", meeting=key)
 
 
 def finalize(deps: Deps, key: str) -> None:
-    """Render the items from the staged files and write the manifest last (idempotent)."""
+    """Write the staged meeting from the staged files, and the manifest last (idempotent)."""
     staging = deps.settings.staging_container
     if deps.blobs.exists(staging, manifest_blob(key)):
         return
     snapshot = deps.blobs.read_json(staging, snapshot_blob(key))
-    _finalize(deps, key, snapshot, Copied())
+    row = deps.ledger.get_meeting(key)
+    more = [MissingFile(**m) for m in json_field(row, "files_missing", [])]
+    _finalize(deps, key, snapshot, Copied(), more_missing=more)
 
 
 def _finalize(
@@ -196,44 +189,66 @@ def _finalize(
     copied: Copied,
     *,
     identity: dict[str, Any] | None = None,
-) -> None:
+    more_missing: list[MissingFile] | None = None,
+) -> str:
     staging = deps.settings.staging_container
     meeting = Meeting.from_dict(snapshot["meeting"])
-    plans = [_file_plan(p) for p in snapshot["files"]]
-    items = [_item_plan(p) for p in snapshot["items"]]
     revision = int(snapshot.get("revision") or 0)
-    manifest, documents = render_manifest(
+    missing = [MissingFile(**m) for m in snapshot["missing"]] + (more_missing or [])
+    lost = {m.file_id for m in missing}
+    stored_in = {fid: d for fid, d in snapshot["dispositions"].items() if fid not in lost}
+    missing_rows = [asdict(m) for m in missing]
+    if revision and not stored_in:
+        # An update whose every file failed again: nothing to deliver; the first item already
+        # names these files, and `replay` tries them again.
+        reasons = "; ".join(f"{m.description}: {m.reason}" for m in missing)
+        deps.ledger.update_meeting(
+            key,
+            {
+                **(identity or {}),
+                "state": states.FAILED,
+                "missing_files": missing_rows,
+                "last_error": f"no file of this update could be archived: {reasons}"[:1000],
+            },
+        )
+        return "nothing-archivable"
+    manifest, doc = stage_document(
         deps,
         key,
         meeting,
-        plans,
-        items,
-        note=str(snapshot.get("note") or ""),
+        stored_in,
         revision=revision,
-        known=copied.files,
-        texts=copied.texts,
+        missing=missing,
+        notes=[str(snapshot["note"])] if snapshot.get("note") else [],
+        copied=copied,
     )
-    for name, document in documents.items():
-        deps.blobs.write_json(staging, name, document)
+    deps.blobs.write_json(staging, manifest.document, doc.to_dict())
     deps.blobs.write_json(staging, manifest_blob(key), manifest.to_dict())
     fields: dict[str, Any] = {
         **(identity or {}),
         "state": states.STAGED,
         "last_error": "",  # an earlier attempt's error is over
-        "bytes": manifest.total_bytes,
-        "items": len(manifest.items),
-        "oversize_files": sum(1 for p in plans if p.disposition != "attach"),
-        "notes": list(manifest.notes),
+        "bytes": doc.total_bytes,
+        "items": len(doc.items),
+        "oversize_files": sum(1 for f in doc.files if f.disposition != "attach"),
+        "notes": [*doc.notes, *doc.meeting.input_errors][:50],
+        "missing_files": missing_rows,
+        "size_mismatches": [
+            {"file_id": f.file_id, "listed": f.listed_size, "served": f.size}
+            for f in doc.files
+            if f.listed_size is not None
+        ],
     }
-    archived = [p.file_id for p in plans]
+    archived = sorted(stored_in)
     if revision == 0:
         # The first staging makes the base row's set: no update item exists before it.
-        fields["archived_files"] = sorted(set(archived))
+        fields["archived_files"] = archived
     deps.ledger.update_meeting(key, fields)
     if revision:
         _record_archived(deps, meeting.uuid, archived)
     telemetry.MEETINGS.add(1, {"stage": "staged"})
-    telemetry.BYTES.add(manifest.total_bytes, {"stage": "staged"})
+    telemetry.BYTES.add(doc.total_bytes, {"stage": "staged"})
+    return "staged"
 
 
 def archived_files(deps: Deps, uuid: str) -> set[str]:
@@ -256,49 +271,44 @@ def _record_archived(deps: Deps, uuid: str, file_ids: list[str]) -> None:
     raise TransientError(f"meeting {base}: archived set kept changing; will retry", meeting=base)
 
 
-@dataclass
-class Copied:
-    """What this invocation copied: stored sizes and hashes, and small text files' content.
-
-    Rendering right after copying uses them instead of asking storage again.
-    """
-
-    files: dict[str, StoredFile] = field(default_factory=dict)
-    texts: dict[str, bytes] = field(default_factory=dict)
-
-
 def _copy(
     deps: Deps,
     key: str,
     meeting: Meeting,
     file: RecordingFile,
-    plan: FilePlan,
+    disposition: str,
     *,
     resume: bool = True,
     keep: Copied | None = None,
-) -> None:
-    from archiver.render import TEXT_KINDS, content_type_of, kind_of, link_blob_name
+) -> MissingFile | None:
+    """Copy one file; a permanent failure is returned as the file's reason, not raised.
 
-    if plan.disposition == "link":
-        container, name = deps.settings.archive_container, link_blob_name(key, meeting, file)
-    else:
-        container, name = deps.settings.staging_container, blob_for(key, file)
-    text = kind_of(file) in TEXT_KINDS and plan.disposition == "attach"
-    copy = copy_to_blob(
-        deps.zoom,
-        deps.blobs,
-        url=file.download_url,
-        size=file.size,
-        container=container,
-        name=name,
-        content_type=content_type_of(file),
-        resume=resume,
-        keep_content=text and keep is not None,
-    )
+    Transient failures (5xx, resets, throttling) raise: the queue retries the work item.
+    """
+    container, name = location(deps, key, meeting, file, disposition)
+    text = kind_of(file) in TEXT_KINDS and disposition == "attach"
+    try:
+        copy = copy_to_blob(
+            deps.zoom,
+            deps.blobs,
+            url=file.download_url,
+            container=container,
+            name=name,
+            content_type=content_type_of(file),
+            resume=resume,
+            keep_content=text and keep is not None,
+        )
+    except PermanentError as error:
+        log.warning(
+            "file not archived",
+            extra={"meeting": key, "file": file.file_id, "error_type": type(error).__name__},
+        )
+        return MissingFile(file.file_id, describe(file), error.message[:500])
     if keep is not None:
         keep.files[name] = copy.stored
         if copy.content is not None:
             keep.texts[file.file_id] = copy.content
+    return None
 
 
 def _identity(meeting: Meeting, revision: int) -> dict[str, Any]:
@@ -330,28 +340,4 @@ def _record_failure(deps: Deps, key: str, uuid: str, error: Exception, dequeue_c
     )
 
 
-def _file_plan(doc: dict[str, Any]) -> FilePlan:
-    return FilePlan(
-        doc["file_id"],
-        doc["disposition"],
-        doc.get("note"),
-        tuple(Part(**p) for p in doc.get("parts", [])),
-    )
-
-
-def _item_plan(doc: dict[str, Any]) -> ItemPlan:
-    from archiver.planning import Attachment
-
-    return ItemPlan(
-        doc["number"],
-        doc["count"],
-        tuple(
-            Attachment(
-                a["file_id"], a["offset"], a["size"], Part(**a["part"]) if a.get("part") else None
-            )
-            for a in doc["attachments"]
-        ),
-    )
-
-
-__all__ = ["Manifest", "finalize", "stage_file", "stage_meeting"]
+__all__ = ["finalize", "stage_file", "stage_meeting"]

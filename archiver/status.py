@@ -7,7 +7,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import astuple, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
@@ -18,8 +18,11 @@ from archiver.ledger import json_field
 from archiver.runlog import LogEntry
 
 PENDING_STATES = (states.WAITING, states.CLAIMED, states.QUEUED, states.STAGING, states.STAGED)
+PROBLEM_STATES = (states.FAILED, states.PARTIAL, states.UNMAPPED)
 BLOB_POISON_QUEUE = "webjobs-blobtrigger-poison"
 PENDING_ERRORS_SHOWN = 20
+# A discovery run still "running" after the function timeout (host.json) was killed.
+RUN_TIMEOUT = timedelta(minutes=30)
 LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
 
 
@@ -30,10 +33,13 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     oversize = 0
     oldest: datetime | None = None
     stuck: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
     for row in deps.ledger.list_meetings():
         state = str(row.get("state", "unknown"))
         by_state[state] += 1
         oversize += int(row.get("oversize_files") or 0) > 0
+        if state in PROBLEM_STATES:
+            problems.append(_problem(row, state))
         if state in PENDING_STATES:
             created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
             oldest = created if oldest is None or created < oldest else oldest
@@ -51,7 +57,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     delivered = 0
     for delivery in deps.ledger.list_deliveries():
         if delivery.get("state") == states.FAILED:
-            failures[str(delivery.get("mailbox"))] += 1
+            failures[str(delivery.get("address") or delivery.get("mailbox"))] += 1
         elif delivery.get("state") == states.COMPLETE:
             delivered += 1
     counts = {state: by_state.get(state, 0) for state in states.MEETING_STATES}
@@ -60,11 +66,15 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     counts["delivered_items"] = delivered
     return {
         "generated_at": now.isoformat(),
-        "last_discovery": _run(deps.ledger.last_run()),
+        "last_discovery": _run(deps.ledger.last_run(), now),
         "meetings": counts,
         "oldest_pending_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
         # Why pending meetings are not moving, newest first.
         "pending_errors": sorted(stuck, key=lambda m: str(m["updated_at"]), reverse=True)[
+            :PENDING_ERRORS_SHOWN
+        ],
+        # Failed, partial and unmapped meetings with what went wrong, newest first.
+        "problems": sorted(problems, key=lambda m: str(m["updated_at"]), reverse=True)[
             :PENDING_ERRORS_SHOWN
         ],
         "poison_queues": poison_depths(deps),
@@ -89,7 +99,21 @@ def poison_depths(deps: Deps) -> dict[str, int]:
     return depths
 
 
-def _run(row: dict[str, Any] | None) -> dict[str, Any] | None:
+def _problem(row: dict[str, Any], state: str) -> dict[str, Any]:
+    missing = json_field(row, "missing_files", [])
+    return {
+        "meeting": row["RowKey"],
+        "uuid": row.get("uuid", ""),
+        "topic": row.get("topic", ""),
+        "start_time": row.get("start_time", ""),
+        "state": state,
+        "updated_at": row.get("updated_at", ""),
+        "reason": row.get("last_error", ""),
+        "missing_files": [f"{m.get('description')}: {m.get('reason')}" for m in missing],
+    }
+
+
+def _run(row: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
     if row is None:
         return None
     keep = ("started_at", "finished_at", "state", "users")
@@ -97,6 +121,17 @@ def _run(row: dict[str, Any] | None) -> dict[str, Any] | None:
     # Stored as JSON text (Table properties are scalars); shown as the objects they are.
     run["counts"] = json_field(row, "counts", {})
     run["errors"] = json_field(row, "errors", [])
+    started = str(row.get("started_at") or "")
+    if run.get("state") == "running" and started:
+        age = now - datetime.fromisoformat(started)
+        # Nobody finishes a run the host killed: past the function timeout it is dead.
+        if age > RUN_TIMEOUT:
+            run["state"] = "failed"
+            run["errors"] = [
+                *json_field(row, "errors", []),
+                f"did not finish within {int(RUN_TIMEOUT.total_seconds() // 60)} minutes "
+                "(the process stopped or timed out); the next run starts over",
+            ]
     return run
 
 

@@ -30,7 +30,7 @@ class Download(Protocol):
 class Downloader(Protocol):
     """What transfer needs from the Zoom client."""
 
-    def open_download(self, url: str, *, expected_size: int, start: int = 0) -> Download: ...
+    def open_download(self, url: str, *, start: int = 0) -> Download: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,6 @@ def copy_to_blob(
     store: BlobStore,
     *,
     url: str,
-    size: int,
     container: str,
     name: str,
     content_type: str,
@@ -56,26 +55,29 @@ def copy_to_blob(
 ) -> Copy:
     """Copy one Zoom file into a blob, at most one block in memory.
 
-    With `resume` (a retried work item) a blob already committed at the right size is kept
-    instead of downloaded again; a first attempt skips that lookup. `keep_content` returns the
-    bytes of a file that fits in one block (chat and transcripts, which rendering reads).
+    The download decides when the file is complete (HTTP's announced length and a clean end of
+    body); the blob is committed only then, so a committed blob is a complete file. With
+    `resume` (a retried work item) one committed by an earlier attempt is kept instead of
+    downloaded again; a first attempt skips that lookup. `keep_content` returns the bytes of a
+    file that fits in one block (chat and transcripts, which rendering reads).
     """
     if resume:
         existing = store.stored(container, name)
-        if existing is not None and existing.size == size:
+        if existing is not None:
             return Copy(existing)
-    keep = keep_content and size <= BLOCK_SIZE
     writer = store.writer(container, name)
     resumes = 0
-    kept = bytearray()
+    kept: bytearray | None = bytearray() if keep_content else None
     while True:
         start = writer.size
         try:
-            with zoom.open_download(url, expected_size=size, start=start) as download:
+            with zoom.open_download(url, start=start) as download:
                 for chunk in download:
                     writer.write(chunk)
-                    if keep:
+                    if kept is not None:
                         kept += chunk
+                        if len(kept) > BLOCK_SIZE:
+                            kept = None  # too big to keep: rendering reads it from the blob
             break
         except TransientError as error:
             # A reset mid-body keeps what was received: the next request asks for the rest
@@ -88,5 +90,5 @@ def copy_to_blob(
                 "download interrupted; resuming",
                 extra={"blob": name, "offset": writer.size, "reason": error.reason},
             )
-    stored = writer.commit(expected_size=size, content_type=content_type)
-    return Copy(stored, bytes(kept) if keep else None)
+    stored = writer.commit(content_type=content_type)
+    return Copy(stored, bytes(kept) if kept is not None else None)

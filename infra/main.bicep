@@ -19,6 +19,8 @@ param graphClientCertificate string = ''
 param graphClientSecret string = ''
 param internalDomains string = ''
 param fallbackMailbox string = ''
+@description('Mailbox that receives the complete record of every meeting (all chat, all original files); empty = none')
+param complianceMailbox string = ''
 @allowed([ 'link', 'split', 'skip' ])
 param oversizePolicy string = 'link'
 param alertEmail string = ''
@@ -51,6 +53,7 @@ var appSettings = {
   ARCHIVE_FOLDER_NAME: 'Zoom Meetings'
   INTERNAL_DOMAINS: internalDomains
   FALLBACK_MAILBOX: fallbackMailbox
+  COMPLIANCE_MAILBOX: complianceMailbox
   DISCOVERY_SCHEDULE: '0 */15 * * * *'
   INITIAL_LOOKBACK_DAYS: '30'
   MEETINGS_QUEUE: 'meetings'

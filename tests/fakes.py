@@ -21,6 +21,7 @@ from archiver.errors import (
     ServiceUnavailableError,
 )
 from archiver.keys import MEETING_KEY_PROPERTY_ID
+from archiver.mapping import Mailbox
 
 START = datetime(2026, 11, 20, 15, 0, 0)
 
@@ -141,6 +142,8 @@ class FakeZoom:
     )
     download_failures: dict[str, int] = field(default_factory=dict)  # file id -> fail after N
     html_downloads: set[str] = field(default_factory=set)
+    # file id -> bytes actually served, when they differ from the listed file_size
+    served_sizes: dict[str, int] = field(default_factory=dict)
     ranges: list[tuple[str, int]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
 
@@ -168,6 +171,13 @@ class FakeZoom:
         self._count("get_recordings")
         return dict(self._bundle(meeting_uuid)["recordings"])
 
+    def get_user(self, user_id: str) -> dict[str, Any]:
+        self._count("get_user")
+        for user in self.users:
+            if user["id"] == user_id or user["email"] == user_id:
+                return dict(user)
+        raise NotFoundError(f"User does not exist: {user_id}", service="zoom", status=404)
+
     def get_past_meeting(self, meeting_uuid: str) -> dict[str, Any]:
         self._count("get_past_meeting")
         return dict(self._bundle(meeting_uuid)["past"])
@@ -176,14 +186,24 @@ class FakeZoom:
         self._count("list_participants")
         return list(self._bundle(meeting_uuid)["participants"])
 
-    def open_download(self, url: str, *, expected_size: int, start: int = 0) -> _Download:
+    def open_download(self, url: str, *, start: int = 0) -> _Download:
         file_id = url.rsplit("/", 1)[1]
         self.ranges.append((file_id, start))
         if file_id in self.html_downloads:
             raise IncompleteDownloadError("download answered text/html", service="zoom")
-        data = content(file_id, expected_size)[start:]
+        data = content(file_id, self.size_of(file_id))[start:]
         fail_after = self.download_failures.pop(file_id, None)
         return _Download(data, None if fail_after is None else fail_after - start)
+
+    def size_of(self, file_id: str) -> int:
+        """The bytes served for a file: its listed size unless served_sizes says otherwise."""
+        if file_id in self.served_sizes:
+            return self.served_sizes[file_id]
+        for bundle in self.meetings.values():
+            for f in bundle["recordings"].get("recording_files") or []:
+                if f.get("id") == file_id or f.get("download_url", "").endswith("/" + file_id):
+                    return int(f.get("file_size") or 0)
+        raise NotFoundError(f"no file {file_id}", service="zoom", status=404)
 
     def complete(self, meeting_uuid: str) -> None:
         for f in self._bundle(meeting_uuid)["recordings"]["recording_files"]:
@@ -209,28 +229,32 @@ class FakeGraph:
     upload_chunks: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def find_mailbox(self, address: str) -> str | None:
-        return address.lower() if address.lower() in self.mailboxes else None
+    # Other addresses of a mailbox (proxy addresses): alias -> the mailbox's address.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def find_mailbox(self, address: str) -> Mailbox | None:
+        primary = self.aliases.get(address.lower(), address.lower())
+        return Mailbox(oid(primary), primary) if primary in self.mailboxes else None
 
     def ensure_folder(self, mailbox: str, display_name: str, *, parent: str = "inbox") -> str:
-        self._check(mailbox)
-        return self.folders.setdefault((mailbox, display_name), f"folder-{len(self.folders)}")
+        address = self._check(mailbox)
+        return self.folders.setdefault((address, display_name), f"folder-{len(self.folders)}")
 
     def find_item(self, mailbox: str, folder_id: str, item_key: str) -> str | None:
-        self._check(mailbox)
-        for item in self.items.get(mailbox, []):
+        address = self._check(mailbox)
+        for item in self.items.get(address, []):
             props = {p["id"]: p["value"] for p in item["message"]["singleValueExtendedProperties"]}
             if item["folder"] == folder_id and props.get(MEETING_KEY_PROPERTY_ID) == item_key:
                 return str(item["id"])
         return None
 
     def create_item(self, mailbox: str, folder_id: str, message: dict[str, Any] | bytes) -> str:
-        self._check(mailbox)
+        address = self._check(mailbox)
         if isinstance(message, bytes):
             message = json.loads(message)
         with self.lock:
-            box = self.items.setdefault(mailbox, [])
-            item_id = f"{mailbox}-{len(box)}"
+            box = self.items.setdefault(address, [])
+            item_id = f"{address}-{len(box)}"
             inline = [
                 {
                     "name": a["name"],
@@ -280,11 +304,27 @@ class FakeGraph:
         return name
 
     def _item(self, mailbox: str, message_id: str) -> dict[str, Any]:
-        return next(i for i in self.items[mailbox] if i["id"] == message_id)
+        return next(i for i in self.items[_address(mailbox)] if i["id"] == message_id)
 
-    def _check(self, mailbox: str) -> None:
-        if mailbox in self.unavailable or mailbox not in self.mailboxes:
+    def _check(self, mailbox: str) -> str:
+        """The mailbox's address for a Graph path segment (its object id), or 404."""
+        address = _address(mailbox)
+        if address in self.unavailable or address not in self.mailboxes:
             raise MailboxUnavailableError("mailbox not found", mailbox=mailbox, status=404)
+        return address
+
+
+def oid(address: str) -> str:
+    """The fake directory object id of a mailbox (Graph paths take ids, not addresses)."""
+    return f"oid-{address}"
+
+
+def _address(mailbox_id: str) -> str:
+    if not mailbox_id.startswith("oid-"):
+        raise MailboxUnavailableError(
+            f"{mailbox_id} is not an object id (Graph paths take the id or UPN)", status=404
+        )
+    return mailbox_id.removeprefix("oid-")
 
 
 def _b64(value: str) -> bytes:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from archiver.converter.content import ItemContent
 from archiver.converter.names import clean_text, truncate
-from archiver.converter.transcripts import parse_chat, parse_vtt
-from archiver.model import Meeting, StagedFile
+from archiver.model import Meeting, Participant, StagedFile
 
 MAX_LINES = 2000  # chat lines / transcript turns rendered; the full file is attached
 MAX_LINE = 2000
@@ -42,10 +42,10 @@ def _when(value: datetime, meeting: Meeting) -> str:
     return f"{utc} ({local:%Y-%m-%d %H:%M:%S} {clean_text(meeting.timezone, limit=60)})"
 
 
-def participant_rows(meeting: Meeting) -> list[_Row]:
+def participant_rows(sessions: Sequence[Participant]) -> list[_Row]:
     """One row per person: sessions (rejoins) merged by email, or by name for guests."""
     rows: dict[str, _Row] = {}
-    for p in meeting.participants:
+    for p in sessions:
         key = (p.email or f"name:{p.name}").lower()
         row = rows.get(key)
         if row is None:
@@ -102,49 +102,87 @@ def _file_status(f: StagedFile) -> str:
     return f.note or "not stored"
 
 
-def _chat(staged: Sequence[StagedFile], texts: Mapping[str, bytes]) -> tuple[list[str], int]:
-    lines: list[str] = []
-    unparsed = 0
-    for f in staged:
-        if f.kind == "chat" and f.file_id in texts:
-            parsed, bad = parse_chat(texts[f.file_id])
-            unparsed += bad
-            for c in parsed:
-                mark = f" to {c.recipient} (private)" if c.private else ""
-                lines.append(
-                    f"[{c.time}] {clean_text(c.sender, limit=200)}{mark}: "
-                    f"{truncate(c.text, MAX_LINE)}"
-                )
-    return lines, unparsed
+def _size(f: StagedFile) -> str:
+    if f.listed_size is not None and f.listed_size != f.size:
+        return f"{f.size} bytes (Zoom listed {f.listed_size})"
+    return f"{f.size} bytes"
 
 
-def _transcript(staged: Sequence[StagedFile], texts: Mapping[str, bytes]) -> tuple[list[str], int]:
-    for kind in ("transcript", "captions"):
-        for f in staged:
-            if f.kind == kind and f.file_id in texts:
-                turns, bad = parse_vtt(texts[f.file_id])
-                return [
-                    f"[{t.start}] {clean_text(t.speaker or 'Unknown speaker', limit=200)}: "
-                    f"{truncate(t.text, MAX_LINE)}"
-                    for t in turns
-                ], bad
-    return [], 0
+@dataclass(frozen=True)
+class _Body:
+    """Every section of the body, computed once for both renderings."""
+
+    facts: list[tuple[str, str]]
+    people: list[_Row]
+    people_note: str
+    waited: list[_Row]
+    chat: list[str]
+    chat_notes: list[str]
+    transcript: list[str]
+    transcript_notes: list[str]
+    files: list[tuple[str, str, str, str]]  # name, size, SHA-256, what happened
+    notes: list[str]
 
 
-Sections = tuple[list[str], int, list[str], int, list[tuple[str, int, str, str]]]
-
-
-def _sections(
-    meeting: Meeting, staged: Sequence[StagedFile], texts: Mapping[str, bytes]
-) -> Sections:
-    chat, chat_bad = _chat(staged, texts)
-    transcript, vtt_bad = _transcript(staged, texts)
-    files = [(f.name, f.size, f.sha256, _file_status(f)) for f in staged]
+def _body(
+    meeting: Meeting,
+    staged: Sequence[StagedFile],
+    content: ItemContent,
+    *,
+    part: int | None,
+    part_count: int | None,
+    revision: int,
+) -> _Body:
+    chat = [
+        f"[{c.time}] {clean_text(c.sender, limit=200)}"
+        + (f" to {clean_text(c.recipient, limit=200)} (direct message)" if c.direct else "")
+        + f": {truncate(c.text, MAX_LINE)}"
+        for c in content.chat
+    ]
+    chat_notes = []
+    if content.chat_unparsed:
+        chat_notes.append(
+            f"{content.chat_unparsed} chat line(s) could not be read; the chat file is attached"
+        )
+    if content.withheld:
+        chat_notes.append(
+            f"{content.withheld} direct message(s) between other participants are not shown "
+            f"in this copy ({content.withheld_note})"
+        )
+    transcript = [
+        f"[{t.start}] {clean_text(t.speaker or 'Unknown speaker', limit=200)}: "
+        f"{truncate(t.text, MAX_LINE)}"
+        for t in content.transcript
+    ]
+    transcript_notes = (
+        [f"{content.transcript_unparsed} transcript cue(s) could not be read; the file is attached"]
+        if content.transcript_unparsed
+        else []
+    )
+    files = [(f.name, _size(f), f.sha256, _file_status(f)) for f in staged]
+    files += [(m.description, "", "", f"not archived: {m.reason}") for m in content.missing]
     files += [
-        (f"{f.file_type} {f.recording_type}", f.size, "", "still processing at Zoom when archived")
+        (
+            f"{f.file_type} {f.recording_type}".strip(),
+            "",
+            "",
+            "still processing at Zoom when archived",
+        )
         for f in meeting.processing_files
     ]
-    return chat, chat_bad, transcript, vtt_bad, files
+    notes = [clean_text(n, limit=MAX_LINE) for n in (*meeting.input_errors, *content.notes)]
+    return _Body(
+        facts=_facts(meeting, part, part_count, revision),
+        people=participant_rows(meeting.attendees),
+        people_note=clean_text(meeting.participants_note, limit=MAX_LINE),
+        waited=participant_rows(meeting.waited_only),
+        chat=chat,
+        chat_notes=chat_notes,
+        transcript=transcript,
+        transcript_notes=transcript_notes,
+        files=files,
+        notes=notes,
+    )
 
 
 def _limited(lines: list[str]) -> list[str]:
@@ -153,68 +191,75 @@ def _limited(lines: list[str]) -> list[str]:
     return [*lines[:MAX_LINES], f"... {len(lines) - MAX_LINES} more (see the attached file)"]
 
 
+def _file_line(name: str, size: str, sha: str, status: str) -> str:
+    facts = ", ".join(x for x in (size, f"SHA-256 {sha}" if sha else "") if x)
+    return f"{name}: {facts} - {status}" if facts else f"{name} - {status}"
+
+
 def render_text(
     meeting: Meeting,
     staged: Sequence[StagedFile],
-    texts: Mapping[str, bytes],
+    content: ItemContent,
     *,
     part: int | None = None,
     part_count: int | None = None,
     revision: int = 0,
 ) -> str:
     """The plain-text alternative."""
-    chat, chat_bad, transcript, vtt_bad, files = _sections(meeting, staged, texts)
-    out = [f"{k}: {v}" for k, v in _facts(meeting, part, part_count, revision)]
+    b = _body(meeting, staged, content, part=part, part_count=part_count, revision=revision)
+    out = [f"{k}: {v}" for k, v in b.facts]
     out += ["", "Participants:"]
-    for r in participant_rows(meeting):
+    if b.people_note:
+        out.append(f"({b.people_note})")
+    for r in b.people:
         out.append(
             f"- {clean_text(r.name, limit=200)} <{r.email or 'guest, no email'}> "
             f"joined {r.first_join:%H:%M:%S}, left {r.last_leave:%H:%M:%S}, "
             f"{r.seconds // 60} min, {r.sessions} session(s)"
         )
-    out += ["", "Chat:"] + (_limited(chat) or ["(none)"])
-    if chat_bad:
-        out.append(f"({chat_bad} chat line(s) could not be read; the chat file is attached)")
-    out += ["", "Transcript:"] + (_limited(transcript) or ["(none)"])
-    if vtt_bad:
-        out.append(f"({vtt_bad} transcript cue(s) could not be read; the file is attached)")
+    if b.waited:
+        out += ["", "Waited, not admitted:"]
+        out += [
+            f"- {clean_text(r.name, limit=200)} <{r.email or 'guest, no email'}>" for r in b.waited
+        ]
+    out += ["", "Chat:"] + (_limited(b.chat) or ["(none)"])
+    out += [f"({n})" for n in b.chat_notes]
+    out += ["", "Transcript:"] + (_limited(b.transcript) or ["(none)"])
+    out += [f"({n})" for n in b.transcript_notes]
     out += ["", "Files:"]
-    out += [
-        f"- {name}: {size} bytes, SHA-256 {sha or 'n/a'} - {status}"
-        for name, size, sha, status in files
-    ] or ["(none)"]
+    out += [f"- {_file_line(*f)}" for f in b.files] or ["(none)"]
+    if b.notes:
+        out += ["", "Notes:"] + [f"- {n}" for n in b.notes]
     return "\n".join(out) + "\n"
 
 
 def render_html(
     meeting: Meeting,
     staged: Sequence[StagedFile],
-    texts: Mapping[str, bytes],
+    content: ItemContent,
     *,
     part: int | None = None,
     part_count: int | None = None,
     revision: int = 0,
 ) -> str:
-    """The HTML body."""
-    chat, chat_bad, transcript, vtt_bad, files = _sections(meeting, staged, texts)
+    """The HTML body (every Zoom-provided text escaped)."""
+    b = _body(meeting, staged, content, part=part, part_count=part_count, revision=revision)
     e = escape
     out = [
         "<html><body>",
         f"<h2>Zoom meeting: {e(clean_text(meeting.topic, limit=300))}</h2>",
         "<table>",
     ]
+    out += [f"<tr><th align=left>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in b.facts]
+    out += ["</table>", "<h3>Participants</h3>"]
+    if b.people_note:
+        out.append(f"<p><i>{e(b.people_note)}</i></p>")
     out += [
-        f"<tr><th align=left>{e(k)}</th><td>{e(v)}</td></tr>"
-        for k, v in _facts(meeting, part, part_count, revision)
-    ]
-    out += [
-        "</table>",
-        "<h3>Participants</h3>",
         "<table border=1 cellpadding=3>",
         "<tr><th>Name</th><th>Email</th><th>Joined</th><th>Left</th><th>Minutes</th>"
         "<th>Sessions</th></tr>",
     ]
-    for r in participant_rows(meeting):
+    for r in b.people:
         out.append(
             f"<tr><td>{e(clean_text(r.name, limit=200))}</td>"
             f"<td>{e(r.email or 'guest, no email')}</td>"
@@ -222,15 +267,25 @@ def render_html(
             f"<td>{r.seconds // 60}</td><td>{r.sessions}</td></tr>"
         )
     out.append("</table>")
-    for title, lines, bad in (("Chat", chat, chat_bad), ("Transcript", transcript, vtt_bad)):
+    if b.waited:
+        out += ["<h3>Waited, not admitted</h3>", "<ul>"]
+        out += [
+            f"<li>{e(clean_text(r.name, limit=200))} &lt;{e(r.email or 'guest, no email')}&gt;</li>"
+            for r in b.waited
+        ]
+        out.append("</ul>")
+    sections = (
+        ("Chat", b.chat, b.chat_notes),
+        ("Transcript", b.transcript, b.transcript_notes),
+    )
+    for title, lines, notes in sections:
         out.append(f"<h3>{title}</h3>")
         out += [f"<p>{e(line)}</p>" for line in _limited(lines)] or ["<p>(none)</p>"]
-        if bad:
-            out.append(f"<p><i>{bad} line(s) could not be read; the file is attached.</i></p>")
+        out += [f"<p><i>{e(n)}.</i></p>" for n in notes]
     out += ["<h3>Files</h3>", "<ul>"]
-    out += [
-        f"<li>{e(name)}: {size} bytes, SHA-256 {e(sha or 'n/a')} - {e(status)}</li>"
-        for name, size, sha, status in files
-    ]
-    out += ["</ul>", "</body></html>"]
+    out += [f"<li>{e(_file_line(*f))}</li>" for f in b.files]
+    out.append("</ul>")
+    if b.notes:
+        out += ["<h3>Notes</h3>", "<ul>"] + [f"<li>{e(n)}</li>" for n in b.notes] + ["</ul>"]
+    out.append("</body></html>")
     return "\n".join(out)

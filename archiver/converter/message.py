@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archiver.converter.body import render_html, render_text
+from archiver.converter.content import ItemContent
 from archiver.converter.names import MAX_TOPIC, clean_text
 from archiver.keys import internet_message_id, item_key
 from archiver.model import Meeting, StagedFile
@@ -53,7 +54,7 @@ class ArchiveMessage:
 def build_message(
     meeting: Meeting,
     staged: Sequence[StagedFile],
-    texts: Mapping[str, bytes],
+    content: ItemContent,
     *,
     part: int | None = None,
     part_count: int | None = None,
@@ -71,8 +72,8 @@ def build_message(
     host = meeting.host_email or NO_REPLY
     sender = Address(_header_text(meeting.host_name or host, 200), host)
     recipients: dict[str, Address] = {}
-    for person in meeting.participants:
-        if person.email and "@" in person.email:
+    for person in meeting.attendees:
+        if person.email:
             recipients.setdefault(
                 person.email.lower(),
                 Address(_header_text(person.name, 200), person.email.lower()),
@@ -96,10 +97,10 @@ def build_message(
         message_id=internet_message_id(meeting.uuid, part, revision),
         headers=tuple(headers),
         html=render_html(
-            meeting, staged, texts, part=part, part_count=part_count, revision=revision
+            meeting, staged, content, part=part, part_count=part_count, revision=revision
         ),
         text=render_text(
-            meeting, staged, texts, part=part, part_count=part_count, revision=revision
+            meeting, staged, content, part=part, part_count=part_count, revision=revision
         ),
         attachments=attachments,
     )

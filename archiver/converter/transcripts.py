@@ -1,15 +1,18 @@
-"""Parsers for Zoom's chat TXT and WebVTT transcripts and captions; malformed lines are counted."""
+"""Parsers for Zoom's chat TXT and WebVTT transcripts and captions; malformed lines are counted.
+
+Both run in one pass over the text and build lists (no string grows by repeated concatenation,
+no pattern that can backtrack over a whole line), so their cost is linear in the input.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_CHAT_TAB = re.compile(r"^(\d{1,2}:\d{2}:\d{2})\t(.*?):?\t(.*)$")
-_CHAT_LOCAL = re.compile(r"^(\d{1,2}:\d{2}:\d{2})\s+From\s+(.*?)\s+to\s+(.*?):\s*(.*)$")
-_CUE = re.compile(r"^(\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}")
-_DIRECT = re.compile(r"\s*\((Direct Message|Privately)\)$", re.IGNORECASE)
-_VOICE = re.compile(r"^<v\s+([^>]+)>(.*?)(</v>)?$")
+_TIME = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+_CUE = re.compile(r"(\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}[ \t]+-->[ \t]+(\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}")
+_DIRECT_MARKS = ("(direct message)", "(privately)")
+EVERYONE = "Everyone"
 
 
 @dataclass(frozen=True)
@@ -22,9 +25,9 @@ class ChatLine:
     text: str
 
     @property
-    def private(self) -> bool:
-        """True for a direct message (not to Everyone)."""
-        return self.recipient.lower() not in ("everyone", "")
+    def direct(self) -> bool:
+        """True for a direct message (to one person, not to Everyone)."""
+        return self.recipient.strip().lower() not in ("everyone", "")
 
 
 @dataclass(frozen=True)
@@ -42,60 +45,139 @@ def decode(data: bytes) -> str:
 
 
 def parse_chat(data: bytes) -> tuple[list[ChatLine], int]:
-    """Chat lines in order, and how many lines could not be parsed."""
-    lines: list[ChatLine] = []
+    """Chat lines in order, and how many lines could not be parsed.
+
+    Zoom writes either `HH:MM:SS<TAB>Sender:<TAB>text` (cloud recordings; a direct message reads
+    `Ann to Bob(Direct Message):`) or `HH:MM:SS From Ann to Everyone: text` (local recordings,
+    `(Privately)` for direct messages). A line starting with whitespace continues the message
+    above it.
+    """
+    heads: list[tuple[str, str, str]] = []
+    bodies: list[list[str]] = []
     unparsed = 0
     for raw in decode(data).splitlines():
         if not raw.strip():
             continue
-        tab = _CHAT_TAB.match(raw)
-        local = _CHAT_LOCAL.match(raw)
-        if local:
-            lines.append(ChatLine(local[1], local[2], local[3], local[4]))
-        elif tab:
-            sender, recipient = tab[2], "Everyone"
-            if " to " in sender:  # "Ann to Bob(Direct Message)"
-                sender, _, recipient = sender.partition(" to ")
-            recipient = _DIRECT.sub("", recipient.strip())
-            lines.append(ChatLine(tab[1], sender.strip(), recipient, tab[3]))
-        elif raw.startswith(("\t", " ")) and lines:  # continuation of a multi-line message
-            last = lines[-1]
-            lines[-1] = ChatLine(
-                last.time, last.sender, last.recipient, f"{last.text}\n{raw.strip()}"
-            )
+        parsed = _chat_line(raw)
+        if parsed is not None:
+            time, sender, recipient, text = parsed
+            heads.append((time, sender, recipient))
+            bodies.append([text])
+        elif raw[:1] in ("\t", " ") and bodies:
+            bodies[-1].append(raw.strip())
         else:
             unparsed += 1
+    lines = [
+        ChatLine(time, sender, recipient, "\n".join(body))
+        for (time, sender, recipient), body in zip(heads, bodies, strict=True)
+    ]
     return lines, unparsed
+
+
+def _chat_line(raw: str) -> tuple[str, str, str, str] | None:
+    found = _TIME.match(raw)
+    if found is None:
+        return None
+    time, rest = found.group(), raw[found.end() :]
+    if rest.startswith("\t"):
+        field, sep, text = rest[1:].partition("\t")
+        if sep:
+            sender, recipient = _parties(field.strip().removesuffix(":"))
+            return time, sender, recipient, text
+    rest = rest.lstrip()
+    if not rest.startswith("From "):
+        return None
+    rest = rest[5:]
+    to = rest.find(" to ")
+    colon = rest.find(":", to + 4) if to >= 0 else -1
+    if colon < 0:
+        return None
+    sender, recipient = rest[:to].strip(), _undirect(rest[to + 4 : colon])
+    return time, sender, recipient, rest[colon + 1 :].strip()
+
+
+def _parties(field: str) -> tuple[str, str]:
+    """ "Ann to Bob(Direct Message)" -> ("Ann", "Bob"); "Ann" -> ("Ann", "Everyone")."""
+    sender, sep, recipient = field.partition(" to ")
+    if not sep:
+        return field.strip(), EVERYONE
+    return sender.strip(), _undirect(recipient)
+
+
+def _undirect(recipient: str) -> str:
+    name = recipient.strip()
+    lowered = name.lower()
+    for mark in _DIRECT_MARKS:
+        if lowered.endswith(mark):
+            return name[: -len(mark)].strip()
+    return name
 
 
 def parse_vtt(data: bytes) -> tuple[list[Turn], int]:
     """Speaker turns (consecutive cues of the same speaker merged), and unparsed cue count."""
-    text = decode(data)
-    blocks = re.split(r"\r?\n\r?\n", text.strip())
-    turns: list[Turn] = []
+    starts: list[str] = []
+    speakers: list[str] = []
+    said: list[list[str]] = []
     unparsed = 0
-    for block in blocks:
-        lines = [line.strip() for line in block.splitlines() if line.strip()]
-        timing = next((i for i, line in enumerate(lines) if _CUE.match(line)), None)
+    for block in _blocks(decode(data)):
+        timing = next((i for i, line in enumerate(block) if _CUE.match(line)), None)
         if timing is None:
-            if lines and not lines[0].startswith(("WEBVTT", "NOTE", "STYLE")):
+            if not block[0].startswith(("WEBVTT", "NOTE", "STYLE")):
                 unparsed += 1
             continue
-        start = lines[timing].split("-->")[0].strip()
-        body = " ".join(lines[timing + 1 :])
-        speaker, said = _speaker(body)
-        if turns and turns[-1].speaker == speaker:
-            turns[-1] = Turn(turns[-1].start, speaker, f"{turns[-1].text} {said}".strip())
+        start = block[timing].split("-->", 1)[0].strip()
+        speaker, text = _speaker(" ".join(block[timing + 1 :]))
+        if speakers and speakers[-1] == speaker:
+            said[-1].append(text)
         else:
-            turns.append(Turn(start, speaker, said))
+            starts.append(start)
+            speakers.append(speaker)
+            said.append([text])
+    turns = [
+        Turn(start, speaker, " ".join(t for t in texts if t))
+        for start, speaker, texts in zip(starts, speakers, said, strict=True)
+    ]
     return turns, unparsed
 
 
+def _blocks(text: str) -> list[list[str]]:
+    """Blank-line separated blocks of stripped, non-empty lines."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped:
+            current.append(stripped)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
 def _speaker(body: str) -> tuple[str, str]:
-    voice = _VOICE.match(body)
-    if voice:
-        return voice[1].strip(), voice[2].strip()
+    if body.startswith("<v ") or body.startswith("<v\t"):
+        close = body.find(">")
+        if close > 0:
+            text = body[close + 1 :]
+            if text.endswith("</v>"):
+                text = text[:-4]
+            return body[3:close].strip(), text.strip()
     name, sep, said = body.partition(": ")
     if sep and 0 < len(name) <= 80:
         return name.strip(), said.strip()
     return "", body.strip()
+
+
+def chat_text(lines: list[ChatLine]) -> bytes:
+    """Chat lines in Zoom's TXT format (a filtered copy of a chat file)."""
+    out: list[str] = []
+    for line in lines:
+        field = (
+            line.sender if not line.direct else f"{line.sender} to {line.recipient}(Direct Message)"
+        )
+        first, *more = line.text.split("\n")
+        out.append(f"{line.time}\t{field}:\t{first}")
+        out.extend(f"\t{extra}" for extra in more)
+    return ("\n".join(out) + "\n").encode("utf-8") if out else b""

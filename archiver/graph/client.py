@@ -6,7 +6,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +28,7 @@ from archiver.graph.transport import (
     map_error,
 )
 from archiver.keys import MEETING_KEY_PROPERTY_ID
+from archiver.mapping import Mailbox
 from archiver.retry import parse_retry_after
 
 # Microsoft documents upload chunks under 4 MB, in multiples of 320 KiB.
@@ -93,7 +94,21 @@ class GraphClient:
         self._now = now
 
     def _user(self, mailbox: str) -> str:
+        # `mailbox` is the user's directory object id (or UPN): Graph paths take nothing else,
+        # a mail address that differs from the UPN answers 404.
         return f"{self._base}/users/{quote(mailbox, safe='@')}"
+
+    def _values(
+        self, url: str, *, mailbox: str | None, kind: str, params: dict[str, str]
+    ) -> Iterator[dict[str, Any]]:
+        """Every entry of a Graph list, following @odata.nextLink (absolute, params included)."""
+        next_url: str | None = url
+        query: dict[str, str] | None = params
+        while next_url:
+            body = self._http.request("GET", next_url, mailbox=mailbox, kind=kind, params=query)
+            yield from body.get("value") or []
+            link = body.get("@odata.nextLink")
+            next_url, query = (str(link), None) if link else (None, None)
 
     def granted_roles(self) -> frozenset[str] | None:
         """The application permissions Entra consented (token `roles`); None if unreadable.
@@ -107,17 +122,14 @@ class GraphClient:
         """Requests made, by kind (for benchmarks)."""
         return dict(self._http.calls)
 
-    def find_mailbox(self, address: str) -> str | None:
-        """The mailbox (userPrincipalName) for an address, by UPN, mail or proxyAddresses."""
+    def find_mailbox(self, address: str) -> Mailbox | None:
+        """The directory object behind an address: by UPN, then mail, then proxyAddresses."""
+        select = "id,mail,userPrincipalName"
         try:
             user = self._http.request(
-                "GET",
-                self._user(address),
-                mailbox=None,
-                kind="user",
-                params={"$select": "id,mail,userPrincipalName"},
+                "GET", self._user(address), mailbox=None, kind="user", params={"$select": select}
             )
-            return str(user.get("mail") or user.get("userPrincipalName") or address).lower()
+            return _mailbox(user)
         except (MailboxUnavailableError, InvalidInputError) as error:
             # Not a UPN (404) or not a valid one (400): look it up by mail and proxyAddresses.
             if error.status not in (400, 404):
@@ -126,15 +138,15 @@ class GraphClient:
             f"mail eq {odata_quote(address)}",
             f"proxyAddresses/any(x:x eq {odata_quote('smtp:' + address)})",
         ):
-            found = self._http.request(
-                "GET",
+            for user in self._values(
                 f"{self._base}/users",
                 mailbox=None,
                 kind="user-filter",
-                params={"$filter": query, "$select": "id,mail,userPrincipalName"},
-            )
-            for user in found.get("value", []):
-                return str(user.get("mail") or user.get("userPrincipalName")).lower()
+                params={"$filter": query, "$select": select},
+            ):
+                found = _mailbox(user)
+                if found is not None:
+                    return found
         return None
 
     def ensure_folder(self, mailbox: str, display_name: str, *, parent: str = "inbox") -> str:
@@ -164,15 +176,10 @@ class GraphClient:
         return found
 
     def _find_folder(self, url: str, mailbox: str, name: str) -> str | None:
-        body = self._http.request(
-            "GET",
-            url,
-            mailbox=mailbox,
-            kind="folder-find",
-            params={"$filter": f"displayName eq {odata_quote(name)}", "$select": "id,displayName"},
-        )
-        values = body.get("value", [])
-        return str(values[0]["id"]) if values else None
+        params = {"$filter": f"displayName eq {odata_quote(name)}", "$select": "id,displayName"}
+        for folder in self._values(url, mailbox=mailbox, kind="folder-find", params=params):
+            return str(folder["id"])
+        return None
 
     def find_item(self, mailbox: str, folder_id: str, item_key: str) -> str | None:
         """The id of the item tagged with this key in the folder, if any."""
@@ -204,15 +211,15 @@ class GraphClient:
         return str(body["id"])
 
     def list_attachments(self, mailbox: str, message_id: str) -> list[dict[str, Any]]:
-        """Name, size and id of each attachment (no content)."""
-        body = self._http.request(
-            "GET",
-            f"{self._user(mailbox)}/messages/{message_id}/attachments",
-            mailbox=mailbox,
-            kind="attachment-list",
-            params={"$select": "id,name,size"},
+        """Name, size and id of each attachment (no content), every page of them."""
+        return list(
+            self._values(
+                f"{self._user(mailbox)}/messages/{message_id}/attachments",
+                mailbox=mailbox,
+                kind="attachment-list",
+                params={"$select": "id,name,size"},
+            )
         )
-        return list(body.get("value", []))
 
     def add_attachment(
         self, mailbox: str, message_id: str, *, name: str, content_type: str, data: bytes
@@ -261,6 +268,7 @@ class GraphClient:
                         data=chunk,
                         timeout=self._timeout,
                         headers={
+                            "Content-Type": "application/octet-stream",
                             "Content-Length": str(length),
                             "Content-Range": f"bytes {offset}-{offset + length - 1}/{size}",
                         },
@@ -339,6 +347,13 @@ class GraphClient:
         if response.status_code != 200:
             return fallback
         return _next_offset(response.json(), size)
+
+
+def _mailbox(user: dict[str, Any]) -> Mailbox | None:
+    if not user.get("id"):
+        return None
+    address = str(user.get("mail") or user.get("userPrincipalName") or "").lower()
+    return Mailbox(str(user["id"]), address)
 
 
 def _next_offset(body: dict[str, Any], size: int) -> int:

@@ -29,6 +29,13 @@ MAX_PAGE = 300
 WINDOW_DAYS = 30
 REFRESH_BEFORE = 300  # seconds before expiry at which a token is renewed
 SCOPE_MISSING = "4711"  # Zoom: the token does not carry the scope this endpoint needs
+TOO_OLD = "12702"  # Zoom: "Can not access a meeting a year ago" (past meetings and reports)
+TOKEN_REJECTED = 124  # Zoom: invalid or expired access token
+# A rejected token is replaced at most this many times per request: another instance of the
+# same app may have been issued a newer one (which can invalidate ours), so a second rejection
+# is possible; waiting a jittered moment first keeps instances from replacing each other's
+# tokens in lockstep.
+MAX_TOKEN_REFRESHES = 3
 
 
 def _utcnow() -> datetime:
@@ -126,20 +133,31 @@ class ZoomClient:
         yield from self._pages("/users", "users", "medium", {"status": status})
 
     def list_recordings(self, user_id: str, *, start: date, end: date) -> Iterator[dict[str, Any]]:
-        """A user's cloud recordings (one entry per meeting instance) between two UTC days."""
+        """A user's cloud recordings (one entry per meeting instance) between two UTC days.
+
+        Zoom clamps a window longer than it allows instead of refusing it, and says so only by
+        echoing the `from` it used: a window whose echoed start is later than asked is listed
+        again for the days it skipped, so no day is lost at a month boundary.
+        """
         seen: set[str] = set()
-        window_start = start
-        while window_start <= end:
-            window_end = min(end, window_start + timedelta(days=WINDOW_DAYS))
+        path = f"/users/{quote(user_id, safe='')}/recordings"
+        windows = list(_windows(start, end))
+        while windows:
+            window_start, window_end = windows.pop(0)
             params = {"from": window_start.isoformat(), "to": window_end.isoformat()}
-            path = f"/users/{quote(user_id, safe='')}/recordings"
-            for meeting in self._pages(path, "meetings", "medium", params):
+            echo: dict[str, Any] = {}
+            for meeting in self._pages(path, "meetings", "medium", params, echo=echo):
                 if meeting.get("uuid") not in seen:
                     seen.add(str(meeting.get("uuid")))
                     yield meeting
-            if window_end >= end:
-                break
-            window_start = window_end - timedelta(days=1)
+            used = _echoed_day(echo.get("from"))
+            if used is not None and window_start < used <= window_end:
+                # The day `used` itself was listed; overlap it anyway, as between windows.
+                windows.insert(0, (window_start, used))
+
+    def get_user(self, user_id: str) -> dict[str, Any]:
+        """One Zoom user (id or email): the host's address, which recordings do not carry."""
+        return self._get(f"/users/{quote(user_id, safe='')}", "light")
 
     def get_recordings(self, meeting_uuid: str) -> dict[str, Any]:
         """One meeting instance's recording files."""
@@ -174,22 +192,21 @@ class ZoomClient:
             yield from self._pages("/archive_files", "meetings", "medium", params)
             window = until
 
-    def open_download(self, url: str, *, expected_size: int, start: int = 0) -> Download:
+    def open_download(self, url: str, *, start: int = 0) -> Download:
         """Stream a recording file; refused before any request if the host is not Zoom's."""
         host_allowed(url, self._hosts)
         self._count("GET download")
-        return Download(
-            self._session,
-            url,
-            token=self.token,
-            expected_size=expected_size,
-            start=start,
-            timeout=self._timeout,
-        )
+        return Download(self._session, url, token=self.token, start=start, timeout=self._timeout)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _pages(
-        self, path: str, field: str, category: str, params: dict[str, str]
+        self,
+        path: str,
+        field: str,
+        category: str,
+        params: dict[str, str],
+        *,
+        echo: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         token = ""
         while True:
@@ -197,7 +214,14 @@ class ZoomClient:
             if token:
                 query["next_page_token"] = token
             body = self._get(path, category, query)
-            yield from body.get(field) or []
+            if echo is not None and not token:
+                echo.update({k: v for k, v in body.items() if k in ("from", "to")})
+            page = body.get(field)
+            if page is not None and not isinstance(page, list):
+                raise InvalidInputError(
+                    f"Zoom {path}: {field} is not a list ({type(page).__name__})", service="zoom"
+                )
+            yield from page or []
             token = str(body.get("next_page_token") or "")
             if not token:
                 return
@@ -205,16 +229,19 @@ class ZoomClient:
     def _get(
         self, path: str, category: str, params: dict[str, str] | None = None
     ) -> dict[str, Any]:
-        refreshed = False
-        for attempt in range(1, self._attempts + 1):
+        refreshes = 0
+        attempt = 0
+        while attempt < self._attempts:
+            attempt += 1
             self._limiter.acquire(category)
             self._count(f"GET {path.split('/', 2)[1]}")
+            used = self.token()
             try:
                 response = self._session.get(
                     f"{self._api}{path}",
                     params=params,
                     timeout=self._timeout,
-                    headers={"Authorization": f"Bearer {self.token()}"},
+                    headers={"Authorization": f"Bearer {used}"},
                 )
             except requests.RequestException as error:
                 if attempt == self._attempts:
@@ -227,14 +254,32 @@ class ZoomClient:
             code = body.get("code")
             if response.status_code == 200:
                 return body
-            if response.status_code == 401 and code == 124 and not refreshed:
-                refreshed = True  # token expired or revoked: one fresh token, one retry
-                self.token(force_refresh=True)
+            if response.status_code == 401 and code == TOKEN_REJECTED:
+                if refreshes >= MAX_TOKEN_REFRESHES:
+                    raise AuthenticationError(
+                        f"Zoom kept refusing fresh access tokens on {path} (code 124)",
+                        service="zoom",
+                        status=401,
+                        code=str(code),
+                    )
+                if refreshes:
+                    self._sleep(backoff_delay(refreshes, base=1.0, rng=self._rng))
+                refreshes += 1
+                attempt -= 1  # a replaced token is not a failed attempt
+                self._replace_token(used)
                 continue
             if response.status_code == 429 or response.status_code >= 500:
                 wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-                daily = "daily" in str(body.get("message", "")).lower()
-                if attempt == self._attempts or (daily and (wait is None or wait > 60)):
+                if _daily_limit(response, body):
+                    # The day's budget is spent: waiting here until 00:00 UTC would hold the
+                    # function for hours, so the caller is told when to come back.
+                    raise ThrottledError(
+                        f"Zoom's daily limit reached on {path}",
+                        service="zoom",
+                        status=response.status_code,
+                        retry_after=wait,
+                    )
+                if attempt == self._attempts:
                     raise ThrottledError(
                         f"Zoom {response.status_code} on {path}",
                         service="zoom",
@@ -246,8 +291,39 @@ class ZoomClient:
             raise _error(response.status_code, code, body, path)
         raise ServiceUnavailableError(f"Zoom kept failing on {path}", service="zoom")
 
+    def _replace_token(self, rejected: str) -> None:
+        """Fetch a new token unless another thread already replaced the rejected one."""
+        with self._lock:
+            if self._token == rejected:
+                self._token, lifetime = self._fetch_token()
+                self._expires = self._clock() + lifetime
+
     def _count(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
+
+
+def _windows(start: date, end: date) -> Iterator[tuple[date, date]]:
+    """[start, end] in windows of at most WINDOW_DAYS, each overlapping the last by a day."""
+    window_start = start
+    while True:
+        window_end = min(end, window_start + timedelta(days=WINDOW_DAYS))
+        yield window_start, window_end
+        if window_end >= end:
+            return
+        window_start = window_end - timedelta(days=1)
+
+
+def _echoed_day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _daily_limit(response: requests.Response, body: dict[str, Any]) -> bool:
+    """True for Zoom's daily-limit 429 (header, else its message: some answers carry neither)."""
+    kind = response.headers.get("X-RateLimit-Type", "").lower()
+    return kind.startswith("daily") or "daily" in str(body.get("message", "")).lower()
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

@@ -1,7 +1,14 @@
-"""Streamed recording downloads: token only to allowed hosts, redirect followed without it."""
+"""Streamed recording downloads: token only to allowed hosts, redirect followed without it.
+
+A transfer is complete when HTTP says so: the body ends cleanly at the length the response
+announced (Content-Length, or the total of Content-Range for a resumed request). The size Zoom
+lists for a file is not used to judge it: real downloads differ from it (and CC and TIMELINE
+files list none).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +24,7 @@ from archiver.errors import (
 
 CHUNK = 1024 * 1024
 MAX_REDIRECTS = 3
+_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
 def host_allowed(url: str, hosts: Sequence[str]) -> None:
@@ -44,18 +52,18 @@ class Download:
         url: str,
         *,
         token: Callable[..., str],
-        expected_size: int,
         start: int,
         timeout: float,
     ) -> None:
         self._session = session
         self._url = url
         self._token = token
-        self._expected = expected_size - start
         self._start = start
         self._timeout = timeout
         self._response: requests.Response | None = None
         self.received = 0
+        # The file's full size as HTTP announced it; None when the answer gave no length.
+        self.total: int | None = None
 
     def __enter__(self) -> Iterator[bytes]:
         self._response = self._open()
@@ -71,7 +79,8 @@ class Download:
             self._response.close()
 
     def _open(self) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self._token()}"}
+        # identity: the bytes received are the file itself, and Content-Length counts them.
+        headers = {"Authorization": f"Bearer {self._token()}", "Accept-Encoding": "identity"}
         if self._start:
             headers["Range"] = f"bytes={self._start}-"
         url = self._url
@@ -112,30 +121,48 @@ class Download:
             raise IncompleteDownloadError(
                 "download ignored the Range request", service="zoom", status=status
             )
-        if self._start and not response.headers.get("Content-Range", "").startswith(
-            f"bytes {self._start}-"
-        ):
+        if status == 416:
             response.close()
-            raise IncompleteDownloadError("download answered the wrong range", service="zoom")
+            raise IncompleteDownloadError(
+                "download refused the Range request (416): the file changed", service="zoom"
+            )
         if status not in (200, 206):
             response.close()
             raise InvalidInputError(f"download answered {status}", service="zoom", status=status)
+        self.total = self._announced(response)
         return response
 
+    def _announced(self, response: requests.Response) -> int | None:
+        """The file's total size as the answer states it (Content-Range, else Content-Length)."""
+        if self._start:
+            found = _RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+            if found is None or int(found[1]) != self._start:
+                response.close()
+                raise IncompleteDownloadError("download answered the wrong range", service="zoom")
+            return None if found[3] == "*" else int(found[3])
+        length = response.headers.get("Content-Length", "")
+        return int(length) if length.isdigit() else None
+
     def _chunks(self, response: requests.Response) -> Iterator[bytes]:
+        expected = None if self.total is None else self.total - self._start
         try:
             for chunk in response.iter_content(CHUNK):
                 self.received += len(chunk)
-                if self.received > self._expected:
+                if expected is not None and self.received > expected:
                     raise IncompleteDownloadError(
-                        "download is longer than file_size", service="zoom"
+                        "download is longer than its Content-Length", service="zoom"
                     )
                 yield chunk
         except requests.RequestException as error:
             raise ServiceUnavailableError(
                 f"download interrupted: {type(error).__name__}", service="zoom"
             ) from None
-        if self.received != self._expected:
+        if expected is not None and self.received != expected:
             raise IncompleteDownloadError(
-                f"download ended after {self.received} of {self._expected} bytes", service="zoom"
+                f"download ended after {self.received} of {expected} bytes", service="zoom"
             )
+
+    @property
+    def size(self) -> int:
+        """Bytes of the file up to what was received (the whole file once iteration ended)."""
+        return self._start + self.received

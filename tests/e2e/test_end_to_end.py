@@ -104,4 +104,7 @@ def test_an_html_download_is_retried_and_never_archived(
         from tests.e2e.support import items
 
         for item in items(simulators, mailbox):
-            assert {a["sha256"] for a in item["attachments"]} <= sizes
+            # A filtered chat copy (a third party's view of a chat with direct messages) is
+            # made by the archiver, not downloaded; every other attachment is Zoom's file.
+            zooms = {a["sha256"] for a in item["attachments"] if "(filtered)" not in a["name"]}
+            assert zooms <= sizes

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.contracts import MANIFESTS_PREFIX, FileWorkItem, Manifest, WorkItem
+from archiver.contracts import MANIFESTS_PREFIX, FileWorkItem, Manifest, StagedMeeting, WorkItem
 from archiver.deps import Deps
 from archiver.discovery import run_discovery
 from archiver.errors import TransientError
@@ -82,6 +82,11 @@ class Pipeline:
         container = self.settings.staging_container
         names = self.deps.blobs.list_names(container, MANIFESTS_PREFIX)
         return [Manifest.from_json(self._read(container, n)) for n in names]
+
+    def document(self, manifest: Manifest) -> StagedMeeting:
+        """The staged meeting a manifest commits."""
+        container = self.settings.staging_container
+        return StagedMeeting.from_dict(self.deps.blobs.read_json(container, manifest.document))
 
     def import_all(self) -> list[dict[str, str]]:
         """Fire the import for every manifest, retrying transient failures like the trigger."""

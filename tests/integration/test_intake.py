@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from archiver.errors import ServiceUnavailableError
 from archiver.intake import handle_event
 from archiver.webhook import sign
-from tests.fakes import zoom_meeting
+from tests.fakes import ListQueues, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
 
 pytestmark = pytest.mark.integration
@@ -39,10 +40,41 @@ def test_a_recording_completed_event_enqueues_the_meeting_once(pipeline) -> None
     assert len(pipeline.queues.sent) == 1
 
 
-def test_a_replayed_delivery_is_rejected_without_detail(pipeline) -> None:
+def test_a_repeated_delivery_is_acknowledged_and_does_nothing_twice(pipeline) -> None:
     body, headers = delivery(event(pipeline))
     handle_event(pipeline.deps, body, headers, now=lambda: NOW)
-    assert handle_event(pipeline.deps, body, headers, now=lambda: NOW) == (401, {})
+    assert handle_event(pipeline.deps, body, headers, now=lambda: NOW) == (
+        200,
+        {"status": "duplicate"},
+    )
+    assert len(pipeline.queues.sent) == 1
+
+
+class QueueDownOnce(ListQueues):
+    """Storage refuses the first enqueue (a 503), as it may during an outage."""
+
+    failed = False
+
+    def send(self, queue: str, body: bytes) -> None:
+        if not self.failed:
+            self.failed = True
+            raise ServiceUnavailableError("queue 503", service="storage")
+        super().send(queue, body)
+
+
+def test_zooms_retry_of_an_event_that_failed_is_processed_not_refused(azurite) -> None:
+    """real-world-shapes.md #10: Zoom retries with the same event_ts when processing failed."""
+    pipeline = Pipeline(
+        settings_for(azurite.connection_string, ZOOM_WEBHOOK_SECRET="hook"),
+        queues=QueueDownOnce(),
+    )
+    body, headers = delivery(event(pipeline))
+    with pytest.raises(ServiceUnavailableError):  # the host answers 500; Zoom will retry
+        handle_event(pipeline.deps, body, headers, now=lambda: NOW)
+    assert handle_event(pipeline.deps, body, headers, now=lambda: NOW) == (
+        200,
+        {"status": "re-enqueued"},
+    )
     assert len(pipeline.queues.sent) == 1
 
 

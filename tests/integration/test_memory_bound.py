@@ -22,8 +22,11 @@ PATTERN = bytes(range(256)) * 4096  # 1 MiB
 class StreamingZoom:
     """Serves a file of any size in 1 MiB chunks without ever building it."""
 
-    def open_download(self, url: str, *, expected_size: int, start: int = 0):
-        size = expected_size
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def open_download(self, url: str, *, start: int = 0):
+        size = self.size
 
         class Download:
             def __enter__(self) -> Iterator[bytes]:
@@ -46,10 +49,9 @@ def round_trip_peak(store: BlobStore, container: str, size: int) -> tuple[int, s
     """Peak traced memory of copying `size` bytes in and streaming them out in 4 MB chunks."""
     tracemalloc.start()
     stored = copy_to_blob(
-        StreamingZoom(),
+        StreamingZoom(size),
         store,
         url="https://zoom.us/x",
-        size=size,
         container=container,
         name=f"f-{size}",
         content_type="video/mp4",

@@ -21,7 +21,7 @@ from archiver.keys import meeting_key
 from archiver.replay import replay
 from archiver.staging import stage_meeting
 from archiver.status import BLOB_POISON_QUEUE
-from tests.fakes import content, file_id, zoom_meeting
+from tests.fakes import content, file_id, oid, zoom_meeting
 from tests.integration.pipeline_support import NOW, Pipeline, settings_for
 
 pytestmark = pytest.mark.integration
@@ -105,7 +105,7 @@ def test_one_failing_mailbox_never_blocks_the_others(pipeline) -> None:
     assert len(pipeline.items("ann@contoso.com")) == 1
     row = pipeline.deps.ledger.get_meeting(meeting_key(uuid))
     assert row["state"] == "partial"
-    failed = pipeline.deps.ledger.get_delivery(meeting_key(uuid), "bob@contoso.com")
+    failed = pipeline.deps.ledger.get_delivery(meeting_key(uuid), oid("bob@contoso.com"))
     assert failed is not None
     assert failed["state"] == "failed"
 
@@ -193,7 +193,7 @@ def test_a_crash_before_the_deliveries_are_recorded_makes_no_duplicate(
     key = meeting_key(uuid)
     for mailbox in ("ann@contoso.com", "bob@contoso.com"):
         assert len(pipeline.items(mailbox)) == 1
-        delivery = ledger.get_delivery(key, mailbox)
+        delivery = ledger.get_delivery(key, oid(mailbox))
         assert delivery is not None
         assert (delivery["state"], delivery["attempts"]) == ("complete", 2)
     assert ledger.get_meeting(key)["state"] == "imported"
@@ -226,7 +226,7 @@ def test_an_unexpected_error_in_one_mailbox_is_recorded_and_retried_not_lost(
     create = pipeline.graph.create_item
 
     def broken_for_bob(mailbox: str, folder: str, message: object) -> str:
-        if mailbox == "bob@contoso.com":
+        if mailbox == oid("bob@contoso.com"):
             raise RuntimeError("unexpected")
         return create(mailbox, folder, message)  # type: ignore[arg-type]
 
@@ -237,8 +237,8 @@ def test_an_unexpected_error_in_one_mailbox_is_recorded_and_retried_not_lost(
     with pytest.raises(TransientError):
         import_meeting(pipeline.deps, manifest)
     key = meeting_key(uuid)
-    ann = pipeline.deps.ledger.get_delivery(key, "ann@contoso.com")
-    bob = pipeline.deps.ledger.get_delivery(key, "bob@contoso.com")
+    ann = pipeline.deps.ledger.get_delivery(key, oid("ann@contoso.com"))
+    bob = pipeline.deps.ledger.get_delivery(key, oid("bob@contoso.com"))
     assert ann is not None
     assert ann["state"] == "complete"
     assert bob is not None
@@ -256,7 +256,7 @@ def test_a_failed_delivery_whose_item_exists_is_completed_after_replay_not_dupli
 
     def created_then_refused(mailbox: str, folder: str, message: object) -> str:
         item = create(mailbox, folder, message)  # type: ignore[arg-type]
-        if mailbox == "bob@contoso.com":
+        if mailbox == oid("bob@contoso.com"):
             # The item exists, then the mailbox refuses the rest (e.g. its message size limit).
             raise InvalidInputError("Graph 400 ErrorMessageSizeExceeded on upload")
         return item
@@ -281,7 +281,7 @@ def test_throttling_does_not_use_up_a_mailboxs_delivery_attempts(azurite, monkey
     throttled = {"left": 10}  # two rounds of five trigger retries
 
     def busy_bob(mailbox: str, folder: str, message: object) -> str:
-        if mailbox == "bob@contoso.com" and throttled["left"]:
+        if mailbox == oid("bob@contoso.com") and throttled["left"]:
             throttled["left"] -= 1
             raise ThrottledError("Graph throttled create", retry_after=300, status=429)
         return create(mailbox, folder, message)  # type: ignore[arg-type]
@@ -292,7 +292,7 @@ def test_throttling_does_not_use_up_a_mailboxs_delivery_attempts(azurite, monkey
     for _ in range(2):  # more tries than MAX_DELIVERY_ATTEMPTS, all throttled
         pipeline.import_all()
     key = meeting_key(uuid)
-    bob = pipeline.deps.ledger.get_delivery(key, "bob@contoso.com")
+    bob = pipeline.deps.ledger.get_delivery(key, oid("bob@contoso.com"))
     assert bob is not None
     assert bob["state"] == "pending"
     assert "throttled" in bob["last_error"]

@@ -44,7 +44,7 @@ def test_big_files_fan_out_and_the_last_one_writes_the_manifest(azurite) -> None
     assert outcomes.count("fanned-out") == 1
     assert sorted(outcomes[1:]) == ["counted", "staged"]
     [manifest] = pipeline.manifests()
-    assert len(manifest.items[0].attachments) == 3
+    assert len(pipeline.document(manifest).items[0].attachments) == 3
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "staged"
     pipeline.import_all()
     # Imported everywhere: nothing is left in staging, the fan-out snapshot included.

@@ -6,8 +6,18 @@ import json
 
 import pytest
 
-from archiver.contracts import FileWorkItem, Manifest, ManifestAttachment, ManifestItem, WorkItem
+from archiver.contracts import (
+    ChatFile,
+    FileWorkItem,
+    Manifest,
+    StagedMeeting,
+    TranscriptText,
+    WorkItem,
+)
+from archiver.converter.transcripts import ChatLine, Turn
 from archiver.errors import InvalidInputError
+from archiver.model import Meeting, MissingFile, StagedFile
+from archiver.planning import Attachment, ItemPlan
 
 
 def test_a_work_item_round_trips() -> None:
@@ -35,25 +45,23 @@ def test_a_malformed_work_item_names_what_is_wrong(body: bytes, message: str) ->
 
 
 def manifest() -> Manifest:
-    attachment = ManifestAttachment(
-        "f1", "chat.txt", "text/plain", 10, "ab" * 32, "staging", "k/files/f1"
-    )
     return Manifest(
         key="k",
         uuid="u",
         meeting_id=1,
         topic="T",
         start_time="2026-01-01T00:00:00",
+        revision=0,
         addresses=("a@contoso.com",),
-        items=(ManifestItem("k", "k/item-0.json", (attachment,)),),
-        notes=("n",),
+        document="k/staged.json",
+        blobs=("k/files/f1",),
+        total_bytes=10,
     )
 
 
 def test_a_manifest_round_trips_through_json() -> None:
     original = manifest()
     assert Manifest.from_json(json.dumps(original.to_dict())) == original
-    assert original.total_bytes == 10
 
 
 def test_a_manifest_of_another_version_is_refused() -> None:
@@ -62,32 +70,69 @@ def test_a_manifest_of_another_version_is_refused() -> None:
         Manifest.from_json(json.dumps(doc))
 
 
-def test_a_manifest_with_malformed_items_is_refused() -> None:
-    doc = manifest().to_dict() | {"items": [{"item_key": "k", "message_blob": "b"}]}
-    with pytest.raises(InvalidInputError, match=r"manifest\.items"):
+def test_a_manifest_with_malformed_blob_names_is_refused() -> None:
+    doc = manifest().to_dict() | {"blobs": [{"name": "k/files/f1"}]}
+    with pytest.raises(InvalidInputError, match=r"manifest\.blobs"):
         Manifest.from_json(json.dumps(doc))
 
 
-def test_a_manifest_names_every_staging_blob_of_its_meeting_and_nothing_archived() -> None:
-    staged = ManifestAttachment("f1", "a.mp4", "video/mp4", 5, "cd" * 32, "staging", "k/files/f1")
-    archived = ManifestAttachment("f2", "b.mp4", "video/mp4", 5, "ef" * 32, "archive", "k/b.mp4")
-    part = ManifestAttachment("f1", "a.mp4.002", "video/mp4", 5, "cd" * 32, "staging", "k/files/f1")
-    doc = manifest()
-    doc = Manifest(
-        **{
-            **doc.__dict__,
-            "items": (
-                *doc.items,
-                ManifestItem("k-1", "k/item-1.json", (staged, archived)),
-                ManifestItem("k-2", "k/item-2.json", (part,)),
-            ),
-        }
-    )
-    assert doc.staged_blobs("staging") == [
+def test_a_manifest_names_every_staging_blob_of_its_meeting() -> None:
+    assert manifest().staged_blobs() == [
         "k/files/f1",
-        "k/item-0.json",
-        "k/item-1.json",
-        "k/item-2.json",
+        "k/staged.json",
         "k/meeting.json",
         "manifests/k.json",
     ]
+
+
+def staged_meeting() -> StagedMeeting:
+    meeting = Meeting.from_zoom(
+        {
+            "uuid": "u==",
+            "id": 81234567890,
+            "start_time": "2026-11-20T15:00:00Z",
+            "duration": 5,
+            "recording_files": [{"file_type": "CC", "file_extension": "VTT"}],
+        },
+        None,
+        [{"name": "Ann", "user_email": "ann@contoso.com", "status": "in_waiting_room"}],
+        participants_note="partial",
+    )
+    cc = meeting.files[0]
+    return StagedMeeting(
+        key="k",
+        revision=1,
+        meeting=meeting,
+        files=(
+            StagedFile(
+                cc.file_id,
+                "cc.vtt",
+                "text/vtt",
+                3,
+                "ab" * 32,
+                "k/files/x",
+                "captions",
+                "attach",
+                container="staging",
+                listed_size=5,
+            ),
+        ),
+        items=(ItemPlan(0, 0, (Attachment(cc.file_id, 0, 3),)),),
+        missing=(MissingFile("f9", "MP4 shared_screen", "refused"),),
+        chats=(ChatFile("c1", (ChatLine("00:00:01", "Ann", "Bob", "hi"),), 1),),
+        transcript=TranscriptText(cc.file_id, (Turn("00:00:01.000", "Ann", "hello"),)),
+        notes=("a note",),
+    )
+
+
+def test_a_staged_meeting_round_trips_through_json() -> None:
+    original = staged_meeting()
+    assert StagedMeeting.from_json(json.dumps(original.to_dict())) == original
+    assert original.total_bytes == 3
+
+
+def test_a_malformed_staged_meeting_is_refused_naming_it() -> None:
+    doc = staged_meeting().to_dict()
+    del doc["files"]
+    with pytest.raises(InvalidInputError, match="staged meeting: malformed"):
+        StagedMeeting.from_json(json.dumps(doc))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from archiver.contracts import ManifestAttachment
+from archiver.contracts import Upload
 from archiver.createbody import INLINE_LIMIT, REQUEST_BUDGET, create_body, plan_inline
 
 MESSAGE = {
@@ -60,8 +60,8 @@ def test_attachments_already_on_the_message_are_replaced_not_duplicated():
     assert json.loads(create_body(message, files)) == expected(MESSAGE, files)
 
 
-def attachment(file_id: str, size: int) -> ManifestAttachment:
-    return ManifestAttachment(file_id, f"{file_id}.bin", "x/y", size, "0" * 64, "staging", file_id)
+def attachment(file_id: str, size: int) -> Upload:
+    return Upload(file_id, f"{file_id}.bin", "x/y", size, "0" * 64, "staging", file_id)
 
 
 def test_small_files_ride_inline_smallest_first_while_the_request_stays_under_4_mb() -> None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from archiver.mapping import resolve_mailboxes
+from archiver.mapping import Mailbox, resolve_mailboxes
 
-DIRECTORY = {"ann@contoso.com": "ann@contoso.com", "bob.alias@contoso.com": "bob@contoso.com"}
+ANN = Mailbox("id-ann", "ann@contoso.com")
+BOB = Mailbox("id-bob", "bob@contoso.com")
+DIRECTORY = {
+    "ann@contoso.com": ANN,
+    "bob@contoso.com": BOB,
+    "bob.alias@contoso.com": BOB,  # a proxy address of the same mailbox
+}
+ARCHIVE = Mailbox("id-archive", "zoom-archive@contoso.com")
 
 
 def resolve(addresses, *, overrides=None, domains=("contoso.com",), fallback=None):
@@ -17,15 +24,21 @@ def resolve(addresses, *, overrides=None, domains=("contoso.com",), fallback=Non
     )
 
 
-def test_internal_addresses_resolve_through_the_directory() -> None:
-    result = resolve(["ann@contoso.com", "bob.alias@contoso.com"])
-    assert result.mailboxes == ("ann@contoso.com", "bob@contoso.com")
+def test_internal_addresses_resolve_to_directory_objects() -> None:
+    result = resolve(["ann@contoso.com", "bob@contoso.com"])
+    assert result.mailboxes == (ANN, BOB)
     assert not result.used_fallback
+
+
+def test_one_person_who_joined_with_two_addresses_is_one_mailbox() -> None:
+    result = resolve(["bob@contoso.com", "bob.alias@contoso.com"])
+    assert result.mailboxes == (BOB,)
+    assert result.mailbox_of == {"bob@contoso.com": "id-bob", "bob.alias@contoso.com": "id-bob"}
 
 
 def test_addresses_are_deduplicated_case_insensitively() -> None:
     result = resolve(["Ann@Contoso.com", "ann@contoso.com ", "ANN@CONTOSO.COM"])
-    assert result.mailboxes == ("ann@contoso.com",)
+    assert result.mailboxes == (ANN,)
 
 
 def test_external_domains_are_not_looked_up() -> None:
@@ -45,18 +58,27 @@ def test_an_override_maps_an_external_address_to_one_of_our_mailboxes() -> None:
     result = resolve(
         ["partner@fabrikam.com"], overrides={"partner@fabrikam.com": "ann@contoso.com"}
     )
-    assert result.mailboxes == ("ann@contoso.com",)
+    assert result.mailboxes == (ANN,)
+    assert result.mailbox_of == {"partner@fabrikam.com": "id-ann"}
+
+
+def test_an_override_to_an_address_that_is_no_mailbox_is_reported() -> None:
+    result = resolve(
+        ["partner@fabrikam.com"], overrides={"partner@fabrikam.com": "gone@contoso.com"}
+    )
+    assert result.mailboxes == ()
+    assert "gone@contoso.com was not found" in result.unmapped[0].reason
 
 
 def test_empty_internal_domains_means_every_domain_is_a_candidate() -> None:
     result = resolve(["ann@contoso.com", "x@elsewhere.org"], domains=())
-    assert result.mailboxes == ("ann@contoso.com",)
+    assert result.mailboxes == (ANN,)
     assert result.unmapped[0].reason == "no mailbox in the directory"
 
 
 def test_a_meeting_nobody_maps_goes_to_the_fallback_mailbox() -> None:
-    result = resolve(["partner@fabrikam.com"], fallback="zoom-archive@contoso.com")
-    assert result.mailboxes == ("zoom-archive@contoso.com",)
+    result = resolve(["partner@fabrikam.com"], fallback=ARCHIVE)
+    assert result.mailboxes == (ARCHIVE,)
     assert result.used_fallback
 
 

@@ -1,6 +1,7 @@
 """Golden files: each case's input renders to exactly the expected .eml and Graph JSON.
 
-Run with UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change (then review the
+The complete record is rendered (every chat line), as the compliance mailbox receives it. Run
+with UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change (then review the
 diff like code).
 """
 
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from archiver.converter import AttachmentRef, build_message, to_eml, to_graph_json
-from archiver.model import FilePart, Meeting, StagedFile
+from archiver.converter import AttachmentRef, ItemContent, build_message, to_eml, to_graph_json
+from archiver.converter.transcripts import parse_chat, parse_vtt
+from archiver.model import FilePart, Meeting, MissingFile, StagedFile
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.json").exists())
@@ -22,14 +24,39 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.json").exists())
 
 def load(case: str):
     doc = json.loads((GOLDEN / case / "input.json").read_text())
-    meeting = Meeting.from_zoom(doc["recordings"], doc.get("past_meeting"), doc["participants"])
+    meeting = Meeting.from_zoom(
+        doc["recordings"],
+        doc.get("past_meeting"),
+        doc["participants"],
+        participants_note=doc.get("participants_note", ""),
+    )
     staged = [
         StagedFile(**{**s, "parts": tuple(FilePart(**p) for p in s.get("parts", []))})
         for s in doc["staged"]
     ]
     texts = {k: base64.b64decode(v) for k, v in doc.get("texts_b64", {}).items()}
     texts.update({k: v.encode() for k, v in doc.get("texts", {}).items()})
-    return meeting, staged, texts, doc.get("part"), doc.get("part_count")
+    return meeting, staged, _content(staged, texts, doc), doc.get("part"), doc.get("part_count")
+
+
+def _content(staged: list[StagedFile], texts: dict[str, bytes], doc: dict) -> ItemContent:
+    chat, chat_bad, turns, vtt_bad = [], 0, [], 0
+    for f in staged:
+        if f.file_id not in texts:
+            continue
+        if f.kind == "chat":
+            lines, bad = parse_chat(texts[f.file_id])
+            chat += lines
+            chat_bad += bad
+        elif f.kind in ("transcript", "captions") and not turns:
+            turns, vtt_bad = parse_vtt(texts[f.file_id])
+    return ItemContent(
+        chat=tuple(chat),
+        chat_unparsed=chat_bad,
+        transcript=tuple(turns),
+        transcript_unparsed=vtt_bad,
+        missing=tuple(MissingFile(**m) for m in doc.get("missing", [])),
+    )
 
 
 def content(ref: AttachmentRef) -> bytes:
@@ -38,8 +65,8 @@ def content(ref: AttachmentRef) -> bytes:
 
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str) -> None:
-    meeting, staged, texts, part, part_count = load(case)
-    message = build_message(meeting, staged, texts, part=part, part_count=part_count)
+    meeting, staged, item, part, part_count = load(case)
+    message = build_message(meeting, staged, item, part=part, part_count=part_count)
     eml = to_eml(message, content)
     graph = json.dumps(to_graph_json(message, inline={}), indent=2, sort_keys=True) + "\n"
     folder = GOLDEN / case

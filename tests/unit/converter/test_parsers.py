@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from archiver.converter.names import TRUNCATED, clean_text, safe_file_name
-from archiver.converter.transcripts import parse_chat, parse_vtt
+from archiver.converter.transcripts import chat_text, parse_chat, parse_vtt
 from archiver.errors import InvalidInputError
 from archiver.model import Meeting
 
 
 def test_chat_lines_keep_order_sender_and_private_recipient() -> None:
     lines, bad = parse_chat(b"00:00:01\tAnn:\thi\n00:00:05\tBob to Ann(Direct Message):\tpsst\n")
-    assert [(c.sender, c.recipient, c.private) for c in lines] == [
+    assert [(c.sender, c.recipient, c.direct) for c in lines] == [
         ("Ann", "Everyone", False),
         ("Bob", "Ann", True),
     ]
@@ -75,3 +75,36 @@ def test_a_meeting_round_trips_through_its_dict_form() -> None:
     meeting = Meeting.from_zoom(recordings, None, [{"name": "A", "user_email": "A@X.COM"}])
     assert Meeting.from_dict(meeting.to_dict()) == meeting
     assert meeting.participants[0].email == "a@x.com"
+
+
+def test_a_message_over_several_lines_stays_one_message() -> None:
+    [line], bad = parse_chat(b"00:00:01\tAnn:\tfirst\n\tsecond\n\tthird\n")
+    assert (line.text, bad) == ("first\nsecond\nthird", 0)
+
+
+def test_the_local_format_marks_private_messages_direct() -> None:
+    [line], _ = parse_chat(b"10:01:02 From Ann to Bob (Privately): psst\n")
+    assert (line.sender, line.recipient, line.direct) == ("Ann", "Bob", True)
+
+
+def test_a_filtered_chat_is_written_back_in_zoom_format() -> None:
+    lines, _ = parse_chat(b"00:00:01\tAnn:\thi\n00:00:05\tBob to Ann(Direct Message):\ta\n\tb\n")
+    again, bad = parse_chat(chat_text(lines))
+    assert again == lines
+    assert bad == 0
+
+
+def test_a_huge_line_without_structure_is_one_unparsed_line() -> None:
+    lines, bad = parse_chat(b"00:00:01 From " + b"x to " * 200_000 + b"\n")
+    assert (lines, bad) == ([], 1)
+
+
+def test_one_speaker_talking_for_many_cues_is_one_turn() -> None:
+    cues = "".join(
+        f"{i}\n00:00:{i % 60:02d}.000 --> 00:00:{i % 60:02d}.500\nAnn: w{i}\n\n"
+        for i in range(3000)
+    )
+    [turn], bad = parse_vtt(("WEBVTT\n\n" + cues).encode())
+    assert turn.text.split()[:2] == ["w0", "w1"]
+    assert len(turn.text.split()) == 3000
+    assert bad == 0
