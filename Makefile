@@ -42,6 +42,7 @@ bench: setup
 	$(PY) bench/throughput.py --meetings 500
 	$(PY) bench/calls.py --meetings 100
 	$(PY) bench/latency.py --meetings 30
+	$(PY) bench/parse.py --size-mb 10
 
 host: setup
 	$(PY) -m archiver host

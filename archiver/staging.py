@@ -287,6 +287,9 @@ def _copy(
     """
     container, name = location(deps, key, meeting, file, disposition)
     text = kind_of(file) in TEXT_KINDS and disposition == "attach"
+    # The archive container is immutable (a retention policy refuses overwrites): a copy an
+    # earlier attempt committed there is always kept, even on a first delivery (e.g. replay).
+    resume = resume or disposition == "link"
     try:
         copy = copy_to_blob(
             deps.zoom,
