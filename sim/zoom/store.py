@@ -198,6 +198,8 @@ class Store:
             self.single_token, self.rate_limit_headers = False, "full"
             self.daily_limit, self.recordings_max_age_days = {}, None
             self.qps_refusals = 0
+            self.archiving_enabled = False
+            self.token_lifetime_s, self.page_token_lifetime_s = 3600, 900
 
     def issue_token(self) -> tuple[str, frozenset[str]]:
         """A new access token and the scopes it carries."""
