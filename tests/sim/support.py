@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -77,16 +78,25 @@ def seed_meeting(sims, uuid: str, **fields: Any) -> dict[str, Any]:
 
 
 def graph_token(sims) -> str:
+    """An app token from the simulated Entra (MSAL reads the CA from REQUESTS_CA_BUNDLE, which
+    overrides a session's own `verify`)."""
     i = sims.info
-    app = msal.ConfidentialClientApplication(
-        i["graph_client_id"],
-        authority=f"{i['authority_host']}/{i['graph_tenant_id']}",
-        client_credential=i["graph_client_secret"],
-        instance_discovery=False,
-    )
-    return app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])[
-        "access_token"
-    ]
+    saved = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = i["ca_bundle"]
+    try:
+        app = msal.ConfidentialClientApplication(
+            i["graph_client_id"],
+            authority=f"{i['authority_host']}/{i['graph_tenant_id']}",
+            client_credential=i["graph_client_secret"],
+            instance_discovery=False,
+        )
+        result = app.acquire_token_for_client(scopes=["https://graph.microsoft.com/.default"])
+    finally:
+        if saved is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = saved
+    return str(result["access_token"])
 
 
 def graph(sims, method: str, path: str, tok: str, headers=None, **kw) -> requests.Response:
