@@ -414,7 +414,8 @@ def same_property(stored: str, asked: str) -> bool:
     """Whether an extended-property id in a filter names a stored property.
 
     The name part of a named property (`String {guid} Name X`) is case-sensitive; the type,
-    the GUID and tag ids (`Integer 0x0E07`) are not (Graph's extended-properties overview).
+    the GUID and tag ids (`Integer 0x0E07`) are not (shared/reference/graph-and-functions.md,
+    from Graph's extended-properties pages; real-world-shapes.md #15).
     """
     a, b = NAMED_PROPERTY.match(stored.strip()), NAMED_PROPERTY.match(asked.strip())
     if a and b:
