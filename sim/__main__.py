@@ -99,6 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--internal-domain", default="contoso.com")
     p.add_argument("--external-domain", default="fabrikam.com")
+    p.add_argument(
+        "--max-receive-mb",
+        type=float,
+        default=150,
+        help="MaxReceiveSize of every mailbox created (Exchange Online's default is 35; "
+        "the admin guide raises archived mailboxes to 150)",
+    )
     p.set_defaults(run=lambda a: __import__("sim.seed", fromlist=["seed"]).seed(a))
     args = parser.parse_args(argv)
     return int(args.run(args))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
-from sim.core.http import Request, Response, Router, json_response
+from sim.core.http import HttpError, Request, Response, Router, json_response
 from sim.m365.entra import DEFAULT_CLIENT, DEFAULT_TENANT, App
+from sim.m365.mail import Mailbox, MailStore
 from sim.m365.server import M365Sim
 
 
@@ -16,32 +18,29 @@ def register(sim: M365Sim, router: Router) -> None:
     store = sim.store
 
     def add_mailbox(req: Request) -> Response:
+        """address (the user's mail), userPrincipalName (default: the address), displayName,
+        proxyAddresses, enabled, quota_bytes, max_message_bytes (default 35 MB)."""
         doc = req.json()
         box = store.add(
             doc["address"],
             doc.get("displayName", doc["address"]),
             list(doc.get("proxyAddresses", [])),
             bool(doc.get("enabled", True)),
+            upn=doc.get("userPrincipalName"),
         )
         box.quota_bytes = doc.get("quota_bytes")
         if doc.get("max_message_bytes"):
             box.max_message_bytes = int(doc["max_message_bytes"])
-        return json_response(201, {"address": box.address, "id": box.user_id})
+        return json_response(201, _mailbox(box))
 
     def list_mailboxes(req: Request) -> Response:
         with store.lock:
             return json_response(
-                200,
-                {
-                    "mailboxes": [
-                        {"address": b.address, "id": b.user_id, "items": len(b.items)}
-                        for b in store.mailboxes.values()
-                    ]
-                },
+                200, {"mailboxes": [_mailbox(b) for b in store.mailboxes.values()]}
             )
 
     def folders(req: Request) -> Response:
-        box = store.find(req.params["address"])
+        box = _lookup(store, req.params["address"])
         return json_response(
             200,
             {
@@ -53,7 +52,7 @@ def register(sim: M365Sim, router: Router) -> None:
         )
 
     def items(req: Request) -> Response:
-        box = store.find(req.params["address"])
+        box = _lookup(store, req.params["address"])
         wanted = req.arg("folder")
         ids = {
             f["id"] for f in box.folders.values() if wanted is None or f["displayName"] == wanted
@@ -92,6 +91,11 @@ def register(sim: M365Sim, router: Router) -> None:
     router.add("PATCH", "/m365/mailboxes/{address}", lambda req: _patch_mailbox(sim, req))
     router.add("GET", "/m365/mailboxes/{address}/folders", folders)
     router.add("GET", "/m365/mailboxes/{address}/items", items)
+    router.add(
+        "GET",
+        "/m365/mailboxes/{address}/items/{item}/attachments/{attachment}/content",
+        lambda req: _attachment_content(store, req),
+    )
     router.add("POST", "/m365/tokens/expire", expire)
     router.add("PATCH", "/m365/settings", settings)
     router.add("POST", "/m365/apps", lambda req: _add_app(sim, req))
@@ -112,12 +116,49 @@ def _add_app(sim: M365Sim, req: Request) -> Response:
     return json_response(201, {"registered": True})
 
 
+def _lookup(store: MailStore, key: str) -> Mailbox:
+    """A mailbox by mail address, UPN or id; 404 otherwise."""
+    box = store.lookup(key)
+    if box is None:
+        raise HttpError(json_response(404, {"error": f"no mailbox {key}"}))
+    return box
+
+
+def _mailbox(box: Mailbox) -> dict[str, Any]:
+    return {
+        "address": box.address,
+        "userPrincipalName": box.upn,
+        "id": box.user_id,
+        "items": len(box.items),
+        "max_message_bytes": box.max_message_bytes,
+    }
+
+
+def _attachment_content(store: MailStore, req: Request) -> Response:
+    """The raw bytes of one stored attachment (privacy checks read what was archived)."""
+    box = _lookup(store, req.params["address"])
+    with store.lock:
+        item = box.items.get(req.params["item"])
+        att = next(
+            (a for a in (item or {}).get("attachments", []) if a["id"] == req.params["attachment"]),
+            None,
+        )
+    if att is None:
+        return json_response(404, {"error": "no such item or attachment"})
+    return Response(200, Path(att["path"]).read_bytes(), {"Content-Type": att["contentType"]})
+
+
 def _item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item for tests: its properties, body, recipients and attachments (id, name, size,
+    content type, SHA-256)."""
     keep = (
         "id",
         "subject",
+        "body",
         "from",
         "toRecipients",
+        "ccRecipients",
+        "bccRecipients",
         "isDraft",
         "internetMessageId",
         "internetMessageHeaders",
@@ -129,6 +170,7 @@ def _item(item: dict[str, Any]) -> dict[str, Any]:
     body = {k: item.get(k) for k in keep}
     body["attachments"] = [
         {
+            "id": a["id"],
             "name": a["name"],
             "size": a["size"],
             "contentType": a["contentType"],
@@ -160,10 +202,7 @@ def _permissions(app: App, doc: dict[str, Any], *, prefix: str = "") -> dict[str
 def _patch_mailbox(sim: M365Sim, req: Request) -> Response:
     """quota_bytes (null: unlimited), enabled, max_message_bytes of one mailbox."""
     store = sim.store
-    with store.lock:
-        box = store.mailboxes.get(req.params["address"].lower())
-    if box is None:
-        return json_response(404, {"error": f"no mailbox {req.params['address']}"})
+    box = _lookup(store, req.params["address"])
     doc = req.json() or {}
     with store.lock:
         if "quota_bytes" in doc:  # null lifts the limit

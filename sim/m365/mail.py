@@ -19,6 +19,7 @@ from typing import Any
 from sim.core.http import HttpError, Request, Response, json_response
 
 MAX_BODY = 4 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = 35 * 1024 * 1024
 INLINE_LIMIT = 3 * 1024 * 1024
 MESSAGE_FIELDS = {
     "subject",
@@ -45,11 +46,19 @@ MESSAGE_FIELDS = {
     "sentDateTime",
     "uniqueBody",
 }
+QUOTED = r"'((?:[^']|'')*)'"
+# singleValueExtendedProperties/Any(ep: ep/id eq '<id>' and <value test>), the value test being
+# ep/value eq|ne '<v>' or startswith|contains(ep/value, '<v>').
 EXT_FILTER = re.compile(
-    r"^singleValueExtendedProperties/any\(\s*(\w+)\s*:\s*\1/id eq '((?:[^']|'')*)' and "
-    r"\1/value eq '((?:[^']|'')*)'\s*\)$",
+    rf"^singleValueExtendedProperties/any\(\s*(\w+)\s*:\s*\1/id eq {QUOTED} and\s+"
+    rf"(?:\1/value (eq|ne) {QUOTED}|(startswith|contains)\(\s*\1/value\s*,\s*{QUOTED}\s*\))"
+    r"\s*\)$",
     re.IGNORECASE,
 )
+NAMED_PROPERTY = re.compile(r"^(\w+)\s+\{([0-9a-f-]+)\}\s+name\s+(.+)$", re.IGNORECASE)
+# Exchange Online's message limits: a message's headers may total at most 256 KB.
+MAX_HEADER_BYTES = 256 * 1024
+MAX_CUSTOM_HEADERS = 5
 
 
 def graph_error(
@@ -76,26 +85,35 @@ def _unquote(value: str) -> str:
 
 @dataclass
 class Mailbox:
-    """One mailbox's folders and items."""
+    """One mailbox's folders and items.
+
+    `address` is the user's `mail`; `upn` their userPrincipalName, which may differ (a user
+    created as x.user@contoso.onmicrosoft.com and given mail x@contoso.com). Graph paths
+    take the user's id or UPN only.
+    """
 
     address: str
     display_name: str
     proxy_addresses: list[str]
     enabled: bool = True
+    upn: str = ""
     user_id: str = field(default_factory=lambda: str(uuidlib.uuid4()))
     folders: dict[str, dict[str, Any]] = field(default_factory=dict)
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     inflight: int = 0
     quota_bytes: int | None = None  # None: unlimited; else items beyond it are refused (507)
     used_bytes: int = 0
-    # The mailbox's maximum message size (MaxReceiveSize). A new Exchange Online mailbox has
-    # 36 MB; the simulated ones start at 150 MB, the most Exchange allows and what the admin
-    # guide asks for. An item growing past it answers 400 ErrorMessageSizeExceeded.
-    max_message_bytes: int = 150 * 1024 * 1024
+    # The mailbox's maximum message size (MaxReceiveSize): Exchange Online's default, 35 MB
+    # ("By default, this message size limit is 35 MB", Graph's createUploadSession page), until
+    # an admin raises it (Set-Mailbox -MaxReceiveSize, at most 150 MB; PATCH
+    # /m365/mailboxes/{address} here). An item growing past it answers 400
+    # ErrorMessageSizeExceeded.
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     requests: deque[float] = field(default_factory=deque)
     uploads: deque[tuple[float, int]] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
+        self.upn = (self.upn or self.address).lower()
         for name in ("msgfolderroot", "inbox", "drafts", "sentitems", "deleteditems"):
             self.folders[name] = {
                 "id": f"{name}-{self.user_id[:8]}",
@@ -127,18 +145,39 @@ class MailStore:
         self.limits = Limits()
         self.lock = threading.RLock()
 
-    def add(self, address: str, display_name: str, proxies: list[str], enabled: bool) -> Mailbox:
-        box = Mailbox(address.lower(), display_name, [p.lower() for p in proxies], enabled)
+    def add(
+        self,
+        address: str,
+        display_name: str,
+        proxies: list[str],
+        enabled: bool,
+        upn: str | None = None,
+    ) -> Mailbox:
+        box = Mailbox(
+            address.lower(), display_name, [p.lower() for p in proxies], enabled, upn or ""
+        )
         with self.lock:
             self.mailboxes[box.address] = box
         return box
 
-    def find(self, user: str) -> Mailbox:
-        key = user.lower()
+    def directory_user(self, key: str) -> Mailbox | None:
+        """The user a Graph path segment names: its id or userPrincipalName, nothing else.
+
+        `/users/{mail}` is not found when the mail address differs from the UPN (Graph's user
+        resource: "{id | userPrincipalName}"; shared/reference/real-world-shapes.md #11).
+        """
+        key = key.lower()
         with self.lock:
-            box = self.mailboxes.get(key) or next(
-                (b for b in self.mailboxes.values() if b.user_id == key), None
-            )
+            return next((b for b in self.mailboxes.values() if key in (b.user_id, b.upn)), None)
+
+    def lookup(self, key: str) -> Mailbox | None:
+        """A mailbox by mail address, UPN or id (the control API's routes)."""
+        with self.lock:
+            return self.mailboxes.get(key.lower()) or self.directory_user(key)
+
+    def find(self, user: str) -> Mailbox:
+        """The mailbox of a Graph mail path (id or UPN); 404 ErrorInvalidUser otherwise."""
+        box = self.directory_user(user)
         if box is None:
             raise graph_error(404, "ErrorInvalidUser", f"The requested user '{user}' is invalid.")
         if not box.enabled:
@@ -174,7 +213,10 @@ class MailStore:
                     {"Retry-After": str(wait)},
                 )
             used = sum(size for _, size in box.uploads)
-            if upload_bytes and used + upload_bytes > self.limits.upload_bytes_per_5min:
+            # A window with nothing in it admits one request, however large (a real request is
+            # at most 4 MB; budgets scaled down for tests can be smaller).
+            over = used + upload_bytes > self.limits.upload_bytes_per_5min
+            if upload_bytes and box.uploads and over:
                 wait = int(box.uploads[0][0] + 300 - now) + 1
                 raise graph_error(
                     429,
@@ -240,16 +282,10 @@ class MailStore:
                 "RequestBodyRead",
                 f"The property '{unknown[0]}' does not exist on type 'microsoft.graph.message'.",
             )
-        headers = doc.get("internetMessageHeaders") or []
-        if len(headers) > 5 or any(
-            not str(h.get("name", "")).lower().startswith("x-") for h in headers
-        ):
-            raise graph_error(
-                400,
-                "InvalidInternetMessageHeader",
-                "The internet message "
-                "header name should start with 'x-' or 'X-'; at most 5 are allowed.",
-            )
+        headers = doc.get("internetMessageHeaders")
+        if headers is not None:
+            check_headers(headers)
+        headers = headers or []
         # The item's size as Exchange counts it, roughly: attachment bytes, body text, 1 KB more.
         inline = doc.get("attachments") or []
         attached = sum(len(a.get("contentBytes", "")) * 3 // 4 for a in inline)
@@ -295,6 +331,8 @@ class MailStore:
             "body": doc.get("body", {}),
             "from": doc.get("from"),
             "toRecipients": doc.get("toRecipients", []),
+            "ccRecipients": doc.get("ccRecipients", []),
+            "bccRecipients": doc.get("bccRecipients", []),
             "internetMessageId": doc.get("internetMessageId") or f"<{uuidlib.uuid4()}@sim>",
             "internetMessageHeaders": headers,
             "singleValueExtendedProperties": doc.get("singleValueExtendedProperties") or [],
@@ -315,12 +353,14 @@ class MailStore:
             return items
         found = EXT_FILTER.match(text.strip())
         if found:
-            prop_id, value = _unquote(found[2]), _unquote(found[3])
+            prop_id = _unquote(found[2])
+            op = (found[3] or found[5]).lower()
+            value = _unquote(found[4] if found[3] else found[6])
             return [
                 i
                 for i in items
                 if any(
-                    p["id"].lower() == prop_id.lower() and p["value"] == value
+                    same_property(p["id"], prop_id) and value_matches(str(p["value"]), op, value)
                     for p in i["singleValueExtendedProperties"]
                 )
             ]
@@ -332,6 +372,67 @@ class MailStore:
             "ErrorInvalidUrlQueryFilter",
             "The query filter contains one or more invalid nodes.",
         )
+
+
+def check_headers(headers: list[dict[str, Any]]) -> None:
+    """Graph's rules for internetMessageHeaders at creation.
+
+    Names must start with x-/X- (400 InvalidInternetMessageHeader); more than 5, or an empty
+    collection, is 400 InvalidInternetMessageHeaderCollection ("Maximum number of headers in
+    one message should be less than or equal to 5." as quoted from real answers; the empty
+    list is reported by msgraph-sdk-dotnet#2208). Exchange Online caps a message's headers at
+    256 KB (Exchange Online limits); Graph's answer past it is not documented, so it is the
+    same 400 InvalidInternetMessageHeaderCollection here.
+    """
+    if not headers or len(headers) > MAX_CUSTOM_HEADERS:
+        raise graph_error(
+            400,
+            "InvalidInternetMessageHeaderCollection",
+            "Maximum number of headers in one message should be less than or equal to 5.",
+        )
+    for header in headers:
+        name = str(header.get("name", ""))
+        if not name.lower().startswith("x-"):
+            raise graph_error(
+                400,
+                "InvalidInternetMessageHeader",
+                f"The internet message header name '{name}' should start with 'x-' or 'X-'.",
+            )
+    size = sum(
+        len(str(h.get("name", "")).encode()) + len(str(h.get("value", "")).encode()) + 4
+        for h in headers
+    )
+    if size > MAX_HEADER_BYTES:
+        raise graph_error(
+            400,
+            "InvalidInternetMessageHeaderCollection",
+            "The internet message headers exceed the maximum size of 256 KB.",
+        )
+
+
+def same_property(stored: str, asked: str) -> bool:
+    """Whether an extended-property id in a filter names a stored property.
+
+    The name part of a named property (`String {guid} Name X`) is case-sensitive; the type,
+    the GUID and tag ids (`Integer 0x0E07`) are not (shared/reference/graph-and-functions.md,
+    from Graph's extended-properties pages; real-world-shapes.md #15).
+    """
+    a, b = NAMED_PROPERTY.match(stored.strip()), NAMED_PROPERTY.match(asked.strip())
+    if a and b:
+        return a[1].lower() == b[1].lower() and a[2].lower() == b[2].lower() and a[3] == b[3]
+    return stored.strip().lower() == asked.strip().lower()
+
+
+def value_matches(stored: str, op: str, wanted: str) -> bool:
+    """An extended property's value test; values compare case-insensitively."""
+    have, want = stored.lower(), wanted.lower()
+    if op == "eq":
+        return have == want
+    if op == "ne":
+        return have != want
+    if op == "startswith":
+        return have.startswith(want)
+    return want in have  # contains
 
 
 def public_item(item: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import threading
 import uuid as uuidlib
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from sim.core.http import (
     Counters,
@@ -29,6 +33,7 @@ from sim.m365.entra import (
     make_certificate,
 )
 from sim.m365.mail import (
+    Limits,
     Mailbox,
     MailStore,
     check_size,
@@ -104,7 +109,11 @@ class M365Sim(UploadSessions, Batch):
     def reset(self) -> None:
         with self.store.lock:
             self.store.mailboxes.clear()
+            self.store.limits = Limits()
+        with self._lock:
+            self.sessions.clear()
         self.entra.expire_all()
+        self.entra.token_lifetime_s = 3600
         app = self.entra.apps[(DEFAULT_TENANT, DEFAULT_CLIENT)]
         app.roles, app.mailbox_scope = DEFAULT_ROLES, None
 
@@ -174,18 +183,67 @@ class M365Sim(UploadSessions, Batch):
             )
         return box
 
+    def _throttle(self, req: Request, box: Mailbox) -> AbstractContextManager[None]:
+        """The mailbox's concurrency and budget checks for one request. Exchange's upload
+        budget (150 MB per 5 minutes per app and mailbox) counts every upload-like request,
+        PATCH, POST and PUT alike (Outlook service limits), by its body bytes."""
+        uploaded = req.content_length if req.method in ("POST", "PATCH", "PUT") else 0
+        return self.store.throttle(box, upload_bytes=uploaded)
+
+    def _page(
+        self,
+        req: Request,
+        items: list[Any],
+        *,
+        default: int,
+        maximum: int,
+        directory: bool = False,
+    ) -> dict[str, Any]:
+        """One page of a collection and, when more follow, an absolute `@odata.nextLink` on the
+        Graph host. Outlook collections page by `$skip` and cap `$top` at their maximum
+        (messages: default 10, 1 to 1000, Graph's list-messages page); directory collections
+        page by an opaque `$skiptoken` and refuse a `$top` over theirs (users: default 100,
+        "Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.")."""
+        raw = req.arg("$top")
+        size = default
+        if raw is not None:
+            if not raw.isdigit() or int(raw) < 1 or (directory and int(raw) > maximum):
+                code = "Request_UnsupportedQuery" if directory else "ErrorInvalidUrlQuery"
+                raise graph_error(
+                    400,
+                    code,
+                    f"Invalid page size specified: '{raw}'. "
+                    f"Must be between 1 and {maximum} inclusive.",
+                )
+            size = min(int(raw), maximum)
+        offset = _offset(req, directory)
+        body: dict[str, Any] = {"value": items[offset : offset + size]}
+        if offset + size < len(items):
+            body["@odata.nextLink"] = self._next_link(req, offset + size, directory)
+        return body
+
+    def _next_link(self, req: Request, offset: int, directory: bool) -> str:
+        assert self.graph is not None
+        query = {k: v[0] for k, v in req.query.items() if k not in ("$skip", "$skiptoken")}
+        if directory:
+            query["$skiptoken"] = base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+        else:
+            query["$skip"] = str(offset)
+        return f"{self.graph.base_url}{req.raw_path}?{urlencode(query, safe='$')}"
+
     def list_users(self, req: Request) -> Response:
         self._directory(req)
         text = (req.arg("$filter") or "").strip()
-        mail = re.match(r"^mail eq '((?:[^']|'')*)'$", text, re.IGNORECASE)
+        mail = re.match(r"^(mail|userPrincipalName) eq '((?:[^']|'')*)'$", text, re.IGNORECASE)
         proxy = re.match(
             r"^proxyAddresses/any\((\w+):\1 eq '((?:[^']|'')*)'\)$", text, re.IGNORECASE
         )
         with self.store.lock:
             boxes = list(self.store.mailboxes.values())
         if mail:
-            wanted = mail[1].replace("''", "'").lower()
-            found = [b for b in boxes if b.address == wanted]
+            wanted = mail[2].replace("''", "'").lower()
+            field = "address" if mail[1].lower() == "mail" else "upn"
+            found = [b for b in boxes if getattr(b, field) == wanted]
         elif proxy:
             wanted = proxy[2].replace("''", "'").lower()
             found = [
@@ -195,7 +253,8 @@ class M365Sim(UploadSessions, Batch):
             raise graph_error(400, "Request_UnsupportedQuery", "Unsupported query.")
         else:
             found = boxes
-        return json_response(200, {"value": [self._user_json(b) for b in found]})
+        users = [self._user_json(b) for b in found]
+        return json_response(200, self._page(req, users, default=100, maximum=999, directory=True))
 
     @staticmethod
     def _user_json(b: Mailbox) -> dict[str, Any]:
@@ -203,17 +262,13 @@ class M365Sim(UploadSessions, Batch):
             "id": b.user_id,
             "displayName": b.display_name,
             "mail": b.address,
-            "userPrincipalName": b.address,
+            "userPrincipalName": b.upn,
             "proxyAddresses": [f"SMTP:{b.address}", *b.proxy_addresses],
         }
 
     def get_user(self, req: Request) -> Response:
         self._directory(req)
-        with self.store.lock:
-            key = req.params["user"].lower()
-            box = self.store.mailboxes.get(key) or next(
-                (b for b in self.store.mailboxes.values() if b.user_id == key), None
-            )
+        box = self.store.directory_user(req.params["user"])
         if box is None:
             raise graph_error(
                 404,
@@ -225,13 +280,13 @@ class M365Sim(UploadSessions, Batch):
 
     def get_folder(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             folder = self.store.folder(box, req.params["folder"])
             return json_response(200, {"id": folder["id"], "displayName": folder["displayName"]})
 
     def list_children(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             parent = self.store.folder(box, req.params["folder"])
             children = [
                 f
@@ -246,13 +301,13 @@ class M365Sim(UploadSessions, Batch):
                     raise graph_error(400, "ErrorInvalidUrlQueryFilter", "Invalid filter.")
                 name = found[1].replace("''", "'")
                 children = [f for f in children if f["displayName"] == name]
-            return json_response(
-                200, {"value": [{"id": f["id"], "displayName": f["displayName"]} for f in children]}
-            )
+            # Child folders page like other Outlook collections: 10 by default.
+            folders = [{"id": f["id"], "displayName": f["displayName"]} for f in children]
+            return json_response(200, self._page(req, folders, default=10, maximum=1000))
 
     def create_child(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             parent = self.store.folder(box, req.params["folder"])
             name = str((req.json() or {}).get("displayName", ""))
             if not name:
@@ -275,17 +330,16 @@ class M365Sim(UploadSessions, Batch):
 
     def list_messages(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             folder = (
                 self.store.folder(box, req.params["folder"]) if "folder" in req.params else None
             )
-            items = self.store.query(box, folder, req.arg("$filter"))
-            top = int(req.arg("$top") or 10)
-            return json_response(200, {"value": [public_item(i) for i in items[:top]]})
+            items = [public_item(i) for i in self.store.query(box, folder, req.arg("$filter"))]
+            return json_response(200, self._page(req, items, default=10, maximum=1000))
 
     def create_message(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             folder = self.store.folder(box, req.params.get("folder", "drafts"))
             if req.headers.get("Content-Type", "").startswith("text/plain"):
                 item = self.store.create_message(box, folder, {}, from_mime=True)
@@ -306,20 +360,22 @@ class M365Sim(UploadSessions, Batch):
 
     def get_message(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             return json_response(200, public_item(self._item(box, req.params["mid"])))
 
     def list_attachments(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             item = self._item(box, req.params["mid"])
-            return json_response(
-                200, {"value": [public_attachment(a) for a in item["attachments"]]}
-            )
+            # Paged like the other Outlook collections (shared/reference/real-world-shapes.md
+            # #18). msgraph-metadata#321 reports that the live service returns every attachment
+            # at once and ignores $top: a client must cope with both.
+            found = [public_attachment(a) for a in item["attachments"]]
+            return json_response(200, self._page(req, found, default=10, maximum=1000))
 
     def get_attachment(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             item = self._item(box, req.params["mid"])
             att = next((a for a in item["attachments"] if a["id"] == req.params["aid"]), None)
             if att is None:
@@ -328,11 +384,9 @@ class M365Sim(UploadSessions, Batch):
 
     def add_attachment(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             item = self._item(box, req.params["mid"])
             doc = req.json() or {}
-            import base64
-
             data = base64.b64decode(doc.get("contentBytes", ""))
             if len(data) >= MIN_UPLOAD:
                 raise graph_error(
@@ -354,3 +408,22 @@ class M365Sim(UploadSessions, Batch):
             }
             item["attachments"].append(att)
             return json_response(201, public_attachment(att))
+
+
+def _offset(req: Request, directory: bool) -> int:
+    """Where a page starts: `$skip` (Outlook) or the `$skiptoken` this server issued."""
+    if not directory:
+        raw = req.arg("$skip") or "0"
+        if not raw.isdigit():
+            raise graph_error(400, "ErrorInvalidUrlQuery", "$skip must be a number.")
+        return int(raw)
+    token = req.arg("$skiptoken")
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        text = ""
+    if not text.startswith("offset:") or not text[7:].isdigit():
+        raise graph_error(400, "Request_BadRequest", "The skip token is not valid.")
+    return int(text[7:])

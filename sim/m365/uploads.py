@@ -24,6 +24,15 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
 
 
+def _progress(session: dict[str, Any]) -> dict[str, Any]:
+    """An unfinished session's state. For Outlook attachments nextExpectedRanges "always
+    indicates a single value "{start}"" (Graph's uploadSession resource), e.g. ["2097152"]."""
+    return {
+        "expirationDateTime": _iso(session["expires"]),
+        "nextExpectedRanges": [str(session["received"])],
+    }
+
+
 class UploadSessions:
     """Mixin of M365Sim: createUploadSession and the Outlook-host PUT/GET/DELETE."""
 
@@ -33,10 +42,11 @@ class UploadSessions:
     _lock: Any
     _box: Any
     _item: Any
+    _throttle: Any
 
     def create_session(self, req: Request) -> Response:
         box = self._box(req)
-        with self.store.throttle(box):
+        with self._throttle(req, box):
             item = self._item(box, req.params["mid"])
             spec = (req.json() or {}).get("AttachmentItem") or {}
             if spec.get("attachmentType", "file") != "file":
@@ -66,7 +76,7 @@ class UploadSessions:
             path.write_bytes(b"")
             with self._lock:
                 self.sessions[session_id] = {
-                    "box": box.address,
+                    "box": box.user_id,
                     "item": item["id"],
                     "name": spec.get("name", ""),
                     "contentType": spec.get("contentType", "application/octet-stream"),
@@ -119,6 +129,15 @@ class UploadSessions:
                 "The audience claim value is "
                 "invalid for the upload session; do not send Authorization.",
             )
+        kind = req.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind != "application/octet-stream":
+            # Graph's walkthrough lists Content-Type: application/octet-stream as required on
+            # every PUT; what Outlook answers without it is not documented, so it is refused.
+            raise graph_error(
+                400,
+                "InvalidContentType",
+                "The Content-Type of an upload session PUT must be application/octet-stream.",
+            )
         found = RANGE.match(req.headers.get("Content-Range", ""))
         if not found or int(found[3]) != session["size"]:
             raise graph_error(
@@ -156,13 +175,7 @@ class UploadSessions:
             req._body = b""
             session["received"] = end + 1
         if session["received"] < session["size"]:
-            return json_response(
-                200,
-                {
-                    "expirationDateTime": _iso(session["expires"]),
-                    "nextExpectedRanges": [f"{session['received']}-"],
-                },
-            )
+            return json_response(200, _progress(session))
         return self._finish(req, session, box)
 
     def _finish(self, req: Request, session: dict[str, Any], box: Mailbox) -> Response:
@@ -184,18 +197,19 @@ class UploadSessions:
             item["attachments"].append(att)
             item["size_bytes"] = item.get("size_bytes", 0) + session["size"]
         with self._lock:
+            # A completed session is gone: PUT and GET on its URL answer 404 from now on.
             self.sessions.pop(req.params["sid"].strip("'"), None)
-        return Response(201, b"", {"Location": f"attachments('{att['id']}')"})
+        assert self.outlook is not None
+        # The attachment's absolute URL on the Outlook host, as in Graph's walkthrough:
+        # Location: https://outlook.office.com/api/v2.0/Users('…')/Messages('…')/Attachments('…')
+        location = (
+            f"{self.outlook.base_url}/api/v2.0/Users('{box.user_id}')/Messages"
+            f"('{session['item']}')/Attachments('{att['id']}')"
+        )
+        return Response(201, b"", {"Location": location})
 
     def session_status(self, req: Request) -> Response:
-        session = self._session(req)
-        return json_response(
-            200,
-            {
-                "expirationDateTime": _iso(session["expires"]),
-                "nextExpectedRanges": [f"{session['received']}-"],
-            },
-        )
+        return json_response(200, _progress(self._session(req)))
 
     def cancel_session(self, req: Request) -> Response:
         self._session(req)

@@ -18,12 +18,18 @@ PLAN_LIMITS = {
     "business": {"light": 80, "medium": 60, "heavy": 40, "resource": 20 / 60},
 }
 DAILY = {"pro": 30000, "business": 60000}
+# Heavy and Resource-intensive share one daily cap (Zoom's rate-limits page); a daily cap set for
+# another category through `daily_limit` counts that category alone (as on Free accounts).
+DAILY_BUCKET = {"heavy": "heavy", "resource": "heavy", "medium": "medium", "light": "light"}
+# Zoom refuses past-meeting and report calls for meetings older than this (400 code 12702).
+PAST_MEETING_DAYS = 365
 
 
 # What each endpoint needs: its granular :admin scope, or the classic scope of accounts that have
 # not migrated (Zoom's granular-scope table; ../shared/reference/zoom-api.md).
 ENDPOINT_SCOPES = {
     "users": ("user:read:list_users:admin", "user:read:admin"),
+    "user": ("user:read:user:admin", "user:read:admin"),
     "recordings": ("cloud_recording:read:list_user_recordings:admin", "recording:read:admin"),
     "meeting_recordings": (
         "cloud_recording:read:list_recording_files:admin",
@@ -58,7 +64,14 @@ def iter_content(file_id: str, size: int, start: int = 0, end: int | None = None
 
 @dataclass
 class ZoomFile:
-    """A recording file: generated media (size) or stored text (content)."""
+    """A recording file: generated media (size) or stored text (content).
+
+    `file_id` is the simulator's own, stable id (downloads use it). `listed` says whether the
+    listing shows it as `id`: Zoom's spec says CC and TIMELINE file objects have no `id`,
+    `status`, `file_size`, `recording_type` or `play_url` (both forms of TIMELINE are seen in
+    real answers). `listed_size` is the `file_size` the listing claims when it differs from the
+    bytes served (reported repeatedly against Zoom). `download_url` overrides the URL listed.
+    """
 
     file_id: str
     file_type: str
@@ -69,6 +82,9 @@ class ZoomFile:
     content: bytes | None = None
     participant_audio: bool = False
     sha: str | None = None
+    listed: bool = True
+    listed_size: int | None = None
+    download_url: str | None = None
 
     def sha256(self) -> str:
         if self.sha is None:
@@ -80,6 +96,26 @@ class ZoomFile:
                     digest.update(chunk)
             self.sha = digest.hexdigest()
         return self.sha
+
+    @property
+    def size_listed(self) -> int:
+        return self.size if self.listed_size is None else self.listed_size
+
+
+IN_MEETING, IN_WAITING_ROOM = "in_meeting", "in_waiting_room"
+
+
+def sessions_of(person: dict[str, Any]) -> list[tuple[float, float, str]]:
+    """A participant's sessions as (join minute, leave minute, status)."""
+    return [
+        (float(s[0]), float(s[1]), str(s[2]) if len(s) > 2 else IN_MEETING)
+        for s in person["sessions"]
+    ]
+
+
+def admitted(person: dict[str, Any]) -> bool:
+    """Whether the person was ever in the meeting itself (not only in its waiting room)."""
+    return any(status == IN_MEETING for _, _, status in sessions_of(person))
 
 
 @dataclass
@@ -99,6 +135,17 @@ class ZoomMeeting:
 
 
 @dataclass
+class Refusal:
+    """Why Zoom refuses one more request of a category: the limit type and the limit."""
+
+    kind: str  # "QPS" or "Daily-limit"
+    limit: int
+    category: str
+    # Per-second refusals carry Retry-After only sometimes (real captures differ): every other one.
+    retry_after: bool
+
+
+@dataclass
 class Store:
     """All state, guarded by one lock."""
 
@@ -111,6 +158,20 @@ class Store:
     token_lifetime_s: int = 3600
     page_token_lifetime_s: int = 900
     archiving_enabled: bool = False
+    # Reported (UNSURE in the reference): issuing a Server-to-Server token revokes the earlier
+    # ones, so instances sharing one app see 401 code 124. Off by default: the current Zoom page
+    # says several tokens may be used at once.
+    single_token: bool = False
+    # "full": 429s carry X-RateLimit-Category/-Type/-Limit/-Remaining (and Retry-After where Zoom
+    # sends it); "none": no X-RateLimit-Type and no Retry-After, as in a real capture of a
+    # daily-limit 429 that had only category, limit and remaining.
+    rate_limit_headers: str = "full"
+    # Daily caps per category overriding the plan's ({"heavy": 3} for tests); heavy and
+    # resource-intensive share one counter.
+    daily_limit: dict[str, int] = field(default_factory=dict)
+    # Recordings older than this many days are not listed by /users/{id}/recordings (None: no
+    # limit). Old guidance said "up to 6 months in the past"; a 2026 run listed 11 months back.
+    recordings_max_age_days: int | None = None
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     meetings: dict[str, ZoomMeeting] = field(default_factory=dict)
     tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
@@ -120,6 +181,7 @@ class Store:
     signed: dict[str, float] = field(default_factory=dict)
     windows: dict[str, tuple[int, int]] = field(default_factory=dict)
     daily: dict[str, int] = field(default_factory=dict)
+    qps_refusals: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: Any = time.time
 
@@ -133,12 +195,19 @@ class Store:
             self.daily.clear()
             self.plan, self.rate_limit_scale = "business", 1.0
             self.scopes = DEFAULT_SCOPES
+            self.single_token, self.rate_limit_headers = False, "full"
+            self.daily_limit, self.recordings_max_age_days = {}, None
+            self.qps_refusals = 0
+            self.archiving_enabled = False
+            self.token_lifetime_s, self.page_token_lifetime_s = 3600, 900
 
     def issue_token(self) -> tuple[str, frozenset[str]]:
         """A new access token and the scopes it carries."""
         token = secrets.token_urlsafe(32)
         with self.lock:
             scopes = self.scopes
+            if self.single_token:
+                self.tokens.clear()
             self.tokens[token] = (self.clock() + self.token_lifetime_s, scopes)
         return token, scopes
 
@@ -169,18 +238,26 @@ class Store:
             return None
         return entry[2]
 
-    def rate(self, category: str) -> tuple[bool, str, int]:
-        """(allowed, limit type, limit) for one more request in the category now."""
+    def _daily_cap(self, category: str) -> int | None:
+        bucket = DAILY_BUCKET[category]
+        if bucket in self.daily_limit:
+            return int(self.daily_limit[bucket])
+        if bucket == "heavy":
+            return int(DAILY[self.plan] * self.rate_limit_scale)
+        return None
+
+    def rate(self, category: str) -> Refusal | None:
+        """None when one more request of the category is allowed now, else why not."""
         per_second = PLAN_LIMITS[self.plan][category] * self.rate_limit_scale
         now = self.clock()
         with self.lock:
-            if category in ("heavy", "resource"):
-                day = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d")
-                used = self.daily.get(day, 0)
-                cap = int(DAILY[self.plan] * self.rate_limit_scale)
+            cap = self._daily_cap(category)
+            if cap is not None:
+                key = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d") + DAILY_BUCKET[category]
+                used = self.daily.get(key, 0)
                 if used >= cap:
-                    return False, "Daily-limit", cap
-                self.daily[day] = used + 1
+                    return Refusal("Daily-limit", cap, category, retry_after=True)
+                self.daily[key] = used + 1
             window = 1.0 if per_second >= 1 else 60.0
             limit = max(1, int(per_second * window))
             slot = int(now // window)
@@ -188,9 +265,10 @@ class Store:
             if current != slot:
                 current, count = slot, 0
             if count >= limit:
-                return False, "QPS", limit
+                self.qps_refusals += 1
+                return Refusal("QPS", limit, category, retry_after=self.qps_refusals % 2 == 1)
             self.windows[category] = (current, count + 1)
-            return True, "QPS", limit
+            return None
 
     def sign(self, file_id: str) -> tuple[str, float]:
         expires = self.clock() + 300
@@ -212,10 +290,26 @@ class Store:
         return None
 
     def meetings_of(self, user_id: str, start: datetime, end: datetime) -> list[ZoomMeeting]:
+        """The user's recorded meetings from `start` to the end of the day `end` (both UTC)."""
+        oldest = (
+            None
+            if self.recordings_max_age_days is None
+            else datetime.fromtimestamp(self.clock(), UTC)
+            - timedelta(days=self.recordings_max_age_days)
+        )
         with self.lock:
             found = [
                 m
                 for m in self.meetings.values()
-                if m.host_id == user_id and start <= m.start_time < end + timedelta(days=1)
+                if m.host_id == user_id
+                and start <= m.start_time < end + timedelta(days=1)
+                and (oldest is None or m.start_time >= oldest)
             ]
         return sorted(found, key=lambda m: m.start_time)
+
+    def find_user(self, key: str) -> dict[str, Any] | None:
+        """A user by id or email (Zoom's userId path parameter takes either)."""
+        with self.lock:
+            return self.users.get(key) or next(
+                (u for u in self.users.values() if u["email"] == key.lower()), None
+            )

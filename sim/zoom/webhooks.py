@@ -13,6 +13,9 @@ from typing import Any
 
 from sim.core.http import HttpError, json_response
 
+# Zoom expects the subscriber to answer 200 or 204 within 3 seconds.
+ACK_SECONDS = 3.0
+
 
 class ZoomWebhooks:
     """Mixin of ZoomSim: sends events."""
@@ -28,59 +31,93 @@ class ZoomWebhooks:
         *,
         secret: str | None = None,
         timestamp: int | None = None,
+        retries: int = 0,
+        retry_delay_s: float = 0.0,
     ) -> dict[str, Any]:
-        """POST a signed event to `url` the way Zoom does; returns the target's answer."""
+        """POST a signed event to `url` the way Zoom does, with Zoom's redelivery.
+
+        Zoom wants 200 or 204 within 3 seconds; otherwise it sends the same event again (same
+        body, so the same `event_ts`; a fresh x-zm-request-timestamp and signature). Zoom's
+        schedule is 3 retries at about +5 min, +20 min and +60 min (Zoom devsupport "Webhook
+        delays"; shared/reference/zoom-content-sources.md §6 says "about 3 times over ~90
+        minutes"); here the caller picks `retries` (default 0) and `retry_delay_s` so tests
+        stay fast. `timestamp` (for stale-timestamp tests) signs the first attempt only.
+        Returns the last attempt's answer plus `attempts`: every attempt's status.
+        """
+        body = json.dumps(self._event_body(event, uuid)).encode()
+        key = (secret or self.store.webhook_secret).encode()
+        attempts: list[dict[str, Any]] = []
+        for number in range(1 + max(0, retries)):
+            if number:
+                time.sleep(retry_delay_s)
+            ts = timestamp if (timestamp is not None and number == 0) else int(time.time())
+            attempts.append(_deliver(url, body, key, str(ts)))
+            if attempts[-1]["acknowledged"]:
+                break
+        result = {**attempts[-1], "attempts": attempts}
+        doc = json.loads(body)
+        if event == "endpoint.url_validation" and result["status"] == 200:
+            plain = doc["payload"]["plainToken"].encode()
+            expected = hmac.new(key, plain, hashlib.sha256).hexdigest()
+            answer = json.loads(result["body"] or "{}")
+            result["validated"] = answer.get("encryptedToken") == expected
+        return result
+
+    def _event_body(self, event: str, uuid: str | None) -> dict[str, Any]:
         now_ms = int(time.time() * 1000)
         if event == "endpoint.url_validation":
-            payload: dict[str, Any] = {
-                "plainToken": base64.urlsafe_b64encode(
-                    hashlib.sha256(str(now_ms).encode()).digest()[:16]
-                )
-                .decode()
-                .rstrip("=")
-            }
-            body_doc: dict[str, Any] = {"event": event, "event_ts": now_ms, "payload": payload}
-        else:
-            with self.store.lock:
-                meeting = self.store.meetings.get(uuid or "")
-            if meeting is None:
-                raise HttpError(json_response(404, {"code": 3301, "message": "unknown meeting"}))
-            obj = self._recording_body(meeting)
-            body_doc = {
+            token = base64.urlsafe_b64encode(hashlib.sha256(str(now_ms).encode()).digest()[:16])
+            return {
                 "event": event,
                 "event_ts": now_ms,
-                "payload": {"account_id": self.store.account_id, "object": obj},
-                "download_token": "sim-download-token-" + str(now_ms),
+                "payload": {"plainToken": token.decode().rstrip("=")},
             }
-        body = json.dumps(body_doc).encode()
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        key = (secret or self.store.webhook_secret).encode()
-        signature = (
-            "v0=" + hmac.new(key, b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
-        )
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "x-zm-signature": signature,
-                "x-zm-request-timestamp": ts,
-                "User-Agent": "Zoom Marketplace/1.0a",
+        with self.store.lock:
+            meeting = self.store.meetings.get(uuid or "")
+        if meeting is None:
+            raise HttpError(json_response(404, {"code": 3301, "message": "unknown meeting"}))
+        return {
+            "event": event,
+            "event_ts": now_ms,
+            "payload": {
+                "account_id": self.store.account_id,
+                "object": self._recording_body(meeting, webhook=True),
             },
-        )
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, answer = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, answer = error.code, error.read()
-        result = {
-            "status": status,
-            "body": answer.decode(errors="replace"),
-            "elapsed_s": round(time.perf_counter() - started, 4),
+            "download_token": "sim-download-token-" + str(now_ms),
         }
-        if event == "endpoint.url_validation" and status == 200:
-            expected = hmac.new(key, payload["plainToken"].encode(), hashlib.sha256).hexdigest()
-            result["validated"] = json.loads(answer or b"{}").get("encryptedToken") == expected
-        return result
+
+
+def _deliver(url: str, body: bytes, key: bytes, ts: str) -> dict[str, Any]:
+    """One signed POST. Acknowledged: 200 or 204 within ACK_SECONDS (a later answer is still
+    waited for, up to 10 s, and reported, but Zoom would already have given up on it)."""
+    signature = (
+        "v0=" + hmac.new(key, b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    )
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "x-zm-signature": signature,
+            "x-zm-request-timestamp": ts,
+            "User-Agent": "Zoom Marketplace/1.0a",
+        },
+    )
+    started = time.perf_counter()
+    status: int | None
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, answer = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, answer = error.code, error.read()
+    except (OSError, TimeoutError) as error:  # no answer at all: refused, reset or timed out
+        status, answer = None, str(error).encode()
+    elapsed = time.perf_counter() - started
+    return {
+        "status": status,
+        "body": answer.decode(errors="replace"),
+        "elapsed_s": round(elapsed, 4),
+        "timestamp": int(ts),
+        "acknowledged": status in (200, 204) and elapsed <= ACK_SECONDS,
+    }

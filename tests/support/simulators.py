@@ -68,6 +68,12 @@ class Simulators:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
+    def control_bytes(self, method: str, path: str) -> bytes:
+        """Call the control API; returns the raw answer (attachment contents)."""
+        request = urllib.request.Request(self.control_url + path, method=method)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return bytes(response.read())
+
     @property
     def pid(self) -> int:
         """The server's process id (benchmarks read its CPU time)."""
