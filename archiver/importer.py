@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -163,9 +163,6 @@ def _resolve(deps: Deps, manifest: Manifest) -> tuple[Resolution, Mailbox | None
     directory = deps.directory
     settings = deps.settings
     problems: list[str] = []
-    fallback = directory.lookup(settings.fallback_mailbox) if settings.fallback_mailbox else None
-    if settings.fallback_mailbox and fallback is None:
-        problems.append(f"FALLBACK_MAILBOX {settings.fallback_mailbox} is not a mailbox")
     compliance = None
     if settings.compliance_mailbox:
         compliance = directory.lookup(settings.compliance_mailbox)
@@ -179,8 +176,15 @@ def _resolve(deps: Deps, manifest: Manifest) -> tuple[Resolution, Mailbox | None
         overrides=directory.overrides(),
         internal_domains=settings.internal_domains,
         lookup=directory.lookup,
-        fallback=fallback,
+        fallback=None,
     )
+    if not resolution.mailboxes and settings.fallback_mailbox:
+        # Looked up only when needed: nobody else maps to this meeting.
+        fallback = directory.lookup(settings.fallback_mailbox)
+        if fallback is None:
+            problems.append(f"FALLBACK_MAILBOX {settings.fallback_mailbox} is not a mailbox")
+        else:
+            resolution = replace(resolution, mailboxes=(fallback,), used_fallback=True)
     return resolution, compliance, problems
 
 

@@ -28,6 +28,8 @@ OUT = ROOT / "demo-output"
 WORK = ROOT / ".local" / "demo"
 INTERNAL = "contoso.com"
 FALLBACK = f"zoom-archive@{INTERNAL}"
+COMPLIANCE = f"compliance@{INTERNAL}"
+OVERRIDES: dict[str, str] = {}  # address -> mailbox, as imported with `mappings import`
 PARTNER = "partner@fabrikam.com"
 # The demo shows warnings and the run summary; `--log-level info` shows every invocation and step.
 RUN = ("run", "--once", "--log-level", "warning")
@@ -41,7 +43,11 @@ def main() -> int:
     WORK.mkdir(parents=True)
     with Azurite(WORK / "azurite") as azurite, Simulators(WORK / "sim") as sims:
         corpus = seed(sims)
+        # The supervision team's mailbox: it receives the complete record of every meeting.
+        sims.control("POST", "/m365/mailboxes", {"address": COMPLIANCE})
+        sims.control("PATCH", f"/m365/mailboxes/{COMPLIANCE}", {"max_message_bytes": 150 << 20})
         partner_mailbox = corpus["mailboxes"][0]
+        OVERRIDES[PARTNER] = partner_mailbox.lower()
         env = environment(azurite.connection_string, sims)
         settings_file = WORK / "local.settings.json"
         settings_file.write_text(json.dumps({"IsEncrypted": False, "Values": env}, indent=2))
@@ -53,7 +59,8 @@ def main() -> int:
         problems = [] if first == 0 else [f"first run exited {first}"]
         expected = expectations(corpus, partner_mailbox, {m.lower() for m in corpus["mailboxes"]})
         found = mailbox_items(sims, expected)
-        problems += verify(expected, found, corpus)
+        problems += verify(expected, found, corpus, sims)
+        problems += check_status(env, corpus)
         summary(corpus, expected, found, env)
         export(env, corpus)
         print("\n== second run: nothing new should be archived ==")
@@ -70,7 +77,11 @@ def main() -> int:
             print(f"  - {problem}")
         return 1
     items = sum(len(v) for v in expected.values())
-    print(f"DEMO OK: {items} expected items present exactly once, with the right attachments.")
+    print(
+        f"DEMO OK: {items} expected items present exactly once, with the right attachments; "
+        "no direct message outside its two people's mailboxes and the compliance mailbox; "
+        "the meeting with a refused file is named in status."
+    )
     return 0
 
 
@@ -114,6 +125,7 @@ def environment(connection_string: str, sims: Simulators) -> dict[str, str]:
         **sims.env(),
         "INTERNAL_DOMAINS": INTERNAL,
         "FALLBACK_MAILBOX": FALLBACK,
+        "COMPLIANCE_MAILBOX": COMPLIANCE,
         "ZOOM_DOWNLOAD_HOSTS": "127.0.0.1,localhost",
         "INITIAL_LOOKBACK_DAYS": "30",
         "LOCAL_FUNCTION_KEY": "demo-key",
@@ -136,10 +148,14 @@ def archiver(env: dict[str, str], *args: str, check: bool = True) -> int:
 def expectations(
     corpus: dict[str, Any], partner_mailbox: str, mailboxes: set[str]
 ) -> dict[str, set[str]]:
-    """mailbox -> meeting UUIDs that must be there, computed from the corpus by the rules."""
+    """mailbox -> meeting UUIDs that must be there, computed from the corpus by the rules.
+
+    Recipients are the host and admitted participants (participant_emails lists only those);
+    people who only waited are not; the compliance mailbox gets every archived meeting.
+    """
     expected: dict[str, set[str]] = {}
     for meeting in corpus["meetings"]:
-        if any(f.get("status") != "completed" for f in meeting["files"]):
+        if any(f.get("status") == "processing" for f in meeting["files"]):
             continue  # still processing: archived later, not now
         addresses = {
             a.lower() for a in [meeting["host_email"], *meeting["participant_emails"]] if a
@@ -152,6 +168,7 @@ def expectations(
                 targets.add(address)
         for mailbox in targets or {FALLBACK}:
             expected.setdefault(mailbox, set()).add(meeting["uuid"])
+        expected.setdefault(COMPLIANCE, set()).add(meeting["uuid"])
     return expected
 
 
@@ -159,7 +176,7 @@ def mailbox_items(
     sims: Simulators, expected: dict[str, set[str]]
 ) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
-    for mailbox in sorted(set(expected) | {FALLBACK}):
+    for mailbox in sorted(set(expected) | {FALLBACK, COMPLIANCE}):
         items = sims.control("GET", f"/m365/mailboxes/{mailbox}/items?folder=Zoom%20Meetings")
         found[mailbox] = list(items.get("items", items) if isinstance(items, dict) else items)
     return found
@@ -173,12 +190,14 @@ def item_uuid(item: dict[str, Any]) -> str | None:
 
 
 def verify(
-    expected: dict[str, set[str]], found: dict[str, list[dict[str, Any]]], corpus: dict[str, Any]
+    expected: dict[str, set[str]],
+    found: dict[str, list[dict[str, Any]]],
+    corpus: dict[str, Any],
+    sims: Simulators,
 ) -> list[str]:
+    """What must be in each mailbox, exactly once, and what must not be there."""
     problems: list[str] = []
-    hashes = {
-        m["uuid"]: {f["sha256"] for f in m["files"] if f.get("sha256")} for m in corpus["meetings"]
-    }
+    meetings = {m["uuid"]: m for m in corpus["meetings"]}
     for mailbox, uuids in expected.items():
         counts = Counter(item_uuid(item) for item in found.get(mailbox, []))
         for uuid in uuids:
@@ -187,14 +206,107 @@ def verify(
         for uuid in set(counts) - uuids:
             problems.append(f"{mailbox}: unexpected item for meeting {uuid}")
         for item in found.get(mailbox, []):
-            uuid = item_uuid(item)
-            got = {a.get("sha256") for a in item.get("attachments", [])}
-            missing = hashes.get(uuid or "", set()) - got
-            if missing:
-                problems.append(f"{mailbox}: meeting {uuid} lacks {len(missing)} attachment(s)")
-            if item.get("isDraft"):
-                problems.append(f"{mailbox}: meeting {uuid} is a draft")
+            meeting = meetings.get(item_uuid(item) or "")
+            if meeting is not None:
+                problems += check_item(mailbox, item, meeting, sims)
     return problems
+
+
+def check_item(
+    mailbox: str, item: dict[str, Any], meeting: dict[str, Any], sims: Simulators
+) -> list[str]:
+    """One item against its meeting: files, refused files, sizes and who may read which line."""
+    where = f"{mailbox}: meeting {meeting['uuid']}"
+    if item.get("isDraft"):
+        return [f"{where} is a draft"]
+    body = str((item.get("body") or {}).get("content", ""))
+    entitled = may_read_direct_messages(mailbox, meeting)
+    problems = [f"{where}: {p}" for p in check_files(item, meeting, body, entitled=entitled)]
+    texts = [body] + [
+        sims.control_bytes(
+            "GET", f"/m365/mailboxes/{mailbox}/items/{item['id']}/attachments/{a['id']}/content"
+        ).decode("utf-8", "replace")
+        for a in item.get("attachments", [])
+        if a.get("contentType", "").startswith("text/")
+    ]
+    for line in (c for c in meeting["chat"] if c["direct"]):
+        if entitled and line["text"] not in body:
+            problems.append(f"{where}: a direct message of this mailbox's owner is missing")
+        if not entitled and any(line["text"] in text for text in texts):
+            problems.append(f"{where}: LEAK: another pair's direct message is in this item")
+    return problems
+
+
+def check_files(
+    item: dict[str, Any], meeting: dict[str, Any], body: str, *, entitled: bool
+) -> list[str]:
+    """Every file Zoom completed is attached (or named as refused), and no raw file leaks."""
+    got = {a.get("sha256") for a in item.get("attachments", [])}
+    problems = []
+    secrets = any(c["direct"] for c in meeting["chat"])
+    for f in (f for f in meeting["files"] if f.get("status") == "completed"):
+        if not f["trusted_url"]:
+            if f["sha256"] in got:
+                problems.append("a file from an untrusted host was archived")
+            if "not one of ZOOM_DOWNLOAD_HOSTS" not in body:
+                problems.append("the item does not say why a file is missing")
+        elif f["file_type"] == "CHAT" and secrets and not entitled:
+            if f["sha256"] in got:
+                problems.append("the raw chat with others' direct messages is attached")
+        elif f["sha256"] not in got:
+            problems.append(f"lacks the {f['file_type']} file (SHA-256 {f['sha256'][:12]})")
+        elif f["listed_size"] not in (None, f["size"]) and "Zoom listed" not in body:
+            problems.append("the item does not record Zoom's listed size")
+    return problems
+
+
+def may_read_direct_messages(mailbox: str, meeting: dict[str, Any]) -> bool:
+    """The compliance mailbox, or a mailbox of one of the direct messages' two people.
+
+    A mapping override makes its mailbox stand in for the mapped address (the partner's
+    direct messages go where the partner's meetings go).
+    """
+    if mailbox == COMPLIANCE:
+        return True
+    partner = OVERRIDES.get(PARTNER, PARTNER)
+    names = {
+        p["name"]: partner
+        if (p.get("email") or "").lower() == PARTNER
+        else (p.get("email") or "").lower()
+        for p in meeting["participants"]
+    }
+    parties = {
+        names.get(name, "")
+        for line in meeting["chat"]
+        if line["direct"]
+        for name in (line["sender"], line["recipient"])
+    }
+    return mailbox in parties
+
+
+def check_status(env: dict[str, str], corpus: dict[str, Any]) -> list[str]:
+    """`status` names each meeting that lacks a file, with the reason."""
+    answer = subprocess.run(
+        [sys.executable, "-m", "archiver", "status"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        problems = {p["uuid"]: p for p in json.loads(answer.stdout)["problems"]}
+    except (ValueError, KeyError):
+        return [f"status did not answer JSON with problems: {answer.stderr[-300:]}"]
+    missing = []
+    for meeting in corpus["meetings"]:
+        if any(not f["trusted_url"] for f in meeting["files"]):
+            found = problems.get(meeting["uuid"])
+            if found is None or found["state"] != "partial":
+                missing.append(f"status does not list meeting {meeting['uuid']} as partial")
+            elif "not one of ZOOM_DOWNLOAD_HOSTS" not in " ".join(found["missing_files"]):
+                missing.append(f"status does not say why meeting {meeting['uuid']} is partial")
+    return missing
 
 
 def summary(

@@ -231,10 +231,14 @@ class FakeGraph:
 
     # Other addresses of a mailbox (proxy addresses): alias -> the mailbox's address.
     aliases: dict[str, str] = field(default_factory=dict)
+    # A primary address changed by an admin: the mailbox (and its id) stays the same.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def find_mailbox(self, address: str) -> Mailbox | None:
         primary = self.aliases.get(address.lower(), address.lower())
-        return Mailbox(oid(primary), primary) if primary in self.mailboxes else None
+        if primary not in self.mailboxes:
+            return None
+        return Mailbox(oid(primary), self.renamed.get(primary, primary))
 
     def ensure_folder(self, mailbox: str, display_name: str, *, parent: str = "inbox") -> str:
         address = self._check(mailbox)

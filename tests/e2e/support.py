@@ -99,3 +99,18 @@ def uuid_of(item: dict[str, Any]) -> str:
 
 def all_items(sims, corpus) -> dict[str, list[str]]:
     return {m: [uuid_of(i) for i in items(sims, m)] for m in corpus["mailboxes"]}
+
+
+def cli(values: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m archiver ARGS` with these settings, as an admin runs it."""
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "archiver", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        env={**os.environ, **values},
+        check=False,
+        timeout=120,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import urllib.request
 from collections import Counter
@@ -14,23 +12,9 @@ import pytest
 
 from archiver import entrypoints
 from archiver.host.runner import Host
-from tests.e2e.support import ROOT, all_items, run, seed, settings
+from tests.e2e.support import all_items, cli, run, seed, settings
 
 pytestmark = pytest.mark.e2e
-
-
-def cli(values: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "archiver", *args],
-        cwd=ROOT,
-        text=True,
-        capture_output=True,
-        env={**os.environ, **values},
-        check=False,
-        timeout=120,
-    )
 
 
 def test_webhook_and_polling_for_the_same_meeting_make_one_item_per_mailbox(

@@ -300,3 +300,36 @@ def test_throttling_does_not_use_up_a_mailboxs_delivery_attempts(azurite, monkey
     pipeline.import_all()  # the throttling is over
     assert [len(pipeline.items(m)) for m in ("ann@contoso.com", "bob@contoso.com")] == [1, 1]
     assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"
+
+
+def test_a_mailbox_whose_address_changed_between_attempts_still_gets_one_item(
+    pipeline, monkeypatch
+) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("renamed1=="))
+    create = pipeline.graph.create_item
+
+    def answer_lost_for_bob(mailbox: str, folder: str, message: object) -> str:
+        item = create(mailbox, folder, message)  # type: ignore[arg-type]
+        if mailbox == oid("bob@contoso.com"):
+            raise ServiceUnavailableError("connection reset after the item was created")
+        return item
+
+    monkeypatch.setattr(pipeline.graph, "create_item", answer_lost_for_bob)
+    pipeline.discover()
+    pipeline.stage_all()
+    [manifest] = pipeline.manifests()
+    with pytest.raises(TransientError):
+        import_meeting(pipeline.deps, manifest)
+    monkeypatch.undo()
+    # Two days on (the directory cache and the lease have expired) Bob's primary address is
+    # another one: the same mailbox, so the same delivery row, and the lookup finds the item.
+    pipeline.graph.renamed["bob@contoso.com"] = "robert@contoso.com"
+    later = Pipeline(
+        pipeline.settings, zoom=pipeline.zoom, graph=pipeline.graph, queues=pipeline.queues
+    )
+    later.now = pipeline.now + timedelta(days=2)
+    later.import_all()
+    assert len(pipeline.items("bob@contoso.com")) == 1
+    row = later.deps.ledger.get_delivery(meeting_key(uuid), oid("bob@contoso.com"))
+    assert row is not None
+    assert (row["state"], row["address"]) == ("complete", "robert@contoso.com")
