@@ -24,6 +24,7 @@ $(NODE_STAMP): package.json package-lock.json
 lint: setup lint-infra
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 # Bicep parsed with pycep-parser and checked by checkov, offline, in their own venv.
 lint-infra:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from archiver import cli
 from archiver.host import cli as host_cli
+from archiver.operations import cli
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,21 +1,19 @@
 """What each Azure Functions trigger calls: decode the input, build dependencies once, run one step.
 
-Settings are read from os.environ here and nowhere else, on first use (never at import, so a cold
-start that only serves the webhook does not connect anywhere it does not need).
+Settings are read from the environment on first use (never at import, so a cold start that only
+serves the webhook does not connect anywhere it does not need).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from archiver.contracts import FileWorkItem, Manifest, WorkItem
-from archiver.deps import Deps
-from archiver.settings import Settings
+from archiver.bootstrap import Deps, from_environment
+from archiver.core.contracts import FileWorkItem, Manifest, WorkItem
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -37,13 +35,13 @@ def deps() -> Deps:
     global _deps  # noqa: PLW0603 - one composition root per worker process
     with _lock:
         if _deps is None:
-            _deps = Deps(Settings.from_mapping(os.environ))
+            _deps = from_environment()
         return _deps
 
 
 def discover(*, past_due: bool = False) -> None:
     """Timer: one discovery cycle."""
-    from archiver.discovery import run_discovery
+    from archiver.steps.discovery import run_discovery
 
     if past_due:
         log.info("discovery timer is past due; running now")
@@ -52,21 +50,21 @@ def discover(*, past_due: bool = False) -> None:
 
 def stage_meeting(body: bytes, *, dequeue_count: int) -> None:
     """MEETINGS_QUEUE: stage one meeting instance."""
-    from archiver.staging import stage_meeting as stage
+    from archiver.steps.staging import stage_meeting as stage
 
     stage(deps(), WorkItem.from_json(body), dequeue_count=dequeue_count)
 
 
 def stage_file(body: bytes, *, dequeue_count: int) -> None:
     """FILES_QUEUE: stage one large file of a meeting."""
-    from archiver.staging import stage_file as stage
+    from archiver.steps.staging import stage_file as stage
 
     stage(deps(), FileWorkItem.from_json(body), dequeue_count=dequeue_count)
 
 
 def import_meeting(blob_name: str, body: bytes) -> None:
     """Blob trigger on <staging>/manifests/<key>.json: deliver to every mailbox."""
-    from archiver.importer import import_meeting as run_import
+    from archiver.steps.importer import import_meeting as run_import
 
     log.info("manifest received", extra={"blob": blob_name})
     run_import(deps(), Manifest.from_json(body))
@@ -74,7 +72,7 @@ def import_meeting(blob_name: str, body: bytes) -> None:
 
 def zoom_webhook(body: bytes, headers: Mapping[str, str]) -> HttpReply:
     """HTTP zoom/webhook: Zoom event notifications."""
-    from archiver.intake import handle_event, reply_body
+    from archiver.steps.intake import handle_event, reply_body
 
     status_code, answer = handle_event(deps(), body, headers)
     return HttpReply(status_code, reply_body(answer))
@@ -82,14 +80,14 @@ def zoom_webhook(body: bytes, headers: Mapping[str, str]) -> HttpReply:
 
 def status(params: Mapping[str, str]) -> HttpReply:
     """HTTP status: pipeline state as JSON."""
-    from archiver.status import collect_status
+    from archiver.operations.status import collect_status
 
     return HttpReply(200, json.dumps(collect_status(deps()), indent=2).encode())
 
 
 def run_log(params: Mapping[str, str]) -> HttpReply:
     """HTTP log?since=yyyy-mm-dd&until=yyyy-mm-dd: the run log as CSV."""
-    from archiver.status import log_csv, parse_day
+    from archiver.operations.status import log_csv, parse_day
 
     today = deps().clock().date()
     try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from archiver.addresses import is_addr_spec
+from archiver.core.addresses import is_addr_spec
 from archiver.errors import ConfigurationError
 
 T = TypeVar("T")

@@ -30,8 +30,8 @@ import requests.adapters
 from azure.core.exceptions import ResourceNotFoundError
 
 from archiver import entrypoints
-from archiver.contracts import MANIFESTS_PREFIX
-from archiver.retry import pooled_session
+from archiver.adapters.retry import pooled_session
+from archiver.core.contracts import MANIFESTS_PREFIX
 
 FLOOR_CALLS = 200  # calls per kind when measuring what one call costs
 

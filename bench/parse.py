@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from archiver.converter.transcripts import parse_chat, parse_vtt
+from archiver.core.converter.transcripts import parse_chat, parse_vtt
 from bench.common import print_table
 
 MIB = 1024 * 1024

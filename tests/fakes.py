@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from archiver.core.keys import MEETING_KEY_PROPERTY_ID
+from archiver.core.mapping import Mailbox
 from archiver.errors import (
     IncompleteDownloadError,
     MailboxUnavailableError,
     NotFoundError,
     ServiceUnavailableError,
 )
-from archiver.keys import MEETING_KEY_PROPERTY_ID
-from archiver.mapping import Mailbox
 
 START = datetime(2026, 11, 20, 15, 0, 0)
 

@@ -7,13 +7,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.contracts import MANIFESTS_PREFIX, FileWorkItem, Manifest, StagedMeeting, WorkItem
-from archiver.deps import Deps
-from archiver.discovery import run_discovery
+from archiver.bootstrap import Deps
+from archiver.core.contracts import (
+    MANIFESTS_PREFIX,
+    FileWorkItem,
+    Manifest,
+    StagedMeeting,
+    WorkItem,
+)
 from archiver.errors import TransientError
-from archiver.importer import import_meeting
 from archiver.settings import Settings
-from archiver.staging import stage_file, stage_meeting
+from archiver.steps.discovery import run_discovery
+from archiver.steps.importer import import_meeting
+from archiver.steps.staging import stage_file, stage_meeting
 from tests.fakes import FakeGraph, FakeZoom, ListQueues
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

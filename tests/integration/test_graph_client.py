@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from archiver.adapters.graph import GraphClient
 from archiver.errors import AuthenticationError, MailboxUnavailableError
-from archiver.graph import GraphClient
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.graph import GraphClient
+from archiver.adapters.graph import GraphClient
 
 pytestmark = pytest.mark.integration
 

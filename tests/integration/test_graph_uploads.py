@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
+from archiver.adapters.graph import GraphClient
 from archiver.errors import ThrottledError
-from archiver.graph import GraphClient
 
 pytestmark = pytest.mark.integration
 MIB = 1024 * 1024

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from archiver.core.webhook import sign
 from archiver.errors import ServiceUnavailableError
-from archiver.intake import handle_event
-from archiver.webhook import sign
+from archiver.steps.intake import handle_event
 from tests.fakes import ListQueues, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from archiver.blobstore import BlobStore
+from archiver.adapters.blobstore import BlobStore
+from archiver.adapters.storage import StorageClients
+from archiver.adapters.transfer import copy_to_blob
 from archiver.settings import StorageConnection
-from archiver.storage import StorageClients
-from archiver.transfer import copy_to_blob
 
 pytestmark = pytest.mark.integration
 MIB = 1024 * 1024

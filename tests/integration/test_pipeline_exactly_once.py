@@ -9,18 +9,18 @@ from datetime import timedelta
 import pytest
 from azure.core.exceptions import ResourceExistsError
 
-from archiver.contracts import WorkItem
+from archiver.adapters.queues import BLOB_POISON_QUEUE
+from archiver.core.contracts import WorkItem
+from archiver.core.keys import meeting_key
 from archiver.errors import (
     InvalidInputError,
     ServiceUnavailableError,
     ThrottledError,
     TransientError,
 )
-from archiver.importer import import_meeting
-from archiver.keys import meeting_key
-from archiver.replay import replay
-from archiver.staging import stage_meeting
-from archiver.status import BLOB_POISON_QUEUE
+from archiver.steps.importer import import_meeting
+from archiver.steps.replay import replay
+from archiver.steps.staging import stage_meeting
 from tests.fakes import content, file_id, oid, zoom_meeting
 from tests.integration.pipeline_support import NOW, Pipeline, settings_for
 

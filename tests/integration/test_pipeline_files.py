@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from archiver.contracts import WorkItem
-from archiver.keys import meeting_key
-from archiver.staging import stage_meeting
+from archiver.core.contracts import WorkItem
+from archiver.core.keys import meeting_key
+from archiver.steps.staging import stage_meeting
 from tests.fakes import content, file_id, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
 
@@ -61,8 +61,8 @@ def test_a_fanned_out_file_that_fails_once_is_counted_once_when_it_succeeds(azur
     with pytest.raises(Exception, match="text/html"):
         pipeline.stage_all()
     pipeline.zoom.html_downloads.clear()
-    from archiver.contracts import FileWorkItem
-    from archiver.staging import stage_file
+    from archiver.core.contracts import FileWorkItem
+    from archiver.steps.staging import stage_file
 
     assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "staged"
     assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "staged"

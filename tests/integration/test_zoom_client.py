@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from archiver.checks import zoom_scopes
+from archiver.adapters.zoom import ZoomClient
 from archiver.errors import AuthenticationError, IncompleteDownloadError, UntrustedHostError
-from archiver.zoom import ZoomClient
+from archiver.operations.checks import zoom_scopes
 
 pytestmark = pytest.mark.integration
 

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from archiver.adapters.zoom import ZoomClient
+from archiver.adapters.zoom import client as zoom_client
 from archiver.errors import ThrottledError
-from archiver.sources import fetch_meeting
-from archiver.zoom import ZoomClient
-from archiver.zoom import client as zoom_client
+from archiver.sources.recordings import fetch_meeting
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.addresses import derived_id, email_address, is_addr_spec, is_safe_id
+from archiver.core.addresses import derived_id, email_address, is_addr_spec, is_safe_id
 from archiver.errors import InvalidInputError
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from archiver.contracts import (
+from archiver.core.contracts import (
     ChatFile,
     FileWorkItem,
     Manifest,
@@ -14,10 +14,11 @@ from archiver.contracts import (
     TranscriptText,
     WorkItem,
 )
-from archiver.converter.transcripts import ChatLine, Turn
+from archiver.core.converter.transcripts import ChatLine, Turn
+from archiver.core.model import Meeting
+from archiver.core.planning import Attachment, ItemPlan
+from archiver.core.staged import MissingFile, StagedFile
 from archiver.errors import InvalidInputError
-from archiver.model import Meeting, MissingFile, StagedFile
-from archiver.planning import Attachment, ItemPlan
 
 
 def test_a_work_item_round_trips() -> None:

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from archiver.contracts import Upload
-from archiver.createbody import INLINE_LIMIT, REQUEST_BUDGET, create_body, plan_inline
+from archiver.core.contracts import Upload
+from archiver.core.createbody import INLINE_LIMIT, REQUEST_BUDGET, create_body, plan_inline
 
 MESSAGE = {
     "subject": 'Zoom: "Board" — Q3 ✓',

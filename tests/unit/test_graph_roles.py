@@ -7,9 +7,9 @@ import secrets
 import jwt
 import pytest
 
-from archiver.checks import graph_roles
+from archiver.adapters.graph.auth import token_roles
 from archiver.errors import AuthenticationError
-from archiver.graph.auth import token_roles
+from archiver.operations.checks import graph_roles
 
 
 def app_token(**claims: object) -> str:

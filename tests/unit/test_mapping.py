@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archiver.mapping import Mailbox, resolve_mailboxes
+from archiver.core.mapping import Mailbox, resolve_mailboxes
 
 ANN = Mailbox("id-ann", "ann@contoso.com")
 BOB = Mailbox("id-bob", "bob@contoso.com")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from archiver.core.model import Meeting, file_identities
 from archiver.errors import InvalidInputError
-from archiver.model import Meeting, file_identities
 
 START = "2026-11-20T15:00:00Z"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archiver.planning import BODY_RESERVE, MIB, FileSpec, plan_meeting
+from archiver.core.planning import BODY_RESERVE, MIB, FileSpec, plan_meeting
 
 LIMIT = 150 * MIB
 

@@ -3,9 +3,9 @@ compliance mailbox (or, without one, the host) for lines no single person can be
 
 from __future__ import annotations
 
-from archiver.converter.transcripts import ChatLine
-from archiver.model import Meeting
-from archiver.privacy import Viewer, audiences, identities, visible
+from archiver.core.converter.transcripts import ChatLine
+from archiver.core.model import Meeting
+from archiver.core.privacy import Viewer, audiences, identities, visible
 
 PUBLIC = ChatLine("00:00:01", "Ann", "Everyone", "hello all")
 ANN_TO_BOB = ChatLine("00:00:02", "Ann", "Bob", "just you")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archiver.retry import backoff_delay, parse_retry_after, pooled_session
-from archiver.zoom.ratelimit import RateLimiter
+from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
+from archiver.adapters.zoom.ratelimit import RateLimiter
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 

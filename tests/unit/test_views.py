@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 
-from archiver.contracts import ChatFile, StagedMeeting
-from archiver.converter.transcripts import parse_chat
-from archiver.model import Meeting, StagedFile
-from archiver.planning import Attachment, ItemPlan
-from archiver.privacy import Viewer, identities
-from archiver.views import MailboxCopy, chat_audiences, mailbox_copy
+from archiver.core.contracts import ChatFile, StagedMeeting
+from archiver.core.converter.transcripts import parse_chat
+from archiver.core.model import Meeting
+from archiver.core.planning import Attachment, ItemPlan
+from archiver.core.privacy import Viewer, identities
+from archiver.core.staged import StagedFile
+from archiver.core.views import MailboxCopy, chat_audiences, mailbox_copy
 
 RAW = b"00:00:01\tAnn:\thello all\n00:00:02\tAnn to Bob(Direct Message):\tDM-SECRET\n"
 SHA = hashlib.sha256(RAW).hexdigest()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from archiver.webhook import (
+from archiver.core.webhook import (
     MAX_BODY_BYTES,
     RejectedWebhookError,
     sign,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.checks import zoom_scopes
+from archiver.adapters.zoom.scopes import NEEDS, missing
 from archiver.errors import AuthenticationError
-from archiver.zoom.scopes import NEEDS, missing
+from archiver.operations.checks import zoom_scopes
 
 GRANULAR = frozenset(n.granular for n in NEEDS)
 CLASSIC = frozenset(n.classic for n in NEEDS)

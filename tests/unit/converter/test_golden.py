@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.converter import AttachmentRef, ItemContent, build_message, to_eml, to_graph_json
-from archiver.converter.transcripts import parse_chat, parse_vtt
-from archiver.model import FilePart, Meeting, MissingFile, StagedFile
+from archiver.core.converter import AttachmentRef, ItemContent, build_message, to_eml, to_graph_json
+from archiver.core.converter.transcripts import parse_chat, parse_vtt
+from archiver.core.model import Meeting
+from archiver.core.staged import FilePart, MissingFile, StagedFile
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.json").exists())

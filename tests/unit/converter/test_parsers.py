@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.converter.names import TRUNCATED, clean_text, safe_file_name
-from archiver.converter.transcripts import chat_text, parse_chat, parse_vtt
+from archiver.core.converter.names import TRUNCATED, clean_text, safe_file_name
+from archiver.core.converter.transcripts import chat_text, parse_chat, parse_vtt
+from archiver.core.model import Meeting
 from archiver.errors import InvalidInputError
-from archiver.model import Meeting
 
 
 def test_chat_lines_keep_order_sender_and_private_recipient() -> None:

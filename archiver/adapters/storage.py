@@ -1,0 +1,118 @@
+"""Azure Storage service clients from the AzureWebJobsStorage settings (key or managed identity)."""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from typing import Any
+
+from azure.core.credentials import AccessToken
+from azure.data.tables import TableServiceClient
+from azure.storage.blob import BlobServiceClient
+from azure.storage.queue import BinaryBase64DecodePolicy, BinaryBase64EncodePolicy, QueueClient
+
+from archiver.errors import AuthenticationError
+from archiver.settings import StorageConnection
+
+STORAGE_SCOPE = "https://storage.azure.com/.default"
+
+
+class ManagedIdentityCredential:
+    """An azure-core TokenCredential over msal's managed identity client (no extra dependency)."""
+
+    def __init__(self, client_id: str | None) -> None:
+        import msal
+        import requests
+
+        identity: Any = (
+            msal.UserAssignedManagedIdentity(client_id=client_id)
+            if client_id
+            else msal.SystemAssignedManagedIdentity()
+        )
+        self._client = msal.ManagedIdentityClient(identity, http_client=requests.Session())
+
+    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
+        """A storage token for the app's identity (msal caches and refreshes it)."""
+        resource = (scopes[0] if scopes else STORAGE_SCOPE).removesuffix("/.default")
+        result = self._client.acquire_token_for_client(resource=resource)
+        if "access_token" not in result:
+            raise AuthenticationError(
+                f"managed identity token for storage refused: {result.get('error', 'unknown')}",
+                service="storage",
+            )
+        expires_in = int(result.get("expires_in", 3600))
+        return AccessToken(result["access_token"], int(time.time()) + expires_in)
+
+
+def _transport() -> Any:
+    from azure.core.pipeline.transport import RequestsTransport
+
+    from archiver.adapters.retry import pooled_session
+
+    session = pooled_session()
+    # The transport would otherwise set trust_env back on: keep what pooled_session decided.
+    return RequestsTransport(
+        session=session, session_owner=False, use_env_settings=session.trust_env
+    )
+
+
+class StorageClients:
+    """Builds blob, queue and table clients lazily from one StorageConnection."""
+
+    def __init__(self, connection: StorageConnection) -> None:
+        self._connection = connection
+        self._options: dict[str, Any] = {"transport": _transport()}
+
+    @cached_property
+    def _credential(self) -> ManagedIdentityCredential:
+        return ManagedIdentityCredential(self._connection.client_id)
+
+    def _uri(self, service: str) -> str:
+        explicit = {
+            "blob": self._connection.blob_service_uri,
+            "queue": self._connection.queue_service_uri,
+            "table": self._connection.table_service_uri,
+        }[service]
+        return explicit or f"https://{self._connection.account_name}.{service}.core.windows.net"
+
+    @cached_property
+    def blobs(self) -> BlobServiceClient:
+        """The blob service client."""
+        if self._connection.connection_string:
+            return BlobServiceClient.from_connection_string(
+                self._connection.connection_string, **self._options
+            )
+        return BlobServiceClient(self._uri("blob"), credential=self._credential, **self._options)
+
+    @cached_property
+    def tables(self) -> TableServiceClient:
+        """The table service client."""
+        if self._connection.connection_string:
+            return TableServiceClient.from_connection_string(
+                self._connection.connection_string, **self._options
+            )
+        return TableServiceClient(
+            endpoint=self._uri("table"), credential=self._credential, **self._options
+        )
+
+    def queue(self, name: str, *, base64: bool = True) -> QueueClient:
+        """A queue client that encodes like the Functions host expects (base64).
+
+        `base64=False` reads messages as the raw text the queue holds: the blob trigger's poison
+        queue is written by the host as plain JSON.
+        """
+        policies: dict[str, Any] = (
+            {
+                "message_encode_policy": BinaryBase64EncodePolicy(),
+                "message_decode_policy": BinaryBase64DecodePolicy(),
+            }
+            if base64
+            else {}
+        )
+        if self._connection.connection_string:
+            return QueueClient.from_connection_string(
+                self._connection.connection_string, name, **policies, **self._options
+            )
+        return QueueClient(
+            self._uri("queue"), name, credential=self._credential, **policies, **self._options
+        )

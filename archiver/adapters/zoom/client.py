@@ -1,0 +1,354 @@
+"""The Zoom REST client: Server-to-Server OAuth, paging, month windows, retries, error mapping."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
+from archiver.adapters.zoom.download import Download, host_allowed
+from archiver.adapters.zoom.ratelimit import RateLimiter
+from archiver.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    NotFoundError,
+    ServiceUnavailableError,
+    ThrottledError,
+)
+
+MAX_PAGE = 300
+# Zoom lists recordings over at most one month; windows overlap by a day so nothing near the
+# edges is missed, and results are de-duplicated by UUID.
+WINDOW_DAYS = 30
+REFRESH_BEFORE = 300  # seconds before expiry at which a token is renewed
+SCOPE_MISSING = "4711"  # Zoom: the token does not carry the scope this endpoint needs
+TOO_OLD = "12702"  # Zoom: "Can not access a meeting a year ago" (past meetings and reports)
+TOKEN_REJECTED = 124  # Zoom: invalid or expired access token
+# A rejected token is replaced at most this many times per request: another instance of the
+# same app may have been issued a newer one (which can invalidate ours), so a second rejection
+# is possible; waiting a jittered moment first keeps instances from replacing each other's
+# tokens in lockstep.
+MAX_TOKEN_REFRESHES = 3
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def encode_uuid(uuid: str) -> str:
+    """A meeting UUID for a URL path; double-encoded when it starts with "/" or contains "//"."""
+    once = quote(uuid, safe="")
+    return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
+
+
+class ZoomClient:
+    """Calls Zoom's API with an account-level token; never sends it to a foreign host."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        oauth_url: str,
+        account_id: str,
+        client_id: str,
+        client_secret: str,
+        download_hosts: Sequence[str],
+        plan: str = "business",
+        timeout: float = 60,
+        max_attempts: int = 5,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = _utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._api = api_url.rstrip("/")
+        self._oauth = oauth_url
+        self._account = account_id
+        self._auth = (client_id, client_secret)
+        api_host = urlsplit(self._api).hostname or ""
+        self._hosts = (api_host, *download_hosts)
+        self._timeout = timeout
+        self._attempts = max_attempts
+        self._session = session or pooled_session()
+        self._clock, self._sleep, self._now = clock, sleep, now
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._limiter = RateLimiter(plan, clock=clock, sleep=sleep)
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires = 0.0
+        # The scopes Zoom says the last token carries (empty until a token is fetched).
+        self.granted_scopes: frozenset[str] = frozenset()
+        self.calls: dict[str, int] = {}
+
+    # -- auth -------------------------------------------------------------------------------
+    def token(self, *, force_refresh: bool = False) -> str:
+        """A valid access token, fetched or renewed when needed."""
+        with self._lock:
+            if force_refresh or not self._token or self._clock() > self._expires - REFRESH_BEFORE:
+                self._token, lifetime = self._fetch_token()
+                self._expires = self._clock() + lifetime
+            return self._token
+
+    def _fetch_token(self) -> tuple[str, float]:
+        self._count("POST /oauth/token")
+        try:
+            response = self._session.post(
+                self._oauth,
+                params={"grant_type": "account_credentials", "account_id": self._account},
+                auth=self._auth,
+                timeout=self._timeout,
+            )
+        except requests.RequestException as error:
+            raise ServiceUnavailableError(
+                f"Zoom OAuth unreachable: {type(error).__name__}", service="zoom"
+            ) from None
+        if response.status_code >= 500:
+            raise ServiceUnavailableError(
+                "Zoom OAuth failed", service="zoom", status=response.status_code
+            )
+        body = _json(response)
+        if response.status_code != 200 or "access_token" not in body:
+            reason = body.get("reason") or body.get("error") or body.get("message") or "refused"
+            raise AuthenticationError(
+                f"Zoom refused the Server-to-Server OAuth credentials: {reason} (check "
+                "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET and that the app is "
+                "activated)",
+                service="zoom",
+                status=response.status_code,
+            )
+        self.granted_scopes = frozenset(str(body.get("scope") or "").split())
+        return str(body["access_token"]), float(body.get("expires_in", 3600))
+
+    # -- API calls --------------------------------------------------------------------------
+    def list_users(self, *, status: str = "active") -> Iterator[dict[str, Any]]:
+        """Every user with the status (active, inactive, pending)."""
+        yield from self._pages("/users", "users", "medium", {"status": status})
+
+    def list_recordings(self, user_id: str, *, start: date, end: date) -> Iterator[dict[str, Any]]:
+        """A user's cloud recordings (one entry per meeting instance) between two UTC days.
+
+        Zoom clamps a window longer than it allows instead of refusing it, and says so only by
+        echoing the `from` it used: a window whose echoed start is later than asked is listed
+        again for the days it skipped, so no day is lost at a month boundary.
+        """
+        seen: set[str] = set()
+        path = f"/users/{quote(user_id, safe='')}/recordings"
+        windows = list(_windows(start, end))
+        while windows:
+            window_start, window_end = windows.pop(0)
+            params = {"from": window_start.isoformat(), "to": window_end.isoformat()}
+            echo: dict[str, Any] = {}
+            for meeting in self._pages(path, "meetings", "medium", params, echo=echo):
+                if meeting.get("uuid") not in seen:
+                    seen.add(str(meeting.get("uuid")))
+                    yield meeting
+            used = _echoed_day(echo.get("from"))
+            if used is not None and window_start < used <= window_end:
+                # The day `used` itself was listed; overlap it anyway, as between windows.
+                windows.insert(0, (window_start, used))
+
+    def get_user(self, user_id: str) -> dict[str, Any]:
+        """One Zoom user (id or email): the host's address, which recordings do not carry."""
+        return self._get(f"/users/{quote(user_id, safe='')}", "light")
+
+    def get_recordings(self, meeting_uuid: str) -> dict[str, Any]:
+        """One meeting instance's recording files."""
+        return self._get(f"/meetings/{encode_uuid(meeting_uuid)}/recordings", "light")
+
+    def get_past_meeting(self, meeting_uuid: str) -> dict[str, Any]:
+        """A past meeting instance's details."""
+        return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}", "light")
+
+    def list_participants(self, meeting_uuid: str) -> list[dict[str, Any]]:
+        """Participants, one row per join/leave (report API, else the past-meetings API)."""
+        uuid = encode_uuid(meeting_uuid)
+        try:
+            return list(
+                self._pages(f"/report/meetings/{uuid}/participants", "participants", "heavy", {})
+            )
+        except (NotFoundError, InvalidInputError, AuthenticationError):
+            # The report API needs a Pro+ plan and the report scope; fall back to the basic list.
+            return list(
+                self._pages(f"/past_meetings/{uuid}/participants", "participants", "medium", {})
+            )
+
+    def list_archive_files(self, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        """Archived meetings (accounts with archiving enabled), in 7-day windows."""
+        window = start
+        while window < end:
+            until = min(end, window + timedelta(days=7))
+            params = {
+                "from": window.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "to": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            yield from self._pages("/archive_files", "meetings", "medium", params)
+            window = until
+
+    def open_download(self, url: str, *, start: int = 0) -> Download:
+        """Stream a recording file; refused before any request if the host is not Zoom's."""
+        host_allowed(url, self._hosts)
+        self._count("GET download")
+        return Download(self._session, url, token=self.token, start=start, timeout=self._timeout)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _pages(
+        self,
+        path: str,
+        field: str,
+        category: str,
+        params: dict[str, str],
+        *,
+        echo: dict[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        token = ""
+        while True:
+            query = {**params, "page_size": str(MAX_PAGE)}
+            if token:
+                query["next_page_token"] = token
+            body = self._get(path, category, query)
+            if echo is not None and not token:
+                echo.update({k: v for k, v in body.items() if k in ("from", "to")})
+            page = body.get(field)
+            if page is not None and not isinstance(page, list):
+                raise InvalidInputError(
+                    f"Zoom {path}: {field} is not a list ({type(page).__name__})", service="zoom"
+                )
+            yield from page or []
+            token = str(body.get("next_page_token") or "")
+            if not token:
+                return
+
+    def _get(
+        self, path: str, category: str, params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        refreshes = 0
+        attempt = 0
+        while attempt < self._attempts:
+            attempt += 1
+            self._limiter.acquire(category)
+            self._count(f"GET {path.split('/', 2)[1]}")
+            used = self.token()
+            try:
+                response = self._session.get(
+                    f"{self._api}{path}",
+                    params=params,
+                    timeout=self._timeout,
+                    headers={"Authorization": f"Bearer {used}"},
+                )
+            except requests.RequestException as error:
+                if attempt == self._attempts:
+                    raise ServiceUnavailableError(
+                        f"Zoom unreachable: {type(error).__name__}", service="zoom"
+                    ) from None
+                self._sleep(backoff_delay(attempt, rng=self._rng))
+                continue
+            body = _json(response)
+            code = body.get("code")
+            if response.status_code == 200:
+                return body
+            if response.status_code == 401 and code == TOKEN_REJECTED:
+                if refreshes >= MAX_TOKEN_REFRESHES:
+                    raise AuthenticationError(
+                        f"Zoom kept refusing fresh access tokens on {path} (code 124)",
+                        service="zoom",
+                        status=401,
+                        code=str(code),
+                    )
+                if refreshes:
+                    self._sleep(backoff_delay(refreshes, base=1.0, rng=self._rng))
+                refreshes += 1
+                attempt -= 1  # a replaced token is not a failed attempt
+                self._replace_token(used)
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+                if _daily_limit(response, body):
+                    # The day's budget is spent: waiting here until 00:00 UTC would hold the
+                    # function for hours, so the caller is told when to come back.
+                    raise ThrottledError(
+                        f"Zoom's daily limit reached on {path}",
+                        service="zoom",
+                        status=response.status_code,
+                        retry_after=wait,
+                    )
+                if attempt == self._attempts:
+                    raise ThrottledError(
+                        f"Zoom {response.status_code} on {path}",
+                        service="zoom",
+                        status=response.status_code,
+                        retry_after=wait,
+                    )
+                self._sleep(wait if wait is not None else backoff_delay(attempt, rng=self._rng))
+                continue
+            raise _error(response.status_code, code, body, path)
+        raise ServiceUnavailableError(f"Zoom kept failing on {path}", service="zoom")
+
+    def _replace_token(self, rejected: str) -> None:
+        """Fetch a new token unless another thread already replaced the rejected one."""
+        with self._lock:
+            if self._token == rejected:
+                self._token, lifetime = self._fetch_token()
+                self._expires = self._clock() + lifetime
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+
+def _windows(start: date, end: date) -> Iterator[tuple[date, date]]:
+    """[start, end] in windows of at most WINDOW_DAYS, each overlapping the last by a day."""
+    window_start = start
+    while True:
+        window_end = min(end, window_start + timedelta(days=WINDOW_DAYS))
+        yield window_start, window_end
+        if window_end >= end:
+            return
+        window_start = window_end - timedelta(days=1)
+
+
+def _echoed_day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _daily_limit(response: requests.Response, body: dict[str, Any]) -> bool:
+    """True for Zoom's daily-limit 429 (header, else its message: some answers carry neither)."""
+    kind = response.headers.get("X-RateLimit-Type", "").lower()
+    return kind.startswith("daily") or "daily" in str(body.get("message", "")).lower()
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        value = response.json()
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _error(status: int, code: Any, body: dict[str, Any], path: str) -> Exception:
+    message = f"Zoom {status} on {path}: {str(body.get('message', ''))[:200]}"
+    kw: dict[str, Any] = {
+        "service": "zoom",
+        "status": status,
+        "code": str(code) if code is not None else None,
+    }
+    if str(code) == SCOPE_MISSING:
+        return AuthenticationError(
+            f"the Zoom app lacks a scope for {path}: {str(body.get('message', ''))[:200]} "
+            "(add it to the Server-to-Server app, see docs/admin-guide.md)",
+            **kw,
+        )
+    if status in (401, 403):
+        return AuthenticationError(message + " (a scope may be missing)", **kw)
+    if status == 404:
+        return NotFoundError(message, **kw)
+    return InvalidInputError(message, **kw)

@@ -1,0 +1,136 @@
+"""The composition root: real adapters built lazily from Settings, or fakes passed in by tests.
+
+The environment (app settings) is read here, once per process, and nowhere else in the product.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+
+from archiver.adapters.blobstore import BlobStore
+from archiver.adapters.directory import MailboxDirectory
+from archiver.adapters.ledger import Ledger, Tables
+from archiver.adapters.queues import StorageQueues
+from archiver.adapters.runlog import RunLog
+from archiver.adapters.storage import StorageClients
+from archiver.core.ports import GraphPort, QueuePort, ZoomPort
+from archiver.settings import Settings
+from archiver.sources.assemble import Source
+from archiver.sources.recordings import CloudRecordings
+
+
+def environment_settings() -> Settings:
+    """The app settings of this process (Azure app settings or the local host's values)."""
+    return Settings.from_mapping(os.environ)
+
+
+def from_environment() -> Deps:
+    """Dependencies built from the environment's settings."""
+    return Deps(environment_settings())
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Deps:
+    """Everything a pipeline step needs; nothing connects until first used."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        zoom: ZoomPort | None = None,
+        graph: GraphPort | None = None,
+        queues: QueuePort | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._zoom = zoom
+        self._graph = graph
+        self._queues = queues
+
+    @cached_property
+    def storage(self) -> StorageClients:
+        """Azure Storage service clients."""
+        return StorageClients(self.settings.storage)
+
+    @cached_property
+    def zoom(self) -> ZoomPort:
+        """The Zoom API client."""
+        if self._zoom is not None:
+            return self._zoom
+        from archiver.adapters.zoom import ZoomClient
+
+        s = self.settings
+        client: ZoomPort = ZoomClient(
+            api_url=s.zoom_api_url,
+            oauth_url=s.zoom_oauth_url,
+            account_id=s.zoom_account_id,
+            client_id=s.zoom_client_id,
+            client_secret=s.zoom_client_secret,
+            download_hosts=s.zoom_download_hosts,
+            plan=s.zoom_rate_plan,
+            timeout=s.http_timeout_seconds,
+        )
+        return client
+
+    @cached_property
+    def graph(self) -> GraphPort:
+        """The Microsoft Graph mail client."""
+        if self._graph is not None:
+            return self._graph
+        from archiver.adapters.graph import GraphClient
+
+        s = self.settings
+        client: GraphPort = GraphClient(
+            graph_url=s.graph_url,
+            authority_host=s.graph_authority_host,
+            tenant_id=s.graph_tenant_id,
+            client_id=s.graph_client_id,
+            client_secret=s.graph_client_secret,
+            client_certificate_pem=s.graph_client_certificate,
+            timeout=s.http_timeout_seconds,
+            mailbox_concurrency=s.mailbox_concurrency,
+        )
+        return client
+
+    @cached_property
+    def sources(self) -> tuple[Source, ...]:
+        """The Zoom content sources, in order of preference."""
+        return (CloudRecordings(self.zoom),)
+
+    @cached_property
+    def queues(self) -> QueuePort:
+        """Durable queues for work items."""
+        return self._queues or StorageQueues(self.storage)
+
+    @cached_property
+    def tables(self) -> Tables:
+        """The product's tables."""
+        return Tables(self.storage.tables, self.settings.table_prefix)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """Meetings, deliveries and checkpoints."""
+        return Ledger(self.tables, clock=self.clock)
+
+    @cached_property
+    def runlog(self) -> RunLog:
+        """Per meeting x mailbox outcomes."""
+        return RunLog(self.tables, clock=self.clock)
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        """Staging and archive containers."""
+        return BlobStore(self.storage.blobs)
+
+    @cached_property
+    def directory(self) -> MailboxDirectory:
+        """Overrides, mailbox lookups and folder ids, cached in Table storage."""
+        return MailboxDirectory(self.tables, self.graph.find_mailbox, clock=self.clock)

@@ -1,0 +1,323 @@
+"""The meeting model: Zoom JSON parsed once, at the edge, into frozen dataclasses.
+
+Required fields raise InvalidInputError naming the field and the value; optional ones default.
+A bad value that concerns one participant or one file (an invalid email, an unusable file id) is
+kept as a note on that participant or file instead of failing the meeting. Datetimes are
+timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from archiver.core.addresses import derived_id, email_address, is_safe_id
+from archiver.core.fields import int_field, object_list, optional_time, parse_time, shown, text
+from archiver.core.keys import meeting_key
+from archiver.errors import InvalidInputError
+
+IN_MEETING = "in_meeting"
+IN_WAITING_ROOM = "in_waiting_room"
+COMPLETED = "completed"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One join/leave session of one participant (Zoom reports a row per session)."""
+
+    name: str
+    email: str | None
+    user_id: str | None
+    join_time: datetime
+    leave_time: datetime
+    duration_s: int
+    status: str = IN_MEETING  # in_meeting | in_waiting_room
+    email_error: str | None = None  # why the email Zoom gave was not used
+
+    @property
+    def admitted(self) -> bool:
+        """False for a waiting-room session (the person was not in the meeting then)."""
+        return self.status != IN_WAITING_ROOM
+
+
+@dataclass(frozen=True)
+class RecordingFile:
+    """One file of a meeting's cloud recording."""
+
+    file_id: str
+    file_type: str
+    file_extension: str
+    recording_type: str
+    listed_size: int | None  # file_size as Zoom lists it; CC and TIMELINE files have none
+    status: str
+    download_url: str
+    recording_start: datetime | None = None
+    recording_end: datetime | None = None
+    id_note: str | None = None  # why the id is derived rather than Zoom's
+
+    @property
+    def size(self) -> int:
+        """The size to plan with (the listing's; 0 when Zoom lists none)."""
+        return self.listed_size or 0
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One meeting instance and everything Zoom says about it."""
+
+    uuid: str
+    meeting_id: int
+    topic: str
+    host_id: str
+    host_email: str | None
+    host_name: str
+    start_time: datetime
+    end_time: datetime
+    duration_min: int
+    timezone: str
+    participants: tuple[Participant, ...] = ()
+    files: tuple[RecordingFile, ...] = ()
+    # Why the participant list is incomplete or absent ("" when Zoom gave it).
+    participants_note: str = ""
+    # Input errors that concern a person or a file, not the meeting (each names what was wrong).
+    input_errors: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The meeting key (storage-safe hash of the UUID)."""
+        return meeting_key(self.uuid)
+
+    @property
+    def completed_files(self) -> tuple[RecordingFile, ...]:
+        """Files Zoom has finished processing."""
+        return tuple(f for f in self.files if f.status == COMPLETED)
+
+    @property
+    def failed_files(self) -> tuple[RecordingFile, ...]:
+        """Files Zoom says it failed to produce."""
+        return tuple(f for f in self.files if f.status == FAILED)
+
+    @property
+    def processing_files(self) -> tuple[RecordingFile, ...]:
+        """Files Zoom was still processing."""
+        return tuple(f for f in self.files if f.status not in (COMPLETED, FAILED))
+
+    @property
+    def attendees(self) -> tuple[Participant, ...]:
+        """Sessions of people who were admitted to the meeting."""
+        return tuple(p for p in self.participants if p.admitted)
+
+    @property
+    def waited_only(self) -> tuple[Participant, ...]:
+        """Waiting-room sessions of people never admitted (matched by email, else by name)."""
+        admitted = {_person(p) for p in self.attendees}
+        return tuple(p for p in self.participants if _person(p) not in admitted)
+
+    @property
+    def recipient_addresses(self) -> tuple[str, ...]:
+        """Host first, then every admitted participant with a valid email, de-duplicated."""
+        found = [self.host_email or "", *(p.email or "" for p in self.attendees)]
+        return tuple(a for a in dict.fromkeys(found) if a)
+
+    @classmethod
+    def from_zoom(
+        cls,
+        recordings: Mapping[str, Any],
+        past_meeting: Mapping[str, Any] | None,
+        participants: Sequence[Mapping[str, Any]],
+        *,
+        host_email: str | None = None,
+        participants_note: str = "",
+    ) -> Meeting:
+        """Parse the recordings body, the past-meeting body and participant rows.
+
+        `host_email` is the host's address when the caller looked it up (recording listings
+        carry only host_id); otherwise the bodies' own fields are used.
+        """
+        uuid = text(recordings, "uuid")
+        if not uuid:
+            raise InvalidInputError(
+                f"recordings.uuid: missing, got {shown(recordings.get('uuid'))}"
+            )
+        past = past_meeting or {}
+        start = parse_time(
+            past.get("start_time") or recordings.get("start_time"), "recordings.start_time"
+        )
+        duration = int_field(past or recordings, "duration", "recordings", default=0)
+        end = optional_time(past.get("end_time"), "past_meeting.end_time") or (
+            start + timedelta(minutes=duration)
+        )
+        docs = [
+            *object_list(recordings, "recording_files", "recordings"),
+            *object_list(recordings, "participant_audio_files", "recordings"),
+        ]
+        errors: list[str] = []
+        raw_host = (
+            host_email or text(recordings, "host_email") or text(past, "user_email") or ""
+        ).strip()
+        host: str | None = None
+        if raw_host:
+            try:
+                host = email_address(raw_host, "host email")
+            except InvalidInputError as error:
+                errors.append(str(error))
+        people = [_participant(p, start, i) for i, p in enumerate(participants)]
+        errors += [f"participant {p.name!r}: {p.email_error}" for p in people if p.email_error]
+        files = [
+            _file(doc, file_id, note)
+            for doc, (file_id, note) in zip(docs, file_identities(uuid, docs), strict=True)
+        ]
+        errors += [f"{f.file_type} file: {f.id_note}" for f in files if f.id_note]
+        return cls(
+            uuid=uuid,
+            meeting_id=int_field(recordings, "id", "recordings", default=past.get("id", 0)),
+            topic=text(recordings, "topic") or text(past, "topic"),
+            host_id=text(recordings, "host_id") or text(past, "host_id"),
+            host_email=host,
+            host_name=text(past, "user_name"),
+            start_time=start,
+            end_time=end,
+            duration_min=duration,
+            timezone=text(recordings, "timezone") or "UTC",
+            participants=tuple(people),
+            files=tuple(files),
+            participants_note=participants_note,
+            input_errors=tuple(errors),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (datetimes as ISO strings)."""
+        doc: dict[str, Any] = _jsonable(asdict(self))
+        return doc
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Meeting:
+        """Inverse of to_dict."""
+        try:
+            scalars = {
+                f.name: doc[f.name]
+                for f in fields(cls)
+                if f.name not in ("start_time", "end_time", "participants", "files", "input_errors")
+                and f.name in doc
+            }
+            return cls(
+                **scalars,
+                start_time=parse_time(doc["start_time"], "meeting.start_time"),
+                end_time=parse_time(doc["end_time"], "meeting.end_time"),
+                participants=tuple(
+                    Participant(
+                        **{
+                            **p,
+                            "join_time": parse_time(p["join_time"], "join_time"),
+                            "leave_time": parse_time(p["leave_time"], "leave_time"),
+                        }
+                    )
+                    for p in doc["participants"]
+                ),
+                files=tuple(
+                    RecordingFile(
+                        **{
+                            **f,
+                            "recording_start": optional_time(f["recording_start"], "f"),
+                            "recording_end": optional_time(f["recording_end"], "f"),
+                        }
+                    )
+                    for f in doc["files"]
+                ),
+                input_errors=tuple(doc.get("input_errors", ())),
+            )
+        except (KeyError, TypeError) as error:
+            raise InvalidInputError(f"meeting snapshot: malformed ({error})") from None
+
+
+def file_identities(uuid: str, docs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
+    """Each listed file's id, and a note when it had to be derived.
+
+    Zoom lists CC and TIMELINE files without an id (its recordings spec), so their identity is
+    derived from what is stable about them: the meeting UUID, type, extension and recording
+    times. The same listing always yields the same ids, in discovery, webhooks and staging
+    alike; identical id-less files are told apart by their order.
+    """
+    seen: dict[str, int] = {}
+    out: list[tuple[str, str | None]] = []
+    for doc in docs:
+        raw = text(doc, "id").strip()
+        note: str | None = None
+        if raw and is_safe_id(raw):
+            file_id = raw
+        else:
+            stable = [
+                text(doc, name)
+                for name in ("file_type", "file_extension", "recording_start", "recording_end")
+            ]
+            file_id = derived_id(uuid, *stable, raw)
+            note = (
+                f"Zoom lists no file id; derived id {file_id} used"
+                if not raw
+                else f"Zoom's file id {raw[:60]!r} has characters not allowed in names; "
+                f"derived id {file_id} used"
+            )
+        seen[file_id] = seen.get(file_id, 0) + 1
+        if seen[file_id] > 1:
+            file_id = f"{file_id}-{seen[file_id]}"
+        out.append((file_id, note))
+    return out
+
+
+def _file(doc: Mapping[str, Any], file_id: str, id_note: str | None) -> RecordingFile:
+    where = f"recording file {file_id}"
+    size = doc.get("file_size")
+    return RecordingFile(
+        file_id=file_id,
+        file_type=text(doc, "file_type").upper(),
+        file_extension=text(doc, "file_extension").upper(),
+        recording_type=text(doc, "recording_type"),
+        listed_size=None if size is None else max(0, int_field(doc, "file_size", where)),
+        status=text(doc, "status", COMPLETED).lower() or COMPLETED,
+        download_url=text(doc, "download_url"),
+        recording_start=optional_time(doc.get("recording_start"), f"{where}.recording_start"),
+        recording_end=optional_time(doc.get("recording_end"), f"{where}.recording_end"),
+        id_note=id_note,
+    )
+
+
+def _participant(doc: Mapping[str, Any], start: datetime, index: int) -> Participant:
+    where = f"participants[{index}]"
+    join = optional_time(doc.get("join_time"), f"{where}.join_time") or start
+    leave = optional_time(doc.get("leave_time"), f"{where}.leave_time") or join
+    raw = (text(doc, "user_email") or text(doc, "email")).strip()
+    email: str | None = None
+    error: str | None = None
+    if raw:
+        try:
+            email = email_address(raw, "email")
+        except InvalidInputError as invalid:
+            error = f"{invalid}; not used as a recipient"
+    status = text(doc, "status", IN_MEETING).lower() or IN_MEETING
+    return Participant(
+        name=text(doc, "name") or text(doc, "user_name") or "(no name)",
+        email=email,
+        user_id=text(doc, "user_id") or text(doc, "id") or None,
+        join_time=join,
+        leave_time=leave,
+        duration_s=int_field(doc, "duration", where, default=0),
+        status=status if status in (IN_MEETING, IN_WAITING_ROOM) else IN_MEETING,
+        email_error=error,
+    )
+
+
+def _person(p: Participant) -> str:
+    return p.email or f"name:{p.name.casefold()}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

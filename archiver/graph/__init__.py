@@ -1,5 +1,0 @@
-"""The Microsoft Graph mail client."""
-
-from archiver.graph.client import GraphClient, odata_quote
-
-__all__ = ["GraphClient", "odata_quote"]

@@ -1,0 +1,161 @@
+"""What admins see: pipeline status (JSON) and the run log (CSV), computed from the ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import astuple, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+
+from archiver.adapters.ledger import json_field
+from archiver.adapters.queues import BLOB_POISON_QUEUE
+from archiver.adapters.runlog import LogEntry
+from archiver.bootstrap import Deps
+from archiver.core import states
+
+PENDING_STATES = (states.WAITING, states.CLAIMED, states.QUEUED, states.STAGING, states.STAGED)
+PROBLEM_STATES = (states.FAILED, states.PARTIAL, states.UNMAPPED)
+
+PENDING_ERRORS_SHOWN = 20
+# A discovery run still "running" after the function timeout (host.json) was killed.
+RUN_TIMEOUT = timedelta(minutes=30)
+LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
+
+
+def collect_status(deps: Deps) -> dict[str, Any]:
+    """Last discovery run, counts by state, oldest pending age, poison depths, mailbox failures."""
+    now = deps.clock()
+    by_state: Counter[str] = Counter()
+    oversize = 0
+    oldest: datetime | None = None
+    stuck: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    for row in deps.ledger.list_meetings():
+        state = str(row.get("state", "unknown"))
+        by_state[state] += 1
+        oversize += int(row.get("oversize_files") or 0) > 0
+        if state in PROBLEM_STATES:
+            problems.append(_problem(row, state))
+        if state in PENDING_STATES:
+            created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
+            oldest = created if oldest is None or created < oldest else oldest
+            if row.get("last_error"):
+                stuck.append(
+                    {
+                        "meeting": row["RowKey"],
+                        "topic": row.get("topic", ""),
+                        "state": state,
+                        "updated_at": row.get("updated_at", ""),
+                        "last_error": row["last_error"],
+                    }
+                )
+    failures: Counter[str] = Counter()
+    delivered = 0
+    for delivery in deps.ledger.list_deliveries():
+        if delivery.get("state") == states.FAILED:
+            failures[str(delivery.get("address") or delivery.get("mailbox"))] += 1
+        elif delivery.get("state") == states.COMPLETE:
+            delivered += 1
+    counts = {state: by_state.get(state, 0) for state in states.MEETING_STATES}
+    counts["pending"] = sum(by_state.get(s, 0) for s in PENDING_STATES)
+    counts["oversize"] = oversize
+    counts["delivered_items"] = delivered
+    return {
+        "generated_at": now.isoformat(),
+        "last_discovery": _run(deps.ledger.last_run(), now),
+        "meetings": counts,
+        "oldest_pending_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
+        # Why pending meetings are not moving, newest first.
+        "pending_errors": sorted(stuck, key=lambda m: str(m["updated_at"]), reverse=True)[
+            :PENDING_ERRORS_SHOWN
+        ],
+        # Failed, partial and unmapped meetings with what went wrong, newest first.
+        "problems": sorted(problems, key=lambda m: str(m["updated_at"]), reverse=True)[
+            :PENDING_ERRORS_SHOWN
+        ],
+        "poison_queues": poison_depths(deps),
+        "mailbox_failures": dict(sorted(failures.items())),
+    }
+
+
+def poison_depths(deps: Deps) -> dict[str, int]:
+    """Approximate message counts of the poison queues (0 when a queue does not exist yet)."""
+    names = (
+        f"{deps.settings.meetings_queue}-poison",
+        f"{deps.settings.files_queue}-poison",
+        BLOB_POISON_QUEUE,
+    )
+    depths: dict[str, int] = {}
+    for name in names:
+        try:
+            props = deps.storage.queue(name).get_queue_properties()
+            depths[name] = int(props.approximate_message_count or 0)
+        except ResourceNotFoundError:
+            depths[name] = 0
+    return depths
+
+
+def _problem(row: dict[str, Any], state: str) -> dict[str, Any]:
+    missing = json_field(row, "missing_files", [])
+    return {
+        "meeting": row["RowKey"],
+        "uuid": row.get("uuid", ""),
+        "topic": row.get("topic", ""),
+        "start_time": row.get("start_time", ""),
+        "state": state,
+        "updated_at": row.get("updated_at", ""),
+        "reason": row.get("last_error", ""),
+        "missing_files": [f"{m.get('description')}: {m.get('reason')}" for m in missing],
+    }
+
+
+def _run(row: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    keep = ("started_at", "finished_at", "state", "users")
+    run = {name: row.get(name) for name in keep if name in row}
+    # Stored as JSON text (Table properties are scalars); shown as the objects they are.
+    run["counts"] = json_field(row, "counts", {})
+    run["errors"] = json_field(row, "errors", [])
+    started = str(row.get("started_at") or "")
+    if run.get("state") == "running" and started:
+        age = now - datetime.fromisoformat(started)
+        # Nobody finishes a run the host killed: past the function timeout it is dead.
+        if age > RUN_TIMEOUT:
+            run["state"] = "failed"
+            run["errors"] = [
+                *json_field(row, "errors", []),
+                f"did not finish within {int(RUN_TIMEOUT.total_seconds() // 60)} minutes "
+                "(the process stopped or timed out); the next run starts over",
+            ]
+    return run
+
+
+def log_csv(entries: Iterable[LogEntry]) -> str:
+    """The run log as CSV, one row per meeting x mailbox outcome."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LOG_COLUMNS)
+    for entry in entries:
+        writer.writerow([_cell(value) for value in astuple(entry)])
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    # Spreadsheet formula injection: a topic like "=HYPERLINK(...)" must stay text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def parse_day(value: str, name: str) -> date:
+    """A yyyy-mm-dd query or CLI argument; ValueError naming the argument when malformed."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2026-01-31; got {value!r}") from None

@@ -1,0 +1,93 @@
+"""The cloud-recording source: a meeting's recordings, with its details and people where Zoom
+still has them.
+
+Recordings are required (they are what was recorded); the past-meeting details and the
+participant list are taken where Zoom still has them. When Zoom cannot give the participant list
+(meetings over a year old answer 12702, unknown ones 404) the meeting is still archived from its
+recordings and the item says why the list is missing: a 404 never silently means "nobody came".
+Recording listings carry no host address, so the host's is looked up by host_id.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from archiver.core.model import Meeting
+from archiver.core.ports import ZoomPort
+from archiver.errors import InvalidInputError, NotFoundError, PermanentError
+
+log = logging.getLogger(__name__)
+
+TOO_OLD = "12702"  # Zoom: "Can not access a meeting a year ago"
+NO_RECORDING = "3301"  # Zoom: "There is no recording for this meeting"
+OLD_MEETING = (
+    "Zoom no longer provides the participant list of meetings more than a year old (code 12702)"
+)
+
+
+class CloudRecordings:
+    """Recordings, past-meeting details and participants (the cloud-recording APIs)."""
+
+    name = "cloud recordings"
+
+    def __init__(self, zoom: ZoomPort) -> None:
+        self._zoom = zoom
+
+    def fetch(self, uuid: str) -> Meeting | None:
+        """The meeting's part, or None when Zoom has no recording of it."""
+        try:
+            return fetch_meeting(self._zoom, uuid)
+        except NotFoundError as error:
+            if error.code != NO_RECORDING:
+                raise
+            return None
+
+
+def fetch_meeting(zoom: ZoomPort, uuid: str) -> Meeting:
+    """The meeting as Zoom knows it now; InvalidInputError when its recordings are malformed."""
+    recordings = zoom.get_recordings(uuid)
+    past, past_note = _optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
+    participants, note = _optional(lambda: zoom.list_participants(uuid), "participant list")
+    host_email = _host_email(zoom, recordings, past)
+    meeting = Meeting.from_zoom(
+        recordings,
+        past,
+        participants or [],
+        host_email=host_email,
+        participants_note=note or ("" if participants else _empty_note(past_note)),
+    )
+    if meeting.uuid != uuid:
+        raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
+    return meeting
+
+
+def _optional(call: Any, what: str) -> tuple[Any, str]:
+    """(answer, "") or (None, why Zoom could not give it)."""
+    try:
+        return call(), ""
+    except InvalidInputError as error:
+        if error.code != TOO_OLD:
+            raise
+        return None, OLD_MEETING
+    except NotFoundError as error:
+        return None, f"Zoom answered 404 for the {what} ({error.message[:160]})"
+
+
+def _empty_note(past_note: str) -> str:
+    if past_note:
+        return f"the participant list is unavailable: {past_note}"
+    return "Zoom lists no participants for this meeting (it omits meetings with one participant)"
+
+
+def _host_email(zoom: ZoomPort, recordings: dict[str, Any], past: dict[str, Any] | None) -> str:
+    known = str(recordings.get("host_email") or (past or {}).get("user_email") or "")
+    host_id = str(recordings.get("host_id") or (past or {}).get("host_id") or "")
+    if known or not host_id:
+        return known
+    try:
+        return str(zoom.get_user(host_id).get("email") or "")
+    except PermanentError as error:
+        # A deleted or foreign host: the item says "unknown" rather than the meeting failing.
+        log.warning("host lookup failed", extra={"host_id": host_id, "error": error.reason})
+        return ""

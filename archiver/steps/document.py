@@ -1,0 +1,330 @@
+"""A staged meeting from what staging stored: files as HTTP delivered them, texts parsed once.
+
+Planning runs again here with the sizes Zoom actually served (listings can be wrong, and CC and
+TIMELINE files list none), so what is attached, linked or split follows the real bytes. The
+result is the document every mailbox's copy is rendered from (archiver/core/views.py) and the manifest
+that commits it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from archiver.adapters.blobstore import StoredFile
+from archiver.bootstrap import Deps
+from archiver.core.contracts import ChatFile, Manifest, StagedMeeting, TranscriptText, document_blob
+from archiver.core.converter.names import safe_file_name
+from archiver.core.converter.transcripts import parse_chat, parse_vtt
+from archiver.core.model import Meeting, RecordingFile
+from archiver.core.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
+from archiver.core.staged import FilePart, MissingFile, StagedFile
+from archiver.errors import IncompleteDownloadError
+
+# Text files are read up to this size to be parsed (the whole file is still attached).
+TEXT_LIMIT = 16 * 1024 * 1024
+TEXT_KINDS = {"chat", "transcript", "captions"}
+KINDS = {
+    "MP4": "media",
+    "M4A": "audio",
+    "CHAT": "chat",
+    "CHAT_MESSAGE": "chat",
+    "TRANSCRIPT": "transcript",
+    "CC": "captions",
+    "TIMELINE": "timeline",
+    "SUMMARY": "summary",
+}
+CONTENT_TYPES = {
+    "MP4": "video/mp4",
+    "M4A": "audio/mp4",
+    "CHAT": "text/plain",
+    "CHAT_MESSAGE": "application/json",
+    "TRANSCRIPT": "text/vtt",
+    "CC": "text/vtt",
+    "TIMELINE": "application/json",
+    "SUMMARY": "application/json",
+    "CSV": "text/csv",
+    "TXT": "text/plain",
+    "JSON": "application/json",
+    "VTT": "text/vtt",
+}
+
+
+def kind_of(file: RecordingFile) -> str:
+    """The converter's kind for a Zoom file type."""
+    return KINDS.get(file.file_type.upper(), "other")
+
+
+def content_type_of(file: RecordingFile) -> str:
+    """The MIME type to store and attach a Zoom file with."""
+    return (
+        CONTENT_TYPES.get(file.file_type.upper())
+        or CONTENT_TYPES.get(file.file_extension.upper())
+        or "application/octet-stream"
+    )
+
+
+def file_name(meeting: Meeting, file: RecordingFile) -> str:
+    """The attachment name of a file: safe, and unique within the meeting."""
+    stem = f"{meeting.start_time:%Y-%m-%d %H%M} {file.recording_type or file.file_type}"
+    extension = (file.file_extension or file.file_type or "bin").lower()
+    return safe_file_name(f"{stem} {file.file_id[:8]}.{extension}")
+
+
+def describe(file: RecordingFile) -> str:
+    """A file as a person reads it in a list ("CC closed_caption")."""
+    return " ".join(x for x in (file.file_type, file.recording_type) if x) or file.file_id
+
+
+def blob_for(key: str, file: RecordingFile) -> str:
+    """Where a file is staged (attachments) inside the staging container."""
+    return f"{key}/files/{file.file_id}"
+
+
+def link_blob_name(key: str, meeting: Meeting, file: RecordingFile) -> str:
+    """Where an oversize file is kept in the archive container."""
+    return f"{meeting.start_time:%Y/%m}/{key}/{file_name(meeting, file)}"
+
+
+def plan(
+    deps: Deps, specs: Sequence[FileSpec]
+) -> tuple[tuple[FilePlan, ...], tuple[ItemPlan, ...]]:
+    """plan_meeting with the configured limits."""
+    s = deps.settings
+    return plan_meeting(
+        specs,
+        max_attachment=s.max_attachment_mb * MIB,
+        max_item=s.max_item_mb * MIB,
+        policy=s.oversize_policy,
+    )
+
+
+def location(
+    deps: Deps, key: str, meeting: Meeting, file: RecordingFile, disposition: str
+) -> tuple[str, str]:
+    """(container, blob name) a file is stored under for a disposition."""
+    if disposition == "link":
+        return deps.settings.archive_container, link_blob_name(key, meeting, file)
+    return deps.settings.staging_container, blob_for(key, file)
+
+
+@dataclass
+class Copied:
+    """What this invocation copied: stored sizes and hashes, and small text files' content.
+
+    Rendering right after copying uses them instead of asking storage again.
+    """
+
+    files: dict[str, StoredFile] = field(default_factory=dict)  # by blob name
+    texts: dict[str, bytes] = field(default_factory=dict)  # by file id
+
+
+def stage_document(
+    deps: Deps,
+    key: str,
+    meeting: Meeting,
+    stored_in: Mapping[str, str],
+    *,
+    revision: int,
+    missing: Sequence[MissingFile],
+    notes: Sequence[str],
+    copied: Copied,
+) -> tuple[Manifest, StagedMeeting]:
+    """The staged meeting and its manifest.
+
+    `stored_in` maps each stored file's id to the disposition it was copied for (which says
+    its container); files planned "skip" were not copied and keep their listed size.
+    """
+    by_id = {f.file_id: f for f in meeting.files}
+    stored: dict[str, StoredFile] = {}
+    for file_id, disposition in stored_in.items():
+        if disposition == "skip":
+            continue
+        container, name = location(deps, key, meeting, by_id[file_id], disposition)
+        found = copied.files.get(name) or deps.blobs.stored(container, name)
+        if found is None:
+            raise IncompleteDownloadError(
+                f"{file_name(meeting, by_id[file_id])}: staged copy missing", meeting=key
+            )
+        stored[file_id] = found
+    specs = [
+        FileSpec(fid, stored[fid].size if fid in stored else by_id[fid].size) for fid in stored_in
+    ]
+    plans, items = plan(deps, specs)
+    staged = [
+        _staged(deps, key, meeting, by_id[p.file_id], p, stored=stored.get(p.file_id))
+        for p in plans
+    ]
+    texts = _texts(deps, staged, copied.texts)
+    chats, transcript, text_notes = parse_texts(staged, texts, by_id)
+    doc = StagedMeeting(
+        key=key,
+        revision=revision,
+        meeting=meeting,
+        files=tuple(staged),
+        items=items,
+        missing=tuple(missing),
+        chats=tuple(chats),
+        transcript=transcript,
+        notes=(*notes, *text_notes),
+    )
+    staging = deps.settings.staging_container
+    manifest = Manifest(
+        key=key,
+        uuid=meeting.uuid,
+        meeting_id=meeting.meeting_id,
+        topic=meeting.topic,
+        start_time=meeting.start_time.isoformat(),
+        revision=revision,
+        addresses=meeting.recipient_addresses,
+        document=document_blob(key),
+        blobs=tuple(sorted({s.blob_name for s in staged if s.container == staging})),
+        total_bytes=doc.total_bytes,
+    )
+    return manifest, doc
+
+
+def _staged(
+    deps: Deps,
+    key: str,
+    meeting: Meeting,
+    file: RecordingFile,
+    plan: FilePlan,
+    *,
+    stored: StoredFile | None,
+) -> StagedFile:
+    settings = deps.settings
+    if (
+        stored is not None
+        and plan.disposition == "link"
+        and stored.container != settings.archive_container
+    ):
+        # Larger than its listing said: it was staged to be attached, and now goes to archive
+        # storage like any file its size.
+        stored = _move_to_archive(deps, key, meeting, file, stored)
+    location_text = None
+    if plan.disposition == "link" and stored is not None:
+        location_text = f"{stored.container}/{stored.name}"
+    container = stored.container if stored is not None else ""
+    blob_name = stored.name if stored is not None else blob_for(key, file)
+    return staged_file(
+        meeting,
+        file,
+        plan,
+        size=stored.size if stored is not None else file.size,
+        sha256=stored.sha256 if stored is not None else "",
+        blob_name=blob_name,
+        container=container,
+        location=location_text,
+        part_sha256=lambda part: _range_sha256(deps, container, blob_name, part.offset, part.size),
+    )
+
+
+def _move_to_archive(
+    deps: Deps, key: str, meeting: Meeting, file: RecordingFile, stored: StoredFile
+) -> StoredFile:
+    container, name = location(deps, key, meeting, file, "link")
+    existing = deps.blobs.stored(container, name)
+    if existing is not None:
+        return existing
+    writer = deps.blobs.writer(container, name)
+    for chunk in deps.blobs.iter_range(stored.container, stored.name, 0, stored.size):
+        writer.write(chunk)
+    return writer.commit(content_type=content_type_of(file))
+
+
+def staged_file(
+    meeting: Meeting,
+    file: RecordingFile,
+    plan: FilePlan,
+    *,
+    size: int,
+    sha256: str,
+    blob_name: str,
+    container: str = "",
+    location: str | None = None,
+    disposition: str | None = None,
+    note: str | None = None,
+    part_sha256: Callable[[Part], str],
+) -> StagedFile:
+    """The converter's view of a stored file (shared by staging and .eml export)."""
+    name = file_name(meeting, file)
+    return StagedFile(
+        file_id=file.file_id,
+        name=name,
+        content_type=content_type_of(file),
+        size=size,
+        sha256=sha256,
+        blob_name=blob_name,
+        kind=kind_of(file),
+        disposition=disposition or plan.disposition,
+        location=location,
+        note=note if note is not None else plan.note,
+        parts=tuple(
+            FilePart(
+                index=p.index,
+                count=p.count,
+                offset=p.offset,
+                size=p.size,
+                sha256=part_sha256(p),
+                name=f"{name}.part{p.index}of{p.count}",
+            )
+            for p in plan.parts
+        ),
+        container=container,
+        listed_size=file.listed_size if file.listed_size not in (None, size) else None,
+    )
+
+
+def _range_sha256(deps: Deps, container: str, blob: str, offset: int, size: int) -> str:
+    digest = hashlib.sha256()
+    for chunk in deps.blobs.iter_range(container, blob, offset, size):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _texts(
+    deps: Deps, staged: Sequence[StagedFile], known: Mapping[str, bytes]
+) -> dict[str, tuple[bytes, bool]]:
+    """Text files' content by file id, and whether it was cut at TEXT_LIMIT."""
+    texts: dict[str, tuple[bytes, bool]] = {}
+    for file in staged:
+        if file.kind not in TEXT_KINDS or not file.container:
+            continue
+        data = known.get(file.file_id)
+        if data is None:
+            data = deps.blobs.read_bytes(file.container, file.blob_name, limit=TEXT_LIMIT)
+        texts[file.file_id] = (data[:TEXT_LIMIT], file.size > TEXT_LIMIT)
+    return texts
+
+
+def parse_texts(
+    staged: Sequence[StagedFile],
+    texts: Mapping[str, tuple[bytes, bool]],
+    by_id: Mapping[str, RecordingFile],
+) -> tuple[list[ChatFile], TranscriptText | None, list[str]]:
+    """Chat files and the shown transcript, each parsed once; notes on what was cut."""
+    chats: list[ChatFile] = []
+    transcripts: dict[str, TranscriptText] = {}
+    notes: list[str] = []
+    for file in staged:
+        if file.file_id not in texts:
+            continue
+        data, cut = texts[file.file_id]
+        if cut:
+            notes.append(
+                f"{file.name} is larger than {TEXT_LIMIT // MIB} MB: only its start is shown"
+            )
+        if file.kind == "chat":
+            if by_id[file.file_id].file_type == "CHAT_MESSAGE":
+                # Zoom's JSON chat cannot be read by this version: it may hold direct
+                # messages, so only mailboxes entitled to every line receive it as is.
+                chats.append(ChatFile(file.file_id, (), 1))
+                continue
+            lines, unparsed = parse_chat(data)
+            chats.append(ChatFile(file.file_id, tuple(lines), unparsed + int(cut)))
+        elif file.kind in ("transcript", "captions") and file.kind not in transcripts:
+            turns, bad = parse_vtt(data)
+            transcripts[file.kind] = TranscriptText(file.file_id, tuple(turns), bad)
+    return chats, transcripts.get("transcript") or transcripts.get("captions"), notes

@@ -1,0 +1,150 @@
+"""Repair: move poison messages back to their queues and give failed meetings another go.
+
+A meeting whose item lacks files (a refused URL, a download that failed for good) gets those
+files retried as an update item; a meeting whose mailboxes failed gets its import fired again.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.storage.queue import QueueClient, QueueMessage
+
+from archiver.adapters.ledger import Entity, json_field
+from archiver.adapters.queues import BLOB_POISON_QUEUE
+from archiver.bootstrap import Deps
+from archiver.core import states
+from archiver.core.contracts import WorkItem, manifest_blob
+from archiver.core.keys import meeting_key, revision_key
+from archiver.steps.discovery import enqueue
+
+
+def replay(
+    deps: Deps, *, queue: str | None = None, meeting_uuid: str | None = None
+) -> dict[str, Any]:
+    """Requeue poison messages (optionally one queue / one meeting) and reset failed deliveries."""
+    settings = deps.settings
+    queues = [settings.meetings_queue, settings.files_queue]
+    if queue is not None:
+        if queue not in queues:
+            raise ValueError(f"--queue must be one of {', '.join(queues)}; got {queue!r}")
+        queues = [queue]
+    moved = {name: _move_poison(deps, name, meeting_uuid) for name in queues}
+    reset = _reset_meetings(deps, meeting_uuid)
+    return {
+        "moved": moved,
+        "reset_meetings": reset,
+        "blob_poison": _drop_blob_poison(deps, meeting_uuid),
+    }
+
+
+def _move_poison(deps: Deps, name: str, meeting_uuid: str | None) -> int:
+    poison = deps.storage.queue(f"{name}-poison")
+    moved = 0
+    for message in _drain(poison, lambda m: meeting_uuid is None or _uuid_of(m) == meeting_uuid):
+        deps.queues.send(name, message.content)
+        poison.delete_message(message)
+        moved += 1
+    return moved
+
+
+def _drain(client: QueueClient, wanted: Callable[[Any], bool]) -> Iterator[QueueMessage]:
+    """Every message `wanted` accepts; the others are made visible again when done."""
+    others: list[QueueMessage] = []
+    try:
+        while True:
+            batch = list(client.receive_messages(messages_per_page=32, visibility_timeout=60))
+            if not batch:
+                break
+            for message in batch:
+                if wanted(message.content):
+                    yield message
+                else:
+                    others.append(message)
+    except ResourceNotFoundError:
+        return
+    finally:
+        for message in others:
+            client.update_message(message, visibility_timeout=0)
+
+
+def _uuid_of(body: bytes) -> str | None:
+    try:
+        value = json.loads(body).get("uuid")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
+def _drop_blob_poison(deps: Deps, meeting_uuid: str | None) -> int:
+    # Blob-trigger poison messages point at a manifest; re-writing the manifest (below) fires
+    # the trigger again, so the poison entries only need removing.
+    client = deps.storage.queue(BLOB_POISON_QUEUE, base64=False)
+    key = meeting_key(meeting_uuid) if meeting_uuid else None
+    dropped = 0
+    for message in _drain(client, lambda content: key is None or key in _decode(content)):
+        client.delete_message(message)
+        dropped += 1
+    return dropped
+
+
+def _decode(content: bytes | str) -> str:
+    """A poison message's text, whether the host wrote it as plain JSON or base64."""
+    raw = content.encode() if isinstance(content, str) else content
+    try:
+        return base64.b64decode(raw, validate=True).decode("utf-8", "replace")
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
+    wanted = meeting_key(meeting_uuid) if meeting_uuid else None
+    # Unmapped meetings too: after a new mapping or FALLBACK_MAILBOX, they have somewhere to go.
+    rows = list(deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL, states.UNMAPPED)))
+    # An update that failed is retried as itself; its meeting's missing files ride in it.
+    retried = {str(r["uuid"]) for r in rows if int(r.get("revision") or 0)}
+    count = 0
+    for row in rows:
+        key = row["RowKey"]
+        if wanted is not None and not key.startswith(wanted):
+            continue
+        revision = int(row.get("revision") or 0)
+        reset = False
+        for delivery in deps.ledger.list_deliveries(key):
+            if delivery.get("state") == states.FAILED:
+                deps.ledger.update_delivery(
+                    key, str(delivery["mailbox"]), {"state": states.PENDING, "attempts": 0}
+                )
+                reset = True
+        manifest = manifest_blob(key)
+        if deps.blobs.exists(deps.settings.staging_container, manifest):
+            document = deps.blobs.read_json(deps.settings.staging_container, manifest)
+            deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0})
+            deps.blobs.write_json(deps.settings.staging_container, manifest, document)
+            reset = True
+        elif row.get("state") != states.PARTIAL:
+            enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay", revision=revision))
+            reset = True
+        if not revision and json_field(row, "missing_files", []) and row["uuid"] not in retried:
+            reset = _update_for_missing(deps, row) or reset
+        count += reset
+    return count
+
+
+def _update_for_missing(deps: Deps, row: Entity) -> bool:
+    """Claim the next update item of a meeting whose first item lacks files, and enqueue it."""
+    revision = int(row.get("revisions") or 0) + 1
+    if not deps.ledger.update_meeting(row["RowKey"], {"revisions": revision}, etag=row["_etag"]):
+        return False  # changed meanwhile (a poll made an update): the next replay looks again
+    uuid = str(row["uuid"])
+    key = revision_key(uuid, revision)
+    fields = {k: row.get(k) for k in ("uuid", "meeting_id", "topic", "host_email", "start_time")}
+    deps.ledger.claim_meeting(
+        key, {**fields, "revision": revision, "source": "replay", "state": states.CLAIMED}
+    )
+    enqueue(deps, key, WorkItem(uuid, source="replay", revision=revision))
+    return True
