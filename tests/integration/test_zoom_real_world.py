@@ -158,3 +158,9 @@ def test_cc_and_timeline_files_without_ids_get_the_same_ids_every_time(sims) -> 
     one, two = fetch_meeting(zoom, "ids=="), fetch_meeting(zoom, "ids==")
     assert [f.file_id for f in one.files] == [f.file_id for f in two.files]
     assert len({f.file_id for f in one.files}) == 2
+
+
+def test_the_recordings_source_has_nothing_for_a_meeting_zoom_has_no_recording_of(sims) -> None:
+    from archiver.sources.recordings import CloudRecordings
+
+    assert CloudRecordings(client(sims)).fetch("never-recorded==") is None

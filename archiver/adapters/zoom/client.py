@@ -36,6 +36,7 @@ TOKEN_REJECTED = 124  # Zoom: invalid or expired access token
 # is possible; waiting a jittered moment first keeps instances from replacing each other's
 # tokens in lockstep.
 MAX_TOKEN_REFRESHES = 3
+QPS_WINDOW = 1.0  # seconds: Zoom's per-second rate-limit window
 
 
 def _utcnow() -> datetime:
@@ -286,7 +287,13 @@ class ZoomClient:
                         status=response.status_code,
                         retry_after=wait,
                     )
-                self._sleep(wait if wait is not None else backoff_delay(attempt, rng=self._rng))
+                if wait is None:
+                    wait = backoff_delay(attempt, rng=self._rng)
+                    if response.status_code == 429:
+                        # Zoom's limits are per second and some 429s say nothing more: a
+                        # jittered wait under a second could land in the same window again.
+                        wait += QPS_WINDOW
+                self._sleep(wait)
                 continue
             raise _error(response.status_code, code, body, path)
         raise ServiceUnavailableError(f"Zoom kept failing on {path}", service="zoom")
