@@ -60,8 +60,9 @@ def main() -> int:
         expected = expectations(corpus, partner_mailbox, {m.lower() for m in corpus["mailboxes"]})
         found = mailbox_items(sims, expected)
         problems += verify(expected, found, corpus, sims)
-        problems += check_status(env, corpus)
-        summary(corpus, expected, found, env)
+        status = admin_output(env, "status")
+        problems += check_status(status, corpus)
+        summary(corpus, expected, found, status)
         export(env, corpus)
         print("\n== second run: nothing new should be archived ==")
         second = archiver(env, *RUN, "--settings", str(settings_file), check=False)
@@ -284,16 +285,20 @@ def may_read_direct_messages(mailbox: str, meeting: dict[str, Any]) -> bool:
     return mailbox in parties
 
 
-def check_status(env: dict[str, str], corpus: dict[str, Any]) -> list[str]:
-    """`status` names each meeting that lacks a file, with the reason."""
-    answer = subprocess.run(
-        [sys.executable, "-m", "archiver", "status"],
+def admin_output(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m archiver ARGS`, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "archiver", *args],
         cwd=ROOT,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def check_status(answer: subprocess.CompletedProcess[str], corpus: dict[str, Any]) -> list[str]:
+    """`status` names each meeting that lacks a file, with the reason."""
     try:
         problems = {p["uuid"]: p for p in json.loads(answer.stdout)["problems"]}
     except (ValueError, KeyError):
@@ -313,7 +318,7 @@ def summary(
     corpus: dict[str, Any],
     expected: dict[str, set[str]],
     found: dict[str, list[dict[str, Any]]],
-    env: dict[str, str],
+    status: subprocess.CompletedProcess[str],
 ) -> None:
     print("\n== archived items per mailbox ==")
     print(f"{'mailbox':40} {'expected':>8} {'found':>6} {'MB':>8}")
@@ -330,37 +335,13 @@ def summary(
         f"\nmeetings: {len(corpus['meetings'])}; waiting for Zoom to finish processing: "
         f"{len(pending)} (archived by a later run)"
     )
-    status = subprocess.run(
-        [sys.executable, "-m", "archiver", "status"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     print("\n== python -m archiver status ==")
     print(status.stdout.strip() or status.stderr.strip())
 
 
 def export(env: dict[str, str], corpus: dict[str, Any]) -> None:
     today = datetime.now(UTC).date()
-    log = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "archiver",
-            "log",
-            "--since",
-            str(today - timedelta(days=1)),
-            "--until",
-            str(today),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    log = admin_output(env, "log", "--since", str(today - timedelta(days=1)), "--until", str(today))
     (OUT / "run-log.csv").write_text(log.stdout)
     done = [
         m for m in corpus["meetings"] if all(f.get("status") == "completed" for f in m["files"])

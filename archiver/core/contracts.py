@@ -113,20 +113,6 @@ class FileWorkItem:
 
 
 @dataclass(frozen=True)
-class Upload:
-    """An attachment to send: a byte range of a stored blob."""
-
-    file_id: str
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-    container: str
-    blob_name: str
-    offset: int = 0
-
-
-@dataclass(frozen=True)
 class ChatFile:
     """A chat file's parsed lines (parsed once, at staging)."""
 

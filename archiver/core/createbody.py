@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from archiver.core.contracts import Upload
+from archiver.core.converter import AttachmentRef
 
 # Graph: inline fileAttachments must each be under 3 MB and the whole request under 4 MB.
 INLINE_LIMIT = 3 * 1024 * 1024
@@ -44,7 +44,7 @@ def create_body(message: Mapping[str, Any], files: list[tuple[str, str, bytes]])
     return bytes(body)
 
 
-def plan_inline(attachments: tuple[Upload, ...], message_size: int) -> set[str]:
+def plan_inline(attachments: tuple[AttachmentRef, ...], message_size: int) -> set[str]:
     """Which attachments ride inline in the create request (small ones, while under 4 MB)."""
     chosen: set[str] = set()
     used = message_size

@@ -1,7 +1,7 @@
 """One mailbox's copy of a staged meeting (pure): the chat it may see, its items and attachments.
 
 Every copy has the public chat, the transcript and the files; direct messages only where the
-mailbox's owner sent or received them (archiver/core/privacy.py). A raw chat file whose every line the
+mailbox's owner sent or received them (core/privacy.py). A raw chat file whose every line the
 mailbox may see is attached as Zoom made it; otherwise a filtered copy of the lines it may see is
 attached instead and the item names the original's size and SHA-256. Mailboxes that see the same
 lines get byte-identical copies, marked by the same signature.
@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from archiver.core.contracts import StagedMeeting, Upload
+from archiver.core.contracts import StagedMeeting
 from archiver.core.converter import ArchiveMessage, ItemContent, build_message
 from archiver.core.converter.names import safe_file_name
 from archiver.core.converter.transcripts import ChatLine, chat_text
@@ -37,13 +37,13 @@ class MailboxCopy:
     """What one mailbox receives: its items with their uploads, and files made for it."""
 
     signature: str  # equal for mailboxes that see exactly the same content
-    messages: tuple[tuple[ArchiveMessage, tuple[Upload, ...]], ...]
+    messages: tuple[ArchiveMessage, ...]
     generated: tuple[GeneratedFile, ...]
 
     @property
     def total_bytes(self) -> int:
         """Bytes attached across the copy's items."""
-        return sum(u.size for _, uploads in self.messages for u in uploads)
+        return sum(a.size for message in self.messages for a in message.attachments)
 
 
 def chat_audiences(doc: StagedMeeting, known: Mapping[str, set[str]]) -> dict[str, list[Audience]]:
@@ -116,10 +116,7 @@ def mailbox_copy(
         notes=tuple(notes),
     )
     staged = [files[f.file_id] for f in doc.files]
-    messages = tuple(
-        _message(doc, staged, content, number, staging_container)
-        for number in range(len(doc.items))
-    )
+    messages = tuple(_message(doc, staged, content, number) for number in range(len(doc.items)))
     return MailboxCopy(signature, messages, tuple(generated))
 
 
@@ -165,14 +162,10 @@ def _filtered(
 
 
 def _message(
-    doc: StagedMeeting,
-    staged: Sequence[StagedFile],
-    content: ItemContent,
-    number: int,
-    staging_container: str,
-) -> tuple[ArchiveMessage, tuple[Upload, ...]]:
+    doc: StagedMeeting, staged: Sequence[StagedFile], content: ItemContent, number: int
+) -> ArchiveMessage:
     item = doc.items[number]
-    message = build_message(
+    return build_message(
         doc.meeting,
         staged,
         content,
@@ -181,21 +174,3 @@ def _message(
         attach=[a.file_id for a in item.attachments],
         revision=doc.revision,
     )
-    by_id = {f.file_id: f for f in staged}
-    uploads = []
-    for ref in message.attachments:
-        stored = by_id[ref.file_id]
-        container = stored.container or staging_container
-        uploads.append(
-            Upload(
-                ref.file_id,
-                ref.name,
-                ref.content_type,
-                ref.size,
-                ref.sha256,
-                container,
-                ref.blob_name,
-                ref.offset,
-            )
-        )
-    return message, tuple(uploads)

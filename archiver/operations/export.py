@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archiver.bootstrap import Deps
-from archiver.core.contracts import StagedMeeting
 from archiver.core.converter import AttachmentRef, to_eml
 from archiver.core.model import Meeting
 from archiver.core.planning import FilePlan, FileSpec, Part
@@ -22,7 +21,14 @@ from archiver.core.staged import MissingFile, StagedFile
 from archiver.core.views import chat_audiences, mailbox_copy
 from archiver.errors import PermanentError
 from archiver.sources.assemble import fetch_meeting
-from archiver.steps.document import TEXT_KINDS, TEXT_LIMIT, describe, parse_texts, plan, staged_file
+from archiver.steps.document import (
+    TEXT_KINDS,
+    TEXT_LIMIT,
+    describe,
+    plan,
+    staged_file,
+    staged_meeting,
+)
 
 LOCAL = "local"  # the "container" of files downloaded into the export's temporary folder
 
@@ -36,23 +42,13 @@ def export_eml(deps: Deps, uuid: str, out_dir: Path, *, viewer: str | None = Non
     with tempfile.TemporaryDirectory(prefix="zoom-export-") as tmp:
         folder = Path(tmp)
         staged, missing = _download(deps, meeting, plans, folder)
-        by_id = {f.file_id: f for f in meeting.files}
         texts = {
             s.file_id: ((folder / s.file_id).read_bytes()[:TEXT_LIMIT], s.size > TEXT_LIMIT)
             for s in staged
             if s.kind in TEXT_KINDS and s.container == LOCAL
         }
-        chats, transcript, notes = parse_texts(staged, texts, by_id)
-        doc = StagedMeeting(
-            key=meeting.key,
-            revision=0,
-            meeting=meeting,
-            files=tuple(staged),
-            items=items,
-            missing=tuple(missing),
-            chats=tuple(chats),
-            transcript=transcript,
-            notes=tuple(notes),
+        doc = staged_meeting(
+            meeting.key, 0, meeting, staged, items, missing=missing, texts=texts, notes=()
         )
         heard = chat_audiences(doc, identities(meeting, {}))
         seen_as = (
@@ -76,7 +72,7 @@ def export_eml(deps: Deps, uuid: str, out_dir: Path, *, viewer: str | None = Non
                 handle.seek(ref.offset)
                 return handle.read(ref.size)
 
-        for message, _uploads in copy.messages:
+        for message in copy.messages:
             path = out_dir / f"{message.item_key}.eml"
             path.write_bytes(to_eml(message, read))
             written.append(path)

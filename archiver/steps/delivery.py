@@ -20,8 +20,8 @@ from archiver.adapters.ledger import CREATED, Entity
 from archiver.adapters.runlog import LogEntry
 from archiver.bootstrap import Deps
 from archiver.core import states
-from archiver.core.contracts import Manifest, Upload
-from archiver.core.converter import ArchiveMessage, to_graph_json
+from archiver.core.contracts import Manifest
+from archiver.core.converter import ArchiveMessage, AttachmentRef, to_graph_json
 from archiver.core.createbody import INLINE_LIMIT, create_body, plan_inline
 from archiver.core.mapping import Mailbox
 from archiver.core.views import MailboxCopy
@@ -178,21 +178,21 @@ def _deliver(deps: Deps, mailbox: str, copy: MailboxCopy, *, first: bool) -> tup
     folder = _folder(deps, mailbox)
     ids: list[str] = []
     created_any = False
-    for number, (message, uploads) in enumerate(copy.messages):
+    for number, message in enumerate(copy.messages):
         prepared = (copy, number)
         try:
             message_id, created, complete = _ensure_item(
-                deps, mailbox, folder, message, uploads, prepared=prepared, first=first
+                deps, mailbox, folder, message, prepared=prepared, first=first
             )
         except NotFoundError:
             # The cached folder was deleted by the mailbox owner: find or create it again.
             deps.directory.forget_folder_id(mailbox, deps.settings.archive_folder_name)
             folder = _folder(deps, mailbox)
             message_id, created, complete = _ensure_item(
-                deps, mailbox, folder, message, uploads, prepared=prepared, first=False
+                deps, mailbox, folder, message, prepared=prepared, first=False
             )
         if not complete:
-            _complete_attachments(deps, mailbox, message_id, uploads)
+            _complete_attachments(deps, mailbox, message_id, message.attachments)
         ids.append(message_id)
         created_any = created_any or created
     return ids, created_any
@@ -213,7 +213,6 @@ def _ensure_item(
     mailbox: str,
     folder: str,
     message: ArchiveMessage,
-    uploads: tuple[Upload, ...],
     *,
     prepared: tuple[MailboxCopy, int],
     first: bool,
@@ -225,19 +224,17 @@ def _ensure_item(
         existing = deps.graph.find_item(mailbox, folder, message.item_key)
         if existing:
             return existing, False, False
-    body, inlined = _prepared(deps, message, uploads, prepared)
+    body, inlined = _prepared(deps, message, prepared)
     created = deps.graph.create_item(mailbox, folder, body)
-    return created, True, inlined == len(uploads)
+    return created, True, inlined == len(message.attachments)
 
 
 def _prepared(
-    deps: Deps,
-    message: ArchiveMessage,
-    uploads: tuple[Upload, ...],
-    prepared: tuple[MailboxCopy, int],
+    deps: Deps, message: ArchiveMessage, prepared: tuple[MailboxCopy, int]
 ) -> tuple[bytes, int]:
     """The create-request body (JSON) with its inline attachments, encoded once per copy."""
     copy, number = prepared
+    uploads = message.attachments
     cache_key = f"{message.item_key}/{copy.signature}/{number}/{hash(uploads)}"
     with _cache_lock:
         key_lock = _prepare_locks.setdefault(cache_key, threading.Lock())
@@ -266,7 +263,7 @@ def _prepared(
 
 
 def _complete_attachments(
-    deps: Deps, mailbox: str, message_id: str, uploads: tuple[Upload, ...]
+    deps: Deps, mailbox: str, message_id: str, uploads: tuple[AttachmentRef, ...]
 ) -> None:
     names = {a.get("name") for a in deps.graph.list_attachments(mailbox, message_id)}
     for upload in uploads:
@@ -291,12 +288,12 @@ def _complete_attachments(
             )
 
 
-def _reader(deps: Deps, upload: Upload) -> Callable[[int, int], bytes]:
+def _reader(deps: Deps, upload: AttachmentRef) -> Callable[[int, int], bytes]:
     def read(offset: int, length: int) -> bytes:
         return _read(deps, upload, offset, length)
 
     return read
 
 
-def _read(deps: Deps, upload: Upload, offset: int, length: int) -> bytes:
+def _read(deps: Deps, upload: AttachmentRef, offset: int, length: int) -> bytes:
     return deps.blobs.read_range(upload.container, upload.blob_name, upload.offset + offset, length)

@@ -2,7 +2,7 @@
 
 Planning runs again here with the sizes Zoom actually served (listings can be wrong, and CC and
 TIMELINE files list none), so what is attached, linked or split follows the real bytes. The
-result is the document every mailbox's copy is rendered from (archiver/core/views.py) and the manifest
+result is the document every mailbox's copy is rendered from (core/views.py) and the manifest
 that commits it.
 """
 
@@ -156,18 +156,15 @@ def stage_document(
         _staged(deps, key, meeting, by_id[p.file_id], p, stored=stored.get(p.file_id))
         for p in plans
     ]
-    texts = _texts(deps, staged, copied.texts)
-    chats, transcript, text_notes = parse_texts(staged, texts, by_id)
-    doc = StagedMeeting(
-        key=key,
-        revision=revision,
-        meeting=meeting,
-        files=tuple(staged),
-        items=items,
-        missing=tuple(missing),
-        chats=tuple(chats),
-        transcript=transcript,
-        notes=(*notes, *text_notes),
+    doc = staged_meeting(
+        key,
+        revision,
+        meeting,
+        staged,
+        items,
+        missing=missing,
+        texts=_texts(deps, staged, copied.texts),
+        notes=notes,
     )
     staging = deps.settings.staging_container
     manifest = Manifest(
@@ -183,6 +180,33 @@ def stage_document(
         total_bytes=doc.total_bytes,
     )
     return manifest, doc
+
+
+def staged_meeting(
+    key: str,
+    revision: int,
+    meeting: Meeting,
+    staged: Sequence[StagedFile],
+    items: Sequence[ItemPlan],
+    *,
+    missing: Sequence[MissingFile],
+    texts: Mapping[str, tuple[bytes, bool]],
+    notes: Sequence[str],
+) -> StagedMeeting:
+    """The document of stored files, their texts parsed here once (text, cut at TEXT_LIMIT)."""
+    by_id = {f.file_id: f for f in meeting.files}
+    chats, transcript, text_notes = parse_texts(staged, texts, by_id)
+    return StagedMeeting(
+        key=key,
+        revision=revision,
+        meeting=meeting,
+        files=tuple(staged),
+        items=tuple(items),
+        missing=tuple(missing),
+        chats=tuple(chats),
+        transcript=transcript,
+        notes=(*notes, *text_notes),
+    )
 
 
 def _staged(

@@ -8,6 +8,7 @@ import pytest
 
 from archiver.adapters.graph import GraphClient
 from archiver.errors import AuthenticationError, MailboxUnavailableError
+from tests.support.clients import graph_client
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +26,7 @@ def sims(simulators, monkeypatch):
 
 
 def client(sims, **credential) -> GraphClient:
-    env = sims.env()
-    return GraphClient(
-        graph_url=env["GRAPH_URL"],
-        authority_host=env["GRAPH_AUTHORITY_HOST"],
-        tenant_id=env["GRAPH_TENANT_ID"],
-        client_id=env["GRAPH_CLIENT_ID"],
-        sleep=lambda s: None,
-        **credential,
-    )
+    return graph_client(sims, **credential)
 
 
 def test_a_certificate_client_finds_mailboxes_by_upn_and_by_proxy_address(sims) -> None:

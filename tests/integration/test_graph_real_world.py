@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archiver.adapters.graph import GraphClient
+from tests.support.clients import graph_client
 
 pytestmark = pytest.mark.integration
 
@@ -18,15 +19,7 @@ def graph(simulators, monkeypatch) -> GraphClient:
         {"address": "dana@contoso.com", "userPrincipalName": "dana.user@contoso.onmicrosoft.com"},
     )
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
-    env = simulators.env()
-    return GraphClient(
-        graph_url=env["GRAPH_URL"],
-        authority_host=env["GRAPH_AUTHORITY_HOST"],
-        tenant_id=env["GRAPH_TENANT_ID"],
-        client_id=env["GRAPH_CLIENT_ID"],
-        client_secret=env["GRAPH_CLIENT_SECRET"],
-        sleep=lambda s: None,
-    )
+    return graph_client(simulators)
 
 
 def test_a_mail_address_that_is_not_the_upn_resolves_to_the_users_id(graph) -> None:

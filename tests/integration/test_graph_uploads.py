@@ -10,6 +10,7 @@ import pytest
 
 from archiver.adapters.graph import GraphClient
 from archiver.errors import ThrottledError
+from tests.support.clients import graph_client
 
 pytestmark = pytest.mark.integration
 MIB = 1024 * 1024
@@ -17,15 +18,7 @@ DATA = bytes(range(256)) * (7 * MIB // 256)  # 7 MiB: two chunks
 
 
 def client(simulators, sleep: Callable[[float], None] = lambda s: None) -> GraphClient:
-    env = simulators.env()
-    return GraphClient(
-        graph_url=env["GRAPH_URL"],
-        authority_host=env["GRAPH_AUTHORITY_HOST"],
-        tenant_id=env["GRAPH_TENANT_ID"],
-        client_id=env["GRAPH_CLIENT_ID"],
-        client_secret=env["GRAPH_CLIENT_SECRET"],
-        sleep=sleep,
-    )
+    return graph_client(simulators, sleep=sleep)
 
 
 @pytest.fixture

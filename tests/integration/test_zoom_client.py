@@ -10,6 +10,7 @@ import pytest
 from archiver.adapters.zoom import ZoomClient
 from archiver.errors import AuthenticationError, IncompleteDownloadError, UntrustedHostError
 from archiver.operations.checks import zoom_scopes
+from tests.support.clients import zoom_client
 
 pytestmark = pytest.mark.integration
 
@@ -18,7 +19,6 @@ pytestmark = pytest.mark.integration
 def zoom(simulators, monkeypatch) -> ZoomClient:
     simulators.control("POST", "/reset")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
-    env = simulators.env()
     simulators.control("POST", "/zoom/users", {"id": "u1", "email": "ann@contoso.com"})
     start = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
     for uuid in ("/lead==", "mid//dle==", "plain=="):
@@ -34,14 +34,7 @@ def zoom(simulators, monkeypatch) -> ZoomClient:
                 "files": [{"id": f"f{len(uuid)}", "file_type": "MP4", "size": 200_000}],
             },
         )
-    return ZoomClient(
-        api_url=env["ZOOM_API_URL"],
-        oauth_url=env["ZOOM_OAUTH_URL"],
-        account_id=env["ZOOM_ACCOUNT_ID"],
-        client_id=env["ZOOM_CLIENT_ID"],
-        client_secret=env["ZOOM_CLIENT_SECRET"],
-        download_hosts=("127.0.0.1", "localhost"),
-    )
+    return zoom_client(simulators)
 
 
 def test_an_expired_token_is_refreshed_once_and_the_call_succeeds(zoom, simulators) -> None:

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from archiver.adapters.zoom import ZoomClient
-from archiver.adapters.zoom import client as zoom_client
+from archiver.adapters.zoom import client as zoom_module
 from archiver.errors import ThrottledError
 from archiver.sources.recordings import fetch_meeting
+from tests.support.clients import zoom_client
 
 pytestmark = pytest.mark.integration
 
@@ -27,16 +28,8 @@ def sims(simulators, monkeypatch):
 
 
 def client(sims, sleeps: list[float] | None = None, sleep=None) -> ZoomClient:
-    env = sims.env()
-    return ZoomClient(
-        api_url=env["ZOOM_API_URL"],
-        oauth_url=env["ZOOM_OAUTH_URL"],
-        account_id=env["ZOOM_ACCOUNT_ID"],
-        client_id=env["ZOOM_CLIENT_ID"],
-        client_secret=env["ZOOM_CLIENT_SECRET"],
-        download_hosts=("127.0.0.1", "localhost"),
-        sleep=sleep or (sleeps.append if sleeps is not None else lambda s: None),
-    )
+    recorded = sleeps.append if sleeps is not None else lambda s: None
+    return zoom_client(sims, sleep=sleep or recorded)
 
 
 def meeting(sims, uuid: str, *, days_ago: float = 0.1, files=None, people=None) -> dict:
@@ -58,7 +51,7 @@ def test_days_zoom_skips_by_clamping_a_long_window_are_listed_again(sims, monkey
     """real-world-shapes.md #5: spans over a month are clamped, the echoed `from` says so."""
     meeting(sims, "early==", days_ago=40)
     meeting(sims, "late==", days_ago=5)
-    monkeypatch.setattr(zoom_client, "WINDOW_DAYS", 60)  # wider than Zoom allows
+    monkeypatch.setattr(zoom_module, "WINDOW_DAYS", 60)  # wider than Zoom allows
     today = date.today()
     found = client(sims).list_recordings("u1", start=today - timedelta(days=50), end=today)
     assert sorted(m["uuid"] for m in found) == ["early==", "late=="]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from archiver.core.contracts import Upload
+from archiver.core.converter import AttachmentRef
 from archiver.core.createbody import INLINE_LIMIT, REQUEST_BUDGET, create_body, plan_inline
 
 MESSAGE = {
@@ -60,8 +60,8 @@ def test_attachments_already_on_the_message_are_replaced_not_duplicated():
     assert json.loads(create_body(message, files)) == expected(MESSAGE, files)
 
 
-def attachment(file_id: str, size: int) -> Upload:
-    return Upload(file_id, f"{file_id}.bin", "x/y", size, "0" * 64, "staging", file_id)
+def attachment(file_id: str, size: int) -> AttachmentRef:
+    return AttachmentRef(file_id, f"{file_id}.bin", "x/y", size, "0" * 64, file_id, 0, "staging")
 
 
 def test_small_files_ride_inline_smallest_first_while_the_request_stays_under_4_mb() -> None:

@@ -64,7 +64,8 @@ def copy_for(name: str | None, doc: StagedMeeting | None = None, **privileges: b
 
 def test_a_direct_message_is_in_the_copies_of_its_two_people() -> None:
     for name in ("ann", "bob"):
-        [(message, uploads)] = copy_for(name).messages
+        [message] = copy_for(name).messages
+        uploads = message.attachments
         assert "DM-SECRET" in message.text
         assert "DM-SECRET" in message.html
         assert [u.sha256 for u in uploads] == [SHA]  # the original chat file
@@ -72,7 +73,8 @@ def test_a_direct_message_is_in_the_copies_of_its_two_people() -> None:
 
 def test_a_third_person_gets_neither_the_message_nor_the_raw_file() -> None:
     copy = copy_for("cat")
-    [(message, uploads)] = copy.messages
+    [message] = copy.messages
+    uploads = message.attachments
     assert "DM-SECRET" not in message.text
     assert "DM-SECRET" not in message.html
     assert "1 direct message(s) between other participants are not shown" in message.text
@@ -88,7 +90,8 @@ def test_a_third_person_gets_neither_the_message_nor_the_raw_file() -> None:
 
 def test_the_compliance_mailbox_gets_the_complete_record() -> None:
     copy = copy_for(None, complete=True)
-    [(message, uploads)] = copy.messages
+    [message] = copy.messages
+    uploads = message.attachments
     assert "DM-SECRET" in message.text
     assert [u.sha256 for u in uploads] == [SHA]
     assert not copy.generated
@@ -102,7 +105,8 @@ def test_mailboxes_that_see_the_same_lines_share_one_copy() -> None:
 def test_a_chat_with_nothing_a_mailbox_may_see_is_not_attached_there() -> None:
     doc = staged(b"00:00:02\tAnn to Bob(Direct Message):\tDM-SECRET\n")
     copy = copy_for("cat", doc)
-    [(message, uploads)] = copy.messages
+    [message] = copy.messages
+    uploads = message.attachments
     assert uploads == ()
     assert not copy.generated
     assert "not attached: none of its lines are this mailbox's to see" in message.text

@@ -25,7 +25,7 @@ class Address:
 
 @dataclass(frozen=True)
 class AttachmentRef:
-    """An attachment: a byte range of a staged blob."""
+    """An attachment: a byte range of a stored blob."""
 
     file_id: str
     name: str
@@ -34,6 +34,7 @@ class AttachmentRef:
     sha256: str
     blob_name: str
     offset: int = 0
+    container: str = ""  # where the blob is
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,13 @@ def _attachments(
                 piece.sha256,
                 file.blob_name,
                 piece.offset,
+                file.container,
             ),
         )
     return tuple(
-        AttachmentRef(f.file_id, f.name, f.content_type, f.size, f.sha256, f.blob_name)
+        AttachmentRef(
+            f.file_id, f.name, f.content_type, f.size, f.sha256, f.blob_name, 0, f.container
+        )
         for f in staged
         if f.disposition == "attach" and (wanted is None or f.file_id in wanted)
     )

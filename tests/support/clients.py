@@ -1,0 +1,38 @@
+"""The product's Zoom and Graph clients pointed at the simulators, as the tests build them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from archiver.adapters.graph import GraphClient
+from archiver.adapters.zoom import ZoomClient
+
+
+def zoom_client(sims, *, sleep: Callable[[float], None] | None = None) -> ZoomClient:
+    """A Zoom client with the simulator's credentials (sleeping for real unless told not to)."""
+    env = sims.env()
+    return ZoomClient(
+        api_url=env["ZOOM_API_URL"],
+        oauth_url=env["ZOOM_OAUTH_URL"],
+        account_id=env["ZOOM_ACCOUNT_ID"],
+        client_id=env["ZOOM_CLIENT_ID"],
+        client_secret=env["ZOOM_CLIENT_SECRET"],
+        download_hosts=("127.0.0.1", "localhost"),
+        **({"sleep": sleep} if sleep is not None else {}),
+    )
+
+
+def graph_client(
+    sims, *, sleep: Callable[[float], None] = lambda s: None, **credential: Any
+) -> GraphClient:
+    """A Graph client for the simulated tenant; the client secret unless a credential is given."""
+    env = sims.env()
+    return GraphClient(
+        graph_url=env["GRAPH_URL"],
+        authority_host=env["GRAPH_AUTHORITY_HOST"],
+        tenant_id=env["GRAPH_TENANT_ID"],
+        client_id=env["GRAPH_CLIENT_ID"],
+        sleep=sleep,
+        **(credential or {"client_secret": env["GRAPH_CLIENT_SECRET"]}),
+    )
