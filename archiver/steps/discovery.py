@@ -25,6 +25,7 @@ from archiver.core.fields import object_list, parse_time
 from archiver.core.keys import meeting_key, revision_key
 from archiver.core.model import COMPLETED, file_identities
 from archiver.errors import ArchiverError, InvalidInputError, NotFoundError
+from archiver.steps.staging import finalize
 
 log = logging.getLogger(__name__)
 
@@ -240,30 +241,52 @@ def _maybe_update(
 ) -> str:
     """Files completed after the meeting was archived (a late transcript) get an update item.
 
-    Files named missing on the first item (refused or failed downloads) are not new: `replay`
-    retries them, a poll does not.
+    The base row assigns each new file to its update (`pending_files`) in the same etag-guarded
+    write that numbers the update, before anything is staged: a webhook and a poll that see the
+    same file agree on one update, and no later poll takes a file already promised to one for
+    new. Files named missing on the first item are not new either: `replay` retries them.
     """
+    if row.get("archived_files") is None:
+        return "known"  # not archived yet, or archived before the ledger kept file sets
+    uuid = str(recording["uuid"])
+    files = listed_files(recording)
+    completed = {
+        file_id
+        for f, (file_id, _) in zip(files, file_identities(uuid, files), strict=True)
+        if str(f.get("status") or COMPLETED).lower() == COMPLETED
+    }
+    pending: dict[str, int] = json_field(row, "pending_files", {})
+    outcome = "known"
+    # An update numbered before a crash kept it from being claimed is claimed now.
+    for revision in sorted({pending[f] for f in completed if f in pending}):
+        if _claim_update(deps, uuid, revision, fields, source):
+            outcome = "update-enqueued"
     done = set(json_field(row, "archived_files", []))
     done |= {m["file_id"] for m in json_field(row, "missing_files", [])}
-    files = listed_files(recording)
-    new = {
-        file_id
-        for f, (file_id, _) in zip(
-            files, file_identities(str(recording["uuid"]), files), strict=True
-        )
-        if str(f.get("status") or COMPLETED).lower() == COMPLETED
-    } - done
-    if not done or not new:
-        return "known"
+    new = completed - done - set(pending)
+    if not new:
+        return outcome
     revision = int(row.get("revisions") or 0) + 1
-    # The etag makes a webhook and a polling run that see the same new file agree on one update.
-    if not deps.ledger.update_meeting(row["RowKey"], {"revisions": revision}, etag=row["_etag"]):
-        return "known"
-    uuid = str(recording["uuid"])
-    key = revision_key(uuid, revision)
-    deps.ledger.claim_meeting(key, {**fields, "revision": revision, "state": states.CLAIMED})
-    enqueue(deps, key, WorkItem(uuid, source=source, revision=revision))
+    assigned = {**pending, **dict.fromkeys(sorted(new), revision)}
+    if not deps.ledger.update_meeting(
+        row["RowKey"], {"revisions": revision, "pending_files": assigned}, etag=row["_etag"]
+    ):
+        return "known"  # someone else numbered an update meanwhile: the next look sees it
+    _claim_update(deps, uuid, revision, fields, source)
     return "update-enqueued"
+
+
+def _claim_update(
+    deps: Deps, uuid: str, revision: int, fields: dict[str, Any], source: str
+) -> bool:
+    """Claim update `revision` and enqueue it; False when it was claimed already."""
+    key = revision_key(uuid, revision)
+    if not deps.ledger.claim_meeting(
+        key, {**fields, "revision": revision, "state": states.CLAIMED}
+    ):
+        return False
+    enqueue(deps, key, WorkItem(uuid, source=source, revision=revision))
+    return True
 
 
 def _meeting_id(recording: Mapping[str, Any]) -> int:
@@ -280,9 +303,10 @@ def enqueue(deps: Deps, key: str, item: WorkItem) -> None:
 
 
 def sweep(deps: Deps, result: DiscoveryResult) -> None:
-    """Re-check waiting meetings, recover stale claims, re-fire stalled imports."""
+    """Re-check waiting meetings, recover stale claims, finish stalled staging and imports."""
     now = deps.clock()
-    for row in deps.ledger.list_meetings(states=(states.WAITING, states.CLAIMED, states.STAGED)):
+    watched = (states.WAITING, states.CLAIMED, states.STAGING, states.STAGED)
+    for row in deps.ledger.list_meetings(states=watched):
         key, state = row["RowKey"], row.get("state")
         age = now - datetime.fromisoformat(str(row.get("updated_at") or now.isoformat()))
         try:
@@ -292,6 +316,8 @@ def sweep(deps: Deps, result: DiscoveryResult) -> None:
                 revision = int(row.get("revision") or 0)
                 enqueue(deps, key, WorkItem(str(row["uuid"]), source="sweep", revision=revision))
                 result.counts["re-enqueued"] += 1
+            elif state == states.STAGING and age > STALE_STAGED:
+                result.counts[_finish_staging(deps, row)] += 1
             elif state == states.STAGED and age > STALE_STAGED:
                 result.counts[_refire_import(deps, row)] += 1
         except ArchiverError as error:
@@ -323,6 +349,18 @@ def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
         enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep", note=note))
         return "gave-up-waiting"
     return "waiting"
+
+
+def _finish_staging(deps: Deps, row: dict[str, Any]) -> str:
+    """A fan-out that stopped: finished from its manifest if that was written, else staged again
+    (the files already copied are kept)."""
+    key = row["RowKey"]
+    if deps.blobs.exists(deps.settings.staging_container, manifest_blob(key)):
+        finalize(deps, key)
+        return "staging-finished"
+    revision = int(row.get("revision") or 0)
+    enqueue(deps, key, WorkItem(str(row["uuid"]), source="sweep", revision=revision))
+    return "re-enqueued"
 
 
 def _refire_import(deps: Deps, row: dict[str, Any]) -> str:

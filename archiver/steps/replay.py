@@ -138,7 +138,17 @@ def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
 def _update_for_missing(deps: Deps, row: Entity) -> bool:
     """Claim the next update item of a meeting whose first item lacks files, and enqueue it."""
     revision = int(row.get("revisions") or 0) + 1
-    if not deps.ledger.update_meeting(row["RowKey"], {"revisions": revision}, etag=row["_etag"]):
+    pending = json_field(row, "pending_files", {})
+    missing = [
+        m["file_id"] for m in json_field(row, "missing_files", []) if m["file_id"] not in pending
+    ]
+    if not missing:
+        return False  # an update already holds them
+    fields = {
+        "revisions": revision,
+        "pending_files": {**pending, **dict.fromkeys(missing, revision)},
+    }
+    if not deps.ledger.update_meeting(row["RowKey"], fields, etag=row["_etag"]):
         return False  # changed meanwhile (a poll made an update): the next replay looks again
     uuid = str(row["uuid"])
     key = revision_key(uuid, revision)

@@ -19,12 +19,19 @@ from archiver.adapters.ledger import Entity, json_field
 from archiver.adapters.transfer import copy_to_blob
 from archiver.bootstrap import Deps
 from archiver.core import states
-from archiver.core.contracts import FileWorkItem, WorkItem, manifest_blob, snapshot_blob
+from archiver.core.contracts import (
+    FileWorkItem,
+    StagedMeeting,
+    WorkItem,
+    document_blob,
+    manifest_blob,
+    snapshot_blob,
+)
 from archiver.core.keys import meeting_key, revision_key
 from archiver.core.model import Meeting, RecordingFile
 from archiver.core.planning import MIB, FileSpec
 from archiver.core.staged import MissingFile
-from archiver.errors import InvalidInputError, NotFoundError, PermanentError, TransientError
+from archiver.errors import InvalidInputError, PermanentError, TransientError
 from archiver.sources.assemble import fetch_meeting
 from archiver.steps.document import (
     TEXT_KINDS,
@@ -56,7 +63,10 @@ def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
         return "already-staged"  # a redelivered or duplicate work item
     try:
         with telemetry.step("stage", meeting=key, attempt=dequeue_count) as step:
-            step["outcome"] = _stage_meeting(deps, key, item, row, retry=dequeue_count > 1)
+            # A work item the sweep or replay sent again may find files an earlier attempt
+            # copied: it looks before downloading, as a redelivered message does.
+            retry = dequeue_count > 1 or item.source in ("sweep", "replay")
+            step["outcome"] = _stage_meeting(deps, key, item, row, retry=retry)
             return str(step["outcome"])
     except Exception as error:
         _record_failure(deps, key, item.uuid, error, dequeue_count)
@@ -68,9 +78,12 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, 
     candidates = meeting.completed_files
     missing = [MissingFile(f.file_id, describe(f), FAILED_AT_ZOOM) for f in meeting.failed_files]
     if item.revision:
-        # An update item carries only what completed after the earlier items were made.
-        done = archived_files(deps, item.uuid)
-        candidates = tuple(f for f in candidates if f.file_id not in done)
+        # An update item carries the files assigned to it when it was numbered; one numbered
+        # without any (an older row) carries what no item carries or was promised.
+        assigned, done = _update_files(deps, item.uuid, item.revision)
+        candidates = tuple(
+            f for f in candidates if (f.file_id in assigned if assigned else f.file_id not in done)
+        )
         missing = []  # files Zoom failed were named by the first item already
         if not candidates:
             deps.ledger.update_meeting(
@@ -173,9 +186,18 @@ def _count_done(deps: Deps, key: str, file_id: str, failure: MissingFile | None)
 
 
 def finalize(deps: Deps, key: str) -> None:
-    """Write the staged meeting from the staged files, and the manifest last (idempotent)."""
+    """Write the staged meeting from the staged files, and the manifest last (idempotent).
+
+    A manifest already there was written by a delivery that stopped before the ledger said so:
+    the ledger is completed from the staged meeting (else the meeting would stay "staging",
+    out of the sweep's sight, with no file set for its later updates).
+    """
     staging = deps.settings.staging_container
     if deps.blobs.exists(staging, manifest_blob(key)):
+        row = deps.ledger.get_meeting(key)
+        if row.get("state") not in STAGED_STATES:
+            document = deps.blobs.read_json(staging, document_blob(key))
+            _record_staged(deps, key, StagedMeeting.from_dict(document))
         return
     snapshot = deps.blobs.read_json(staging, snapshot_blob(key))
     row = deps.ledger.get_meeting(key)
@@ -225,6 +247,21 @@ def _finalize(
     )
     deps.blobs.write_json(staging, manifest.document, doc.to_dict())
     deps.blobs.write_json(staging, manifest_blob(key), manifest.to_dict())
+    _record_staged(deps, key, doc, identity=identity)
+    return "staged"
+
+
+def _record_staged(
+    deps: Deps, key: str, doc: StagedMeeting, *, identity: dict[str, Any] | None = None
+) -> None:
+    """The ledger says the meeting is staged, with the files it carries (idempotent).
+
+    An update records its files on the base row first: a crash between the two writes leaves
+    the update to be staged again, never its files to be taken for new by the next poll.
+    """
+    archived = sorted(f.file_id for f in doc.files)
+    if doc.revision:
+        _record_archived(deps, doc.meeting.uuid, archived)
     fields: dict[str, Any] = {
         **(identity or {}),
         "state": states.STAGED,
@@ -233,41 +270,43 @@ def _finalize(
         "items": len(doc.items),
         "oversize_files": sum(1 for f in doc.files if f.disposition != "attach"),
         "notes": [*doc.notes, *doc.meeting.input_errors][:50],
-        "missing_files": missing_rows,
+        "missing_files": [asdict(m) for m in doc.missing],
         "size_mismatches": [
             {"file_id": f.file_id, "listed": f.listed_size, "served": f.size}
             for f in doc.files
             if f.listed_size is not None
         ],
     }
-    archived = sorted(stored_in)
-    if revision == 0:
+    if not doc.revision:
         # The first staging makes the base row's set: no update item exists before it.
         fields["archived_files"] = archived
     deps.ledger.update_meeting(key, fields)
-    if revision:
-        _record_archived(deps, meeting.uuid, archived)
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(doc.total_bytes, {"stage": "staged"})
-    return "staged"
 
 
-def archived_files(deps: Deps, uuid: str) -> set[str]:
-    """File ids already carried by this meeting's items (any revision)."""
-    try:
-        row = deps.ledger.get_meeting(meeting_key(uuid))
-    except NotFoundError:
-        return set()
-    return set(json_field(row, "archived_files", []))
+def _update_files(deps: Deps, uuid: str, revision: int) -> tuple[set[str], set[str]]:
+    """(files assigned to this update, files archived or promised to any update)."""
+    row = deps.ledger.find_meeting(meeting_key(uuid))
+    if row is None:
+        return set(), set()
+    pending: dict[str, int] = json_field(row, "pending_files", {})
+    assigned = {f for f, r in pending.items() if r == revision}
+    return assigned, set(json_field(row, "archived_files", [])) | set(pending)
 
 
 def _record_archived(deps: Deps, uuid: str, file_ids: list[str]) -> None:
-    """Add file ids to the base row's archived set (etag-guarded: updates may race)."""
+    """Move file ids from the base row's pending updates to its archived set (etag-guarded:
+    updates may race)."""
     base = meeting_key(uuid)
     for _ in range(BARRIER_ATTEMPTS):
         row = deps.ledger.get_meeting(base)
         done = set(json_field(row, "archived_files", [])) | set(file_ids)
-        if deps.ledger.update_meeting(base, {"archived_files": sorted(done)}, etag=row["_etag"]):
+        pending = {
+            f: r for f, r in json_field(row, "pending_files", {}).items() if f not in file_ids
+        }
+        fields = {"archived_files": sorted(done), "pending_files": pending}
+        if deps.ledger.update_meeting(base, fields, etag=row["_etag"]):
             return
     raise TransientError(f"meeting {base}: archived set kept changing; will retry", meeting=base)
 

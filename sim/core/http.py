@@ -276,6 +276,11 @@ class SimServer:
         if request.content_length and request._body is None and not request.stream.closed:
             with contextlib.suppress(OSError):
                 request.read_body()
+        if fault and fault["action"] == "reset" and fault.get("before_headers"):
+            # Done, but the connection drops before a byte of the answer: the client cannot
+            # tell whether the request was carried out (a lost reply).
+            _abort(handler)
+            return None
         after = int(fault["after_bytes"]) if fault and fault["action"] == "reset" else None
         self._write(handler, response, reset_after=after)
         return None

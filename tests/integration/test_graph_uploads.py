@@ -114,3 +114,25 @@ def test_an_upload_over_the_mailboxs_byte_budget_is_given_back_for_later(simulat
             upload(simulators, graph)
     finally:
         simulators.control("PATCH", "/m365/settings", {"upload_bytes_budget": 150 * MIB})
+
+
+def test_a_lost_answer_to_the_last_chunk_does_not_attach_the_file_twice(simulators, graph) -> None:
+    """real-world-shapes.md #14: a completed session answers 404; the item already has it."""
+    simulators.control(
+        "POST",
+        "/faults",
+        {
+            "server": "outlook",
+            "method": "PUT",
+            "action": "reset",
+            "before_headers": True,
+            "skip": 1,  # the first chunk is answered, the last one's answer is lost
+            "count": 1,
+        },
+    )
+    attachment = upload(simulators, graph)
+    assert attachment["sha256"] == hashlib.sha256(DATA).hexdigest()
+    [item] = simulators.control(
+        "GET", "/m365/mailboxes/ann@contoso.com/items?folder=Zoom%20Meetings"
+    )["items"]
+    assert [a["name"] for a in item["attachments"]] == ["big.mp4"]

@@ -249,6 +249,9 @@ class GraphClient:
             content_type=content_type,
             size=size,
             read=read,
+            attached=lambda: any(
+                a.get("name") == name for a in self.list_attachments(mailbox, message_id)
+            ),
         )
 
 

@@ -57,10 +57,12 @@ class Uploads:
         content_type: str,
         size: int,
         read: Callable[[int, int], bytes],
+        attached: Callable[[], bool],
     ) -> str:
         """Attach a 3-150 MB file through an upload session, resuming after failed chunks.
 
-        `create_url` is the message's attachments/createUploadSession URL.
+        `create_url` is the message's attachments/createUploadSession URL; `attached` says
+        whether the item has the attachment already (asked before a session is started again).
         """
         url = self._new_session(create_url, mailbox, name, content_type, size)
         offset, failures, throttled = 0, 0, 0.0
@@ -121,7 +123,12 @@ class Uploads:
                     mailbox=mailbox,
                     status=status or None,
                 )
-            if status == 404:  # the session expired: start a new one from the beginning
+            if status == 404:
+                # The session is gone: it expired, or it completed and its answer was lost (a
+                # completed session answers 404). Only if the item lacks the file is it sent
+                # again, in a new session from the beginning.
+                if attached():
+                    return name
                 url, offset = self._new_session(create_url, mailbox, name, content_type, size), 0
                 continue
             if status in (400, 416) and failures > 1:
