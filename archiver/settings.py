@@ -61,6 +61,7 @@ DEFAULTS: dict[str, str] = {
     "FANOUT_THRESHOLD_MB": "50",
     "PROCESSING_GIVE_UP_HOURS": "72",
     "MAX_DELIVERY_ATTEMPTS": "5",
+    "DELIVERY_LEASE_SECONDS": "60",
     "MAILBOX_CONCURRENCY": "4",
     "TRANSCRIPT_GRACE_MINUTES": "0",
     "HTTP_TIMEOUT_SECONDS": "60",
@@ -151,6 +152,7 @@ class Settings:
     fanout_threshold_mb: int
     processing_give_up_hours: int
     max_delivery_attempts: int
+    delivery_lease_seconds: int
     mailbox_concurrency: int
     transcript_grace_minutes: int
     http_timeout_seconds: int
@@ -201,6 +203,7 @@ class Settings:
             fanout_threshold_mb=r.integer("FANOUT_THRESHOLD_MB", 1, 1_000_000),
             processing_give_up_hours=r.integer("PROCESSING_GIVE_UP_HOURS", 1, 24 * 90),
             max_delivery_attempts=r.integer("MAX_DELIVERY_ATTEMPTS", 1, 100),
+            delivery_lease_seconds=r.integer("DELIVERY_LEASE_SECONDS", 10, 1800),
             mailbox_concurrency=r.integer("MAILBOX_CONCURRENCY", 1, 4),
             transcript_grace_minutes=r.integer("TRANSCRIPT_GRACE_MINUTES", 0, 24 * 60),
             http_timeout_seconds=r.integer("HTTP_TIMEOUT_SECONDS", 5, 600),

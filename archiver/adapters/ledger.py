@@ -210,6 +210,25 @@ class Ledger:
             return None
         return self.get_delivery(key, mailbox)
 
+    def renew_delivery(self, key: str, mailbox: str, *, until: datetime, etag: str) -> str | None:
+        """Extend a lease this worker holds; the row's new etag, or None when it changed
+        (another worker took the delivery over after the lease ran out)."""
+        entity = {"PartitionKey": key, "RowKey": row_key(mailbox), "lease_until": until.isoformat()}
+        try:
+            answer = self._tables.get("deliveries").update_entity(
+                entity,
+                mode=UpdateMode.MERGE,
+                etag=etag,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+        except HttpResponseError as error:
+            if error.status_code == 412:
+                return None
+            raise
+        return str(answer.get("etag") or "") or None
+
     def update_delivery(self, key: str, mailbox: str, fields: Mapping[str, Any]) -> None:
         """Merge fields into the (meeting, mailbox) row, creating it if needed."""
         entity = delivery_entity(key, mailbox, fields, self._clock().isoformat())

@@ -26,6 +26,7 @@ from archiver.core.createbody import INLINE_LIMIT, create_body, plan_inline
 from archiver.core.mapping import Mailbox
 from archiver.core.views import MailboxCopy
 from archiver.errors import NotFoundError, PermanentError, ThrottledError, TransientError
+from archiver.steps.leases import LeaseLostError, Leases
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,34 @@ class Target:
     copy: MailboxCopy
 
 
-def deliver(deps: Deps, manifest: Manifest, target: Target, row: Entity | None) -> Delivery:
+def deliver(
+    deps: Deps, manifest: Manifest, target: Target, row: Entity | None, leases: Leases
+) -> Delivery:
     """Create (or complete) the meeting's items in one mailbox; the caller records the result.
 
-    `row` is the delivery row this invocation leased, None when it could not lease it.
+    `row` is the delivery row this invocation leased, None when it could not lease it; `leases`
+    keeps it leased while this works, and says when another worker has taken it over.
     """
     key = manifest.key
     mailbox = target.mailbox
     if row is None:
         current = deps.ledger.get_delivery(key, mailbox.id) or {}
         return Delivery(COMPLETE if current.get("state") == states.COMPLETE else RETRY)
+    try:
+        return _attempt(deps, manifest, target, row, leases)
+    except LeaseLostError:
+        # The row is another worker's now: nothing of this attempt may be written over it.
+        log.warning("delivery lease lost", extra={"meeting": key, "mailbox": mailbox.address})
+        return Delivery(RETRY)
+    finally:
+        leases.release(mailbox.id)
+
+
+def _attempt(
+    deps: Deps, manifest: Manifest, target: Target, row: Entity, leases: Leases
+) -> Delivery:
+    key = manifest.key
+    mailbox = target.mailbox
     attempts = int(row.get("attempts") or 1)
     size = target.copy.total_bytes
     try:
@@ -74,10 +93,14 @@ def deliver(deps: Deps, manifest: Manifest, target: Target, row: Entity | None) 
             # before any Graph call); a row that existed, even one reset by `replay`, may have
             # an item behind it.
             first = bool(row.get(CREATED))
-            message_ids, created = _deliver(deps, mailbox.id, target.copy, first=first)
+            message_ids, created = _deliver(
+                deps, mailbox.id, target.copy, first=first, still_ours=leases.check
+            )
             step.update(
                 outcome="created" if created else "already-present", bytes=size if created else 0
             )
+    except LeaseLostError:
+        raise
     except PermanentError as error:
         return _failed(deps, manifest, mailbox, str(error))
     except ThrottledError as error:
@@ -174,13 +197,21 @@ def _failed(deps: Deps, manifest: Manifest, mailbox: Mailbox, error: str) -> Del
     )
 
 
-def _deliver(deps: Deps, mailbox: str, copy: MailboxCopy, *, first: bool) -> tuple[list[str], bool]:
+def _deliver(
+    deps: Deps,
+    mailbox: str,
+    copy: MailboxCopy,
+    *,
+    first: bool,
+    still_ours: Callable[[str], None],
+) -> tuple[list[str], bool]:
     folder = _folder(deps, mailbox)
     ids: list[str] = []
     created_any = False
     for number, message in enumerate(copy.messages):
         prepared = (copy, number)
         try:
+            still_ours(mailbox)
             message_id, created, complete = _ensure_item(
                 deps, mailbox, folder, message, prepared=prepared, first=first
             )
@@ -192,7 +223,7 @@ def _deliver(deps: Deps, mailbox: str, copy: MailboxCopy, *, first: bool) -> tup
                 deps, mailbox, folder, message, prepared=prepared, first=False
             )
         if not complete:
-            _complete_attachments(deps, mailbox, message_id, message.attachments)
+            _complete_attachments(deps, mailbox, message_id, message.attachments, still_ours)
         ids.append(message_id)
         created_any = created_any or created
     return ids, created_any
@@ -263,12 +294,17 @@ def _prepared(
 
 
 def _complete_attachments(
-    deps: Deps, mailbox: str, message_id: str, uploads: tuple[AttachmentRef, ...]
+    deps: Deps,
+    mailbox: str,
+    message_id: str,
+    uploads: tuple[AttachmentRef, ...],
+    still_ours: Callable[[str], None],
 ) -> None:
     names = {a.get("name") for a in deps.graph.list_attachments(mailbox, message_id)}
     for upload in uploads:
         if upload.name in names:
             continue
+        still_ours(mailbox)
         if upload.size < INLINE_LIMIT:
             deps.graph.add_attachment(
                 mailbox,

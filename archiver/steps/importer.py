@@ -33,10 +33,10 @@ from archiver.errors import (
     TransientError,
 )
 from archiver.steps.delivery import FAILED, RETRY, Delivery, Target, deliver, entry
+from archiver.steps.leases import Leases
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=30)
 PARALLEL_MAILBOXES = 8
 BASE_ATTEMPTS = 20
 # Mailboxes are delivered in parallel on one process-wide pool: a pool per meeting started and
@@ -70,23 +70,28 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
         deps.runlog.append([entry(deps, manifest, "", "unmapped", error=reason)])
         return {}
     targets = _copies(deps, doc, resolution, compliance, mailboxes)
+    lease = timedelta(seconds=deps.settings.delivery_lease_seconds)
     claims = deps.ledger.claim_deliveries(
         key,
         [t.mailbox.id for t in targets],
-        lease=LEASE,
+        lease=lease,
         fields={
             "uuid": manifest.uuid,
             "meeting_id": manifest.meeting_id,
             "topic": manifest.topic[:500],
         },
     )
-    results = dict(
-        zip(
-            [t.mailbox.id for t in targets],
-            _each(lambda t: deliver(deps, manifest, t, claims[t.mailbox.id]), targets),
-            strict=True,
+    with Leases(deps.ledger, key, lease=lease, clock=deps.clock) as leases:
+        for mailbox, row in claims.items():
+            if row is not None:
+                leases.hold(mailbox, row.get("_etag"))
+        results = dict(
+            zip(
+                [t.mailbox.id for t in targets],
+                _each(lambda t: deliver(deps, manifest, t, claims[t.mailbox.id], leases), targets),
+                strict=True,
+            )
         )
-    )
     # The meeting's delivery rows share a partition: one transaction records every mailbox, and
     # one more writes the run log. A crash before this leaves leased "creating" rows, and the
     # retry after the lease looks for the item before creating it, so nothing is duplicated.
