@@ -1,4 +1,4 @@
-"""Delivery leases: kept alive while the work goes on, taken over soon after a crash, never shared."""
+"""Delivery leases: kept alive while work goes on, taken over soon after a crash, never shared."""
 
 from __future__ import annotations
 
