@@ -18,7 +18,9 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient, QueueMessage
 
 log = logging.getLogger("archiver.host")
-LEASE_SECONDS = 600  # invisible while a function runs (the real host renews a 10-minute lease)
+# A message is invisible while its function runs: the real host takes a 10-minute lease and
+# renews it at half-time, so a message reappears only when the process holding it is gone.
+LEASE_SECONDS = 600
 # The queue trigger's polling algorithm (Azure Functions docs): after a message was found, look
 # again in 100 ms; after an empty poll wait about 200 ms, then longer after each further empty
 # poll (randomized exponential back-off) up to maxPollingInterval.
@@ -39,6 +41,7 @@ class QueueOptions:
     visibility_timeout: float = 0.0
     max_polling_interval: float = 2.0
     base64: bool = True
+    lease_seconds: float = LEASE_SECONDS
 
 
 @dataclass
@@ -124,7 +127,9 @@ class QueueWorker:
             return 0
         messages = list(
             self.queue.receive_messages(
-                messages_per_page=min(32, free), max_messages=free, visibility_timeout=LEASE_SECONDS
+                messages_per_page=min(32, free),
+                max_messages=free,
+                visibility_timeout=int(self._options.lease_seconds),
             )
         )
         self._schedule(now, found=bool(messages))
@@ -159,12 +164,15 @@ class QueueWorker:
     def _process(self, message: QueueMessage) -> None:
         started = time.perf_counter()
         self.stats.add(invocations=1)
+        lease = _Lease(self.queue, message, self._options.lease_seconds)
         try:
-            self._handle(decode_body(message.content, self._options), message)
+            with lease:
+                self._handle(decode_body(message.content, self._options), message)
         except Exception as error:  # the function failed: retry later or poison
             self.stats.add(failed=1)
-            self._failed(message, error, started)
+            self._failed(lease.message, error, started)
             return
+        message = lease.message
         self.stats.add(succeeded=1)
         if self._abandoned:
             # The host stopped before this finished: leave the message to reappear after its
@@ -216,6 +224,38 @@ class QueueWorker:
             time.sleep(0.05)
         self._abandoned = self.busy > 0
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Lease:
+    """Renews a running message's invisibility at half its lease, as the real host does."""
+
+    def __init__(self, queue: QueueClient, message: QueueMessage, seconds: float) -> None:
+        self._queue = queue
+        self.message = message
+        self._seconds = seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True, name="lease")
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self._seconds / 2):
+            try:
+                renewed = self._queue.update_message(
+                    self.message, visibility_timeout=int(self._seconds)
+                )
+            except Exception:
+                log.warning("could not renew the lease of message %s", self.message.id)
+                continue
+            # The renewal changes the pop receipt: what deletes or retries it needs the new one.
+            self.message.pop_receipt = renewed.pop_receipt
+            self.message.next_visible_on = renewed.next_visible_on
+
+    def __enter__(self) -> _Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self._seconds)
 
 
 def message_text(message: Any) -> str:

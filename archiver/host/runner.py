@@ -44,6 +44,16 @@ def _seconds(value: Any, default: float) -> float:
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
+def _positive(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if seconds < 2:
+        raise ConfigurationError(f"{name} must be a number of seconds, at least 2; got {value!r}")
+    return seconds
+
+
 def read_options(host_json: Path) -> tuple[QueueOptions, QueueOptions]:
     """(queue options, blob-trigger queue options) from host.json."""
     doc = json.loads(host_json.read_text()) if host_json.exists() else {}
@@ -114,6 +124,12 @@ class Host:
         self._settings = dict(settings)
         self.functions = load_functions(app_module, self._settings)
         self._options, self._blob_options = read_options(host_json)
+        lease = self._settings.get("LOCAL_QUEUE_LEASE_SECONDS")
+        if lease:
+            # How long a message stays invisible once taken (renewed while its function runs):
+            # what a message held by a process that died waits before it is delivered again.
+            for options in (self._options, self._blob_options):
+                options.lease_seconds = _positive(lease, "LOCAL_QUEUE_LEASE_SECONDS")
         self._port = port
         self._host_id = host_id
         self.summary = RunSummary()

@@ -151,3 +151,34 @@ def test_an_empty_queue_is_polled_less_and_less_often_up_to_max_polling_interval
         assert worker.stats.succeeded == 1
     finally:
         worker.shutdown(grace=5)
+
+
+def test_a_long_invocation_keeps_its_message_invisible_by_renewing_its_lease(azurite) -> None:
+    """The real host renews a running message's lease at half-time: it reappears only when the
+    process holding it is gone."""
+    name = f"lease-{uuid.uuid4().hex[:8]}"
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def slow(body: bytes, message: object) -> None:
+        seen.append(body)
+        done.wait(5)  # longer than the lease: only renewals keep the message hidden
+
+    options = QueueOptions(batch_size=2, new_batch_threshold=0, base64=False, lease_seconds=2)
+    worker = QueueWorker(
+        "slow",
+        queue=queue(azurite, name),
+        poison=queue(azurite, f"{name}-poison"),
+        options=options,
+        handle=slow,
+        stats=Stats(),
+    )
+    worker.queue.send_message("one")
+    deadline = time.monotonic() + 4.5
+    while time.monotonic() < deadline:
+        worker.poll()
+        time.sleep(0.2)
+    done.set()
+    worker.shutdown(5)
+    assert seen == [b"one"]  # never handed out a second time while it ran
+    assert worker.queue.get_queue_properties().approximate_message_count == 0

@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # Set in Azure only as identity-based settings (no connection string, no account name): the
 # function.bicep platform settings use the explicit service URIs instead.
 AZURE_NOT_SET = {"AzureWebJobsStorage", "AzureWebJobsStorage__accountName"}
-LOCAL_ONLY = {"REQUESTS_CA_BUNDLE", "LOCAL_FUNCTION_KEY", "FUNCTIONS_WORKER_RUNTIME"}
+LOCAL_ONLY = {
+    "REQUESTS_CA_BUNDLE",
+    "LOCAL_FUNCTION_KEY",
+    "LOCAL_QUEUE_LEASE_SECONDS",
+    "FUNCTIONS_WORKER_RUNTIME",
+}
 PLATFORM = {
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
