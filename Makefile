@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup test lint typecheck unit demo bench host clean lint-infra
+.PHONY: setup test lint typecheck unit demo bench host clean lint-infra reliability
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -44,6 +44,11 @@ bench: setup
 	$(PY) bench/calls.py --meetings 100
 	$(PY) bench/latency.py --meetings 30
 	$(PY) bench/parse.py --size-mb 10
+
+# Every crash point of every scenario and every fault cell (about an hour on 2 cores); writes
+# docs/reliability.md. `make test` runs a sample (tests/reliability/test_sample.py).
+reliability: setup
+	$(PY) -m tests.reliability --jobs 3 --write docs/reliability.md
 
 host: setup
 	$(PY) -m archiver host
