@@ -14,6 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m archiver", description="Zoom Meetings archiver for Microsoft 365"
     )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback behind an error message"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     host_cli.register(subparsers)
     cli.register(subparsers)

@@ -116,3 +116,23 @@ class StorageClients:
         return QueueClient(
             self._uri("queue"), name, credential=self._credential, **policies, **self._options
         )
+
+
+def endpoints(connection: StorageConnection) -> str:
+    """Where the storage is, for an error message (no key: only endpoints or the account)."""
+    if connection.connection_string:
+        parts = dict(
+            part.split("=", 1) for part in connection.connection_string.split(";") if "=" in part
+        )
+        if parts.get("UseDevelopmentStorage", "").lower() == "true":
+            return "Azurite on 127.0.0.1:10000-10002 (UseDevelopmentStorage=true)"
+        found = [parts[k] for k in ("BlobEndpoint", "QueueEndpoint", "TableEndpoint") if k in parts]
+        if found:
+            return ", ".join(found)
+        return f"account {parts.get('AccountName', '?')}"
+    names = (
+        connection.blob_service_uri,
+        connection.queue_service_uri,
+        connection.table_service_uri,
+    )
+    return ", ".join(n for n in names if n) or f"account {connection.account_name}"

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient, QueueMessage
 
 log = logging.getLogger("archiver.host")
@@ -170,7 +170,11 @@ class QueueWorker:
                 self._handle(decode_body(message.content, self._options), message)
         except Exception as error:  # the function failed: retry later or poison
             self.stats.add(failed=1)
-            self._failed(lease.message, error, started)
+            try:
+                self._failed(lease.message, error, started)
+            except AzureError as unreachable:
+                # Storage is down: the message reappears after its lease and is tried again.
+                log.warning("%s: could not record the failure (%s)", self.name, unreachable)
             return
         message = lease.message
         self.stats.add(succeeded=1)
@@ -181,7 +185,12 @@ class QueueWorker:
                 "%s finished after shutdown; message %s left to reappear", self.name, message.id
             )
             return
-        self.queue.delete_message(message)
+        try:
+            self.queue.delete_message(message)
+        except AzureError as unreachable:
+            # Done, but storage is down: the message reappears and is done again (idempotent).
+            log.warning("%s: could not delete message %s (%s)", self.name, message.id, unreachable)
+            return
         log.info(
             "%s succeeded (message %s, attempt %s, %.0f ms)",
             self.name,

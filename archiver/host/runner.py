@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from azure.core.exceptions import AzureError
 from azure.functions.blob import InputStream
 from azure.functions.queue import QueueMessage as FunctionsQueueMessage
 from azure.functions.timer import TimerRequest
@@ -298,13 +299,19 @@ class Host:
         deadline = time.monotonic() + timeout
         quiet = 0
         while time.monotonic() < deadline:
-            if self.pump() == 0 and self.idle():
-                self._last_scan = 0.0  # a due scan must see what the last invocations wrote
-                quiet = quiet + 1 if self.pump() == 0 and self.idle() else 0
-                if quiet >= 2:  # idle twice in a row: a blob written last round has been seen
-                    break
-            else:
+            try:
+                if self.pump() == 0 and self.idle():
+                    self._last_scan = 0.0  # a due scan must see what the last invocations wrote
+                    quiet = quiet + 1 if self.pump() == 0 and self.idle() else 0
+                    if quiet >= 2:  # idle twice in a row: a blob written last round was seen
+                        break
+                else:
+                    quiet = 0
+            except AzureError as error:
+                # Storage is unreachable: the real host keeps polling, and so does this one.
+                log.warning("storage unreachable, polling again: %s", type(error).__name__)
                 quiet = 0
+                time.sleep(self._options.max_polling_interval)
             time.sleep(0.1)
         else:
             self.summary.timed_out = True

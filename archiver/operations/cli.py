@@ -10,6 +10,7 @@ import csv
 import functools
 import json
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -65,13 +66,38 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run the chosen command, turning expected failures into one line and exit code 1."""
+    """Run the chosen command, turning expected failures into one line and exit code 1
+    (`--debug` shows the traceback too)."""
+    from azure.core.exceptions import AzureError
+
     handler: Handler = args.handler
     try:
         return handler(args, out)
-    except (ArchiverError, ValueError, OSError) as error:
-        print(f"error: {error}", file=err)
+    except (ArchiverError, ValueError, OSError, AzureError) as error:
+        if getattr(args, "debug", False):
+            traceback.print_exc(file=err)
+        print(f"error: {_one_line(error)}", file=err)
         return 1
+
+
+def _one_line(error: BaseException) -> str:
+    from azure.core.exceptions import AzureError, HttpResponseError
+
+    if isinstance(error, AzureError) and not isinstance(error, HttpResponseError):
+        from archiver.adapters.storage import endpoints
+        from archiver.bootstrap import environment_settings
+
+        try:
+            where = endpoints(environment_settings().storage)
+        except ArchiverError:
+            where = "AzureWebJobsStorage"
+        return (
+            f"storage unreachable ({type(error).__name__}) at {where}: check that it is running "
+            "(locally: Azurite) and that AzureWebJobsStorage points at it"
+        )
+    if isinstance(error, HttpResponseError):
+        return f"storage refused the request: {error.status_code} {error.reason or ''}".strip()
+    return " ".join(str(error).split())
 
 
 @functools.cache

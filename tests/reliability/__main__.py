@@ -15,10 +15,12 @@ from pathlib import Path
 from tests.reliability.faults import FaultOutcome, fault_cells, render_faults, run_fault
 from tests.reliability.harness import Harness, Outcome
 from tests.reliability.scenarios import Scenario, scenarios
+from tests.reliability.test_outage import storage_outage
 from tests.support.azurite import Azurite
 from tests.support.simulators import Simulators
 
 WHEN = ("before", "after")
+OUTAGE_S = 30
 
 
 def main(argv: list[str]) -> int:
@@ -36,21 +38,21 @@ def main(argv: list[str]) -> int:
             sims = [Simulators(root / f"sim{i}") for i in range(args.jobs)]
             try:
                 harnesses = [Harness(azurite, s, root / f"h{i}") for i, s in enumerate(sims)]
-                for h in harnesses:
-                    h.work.mkdir(parents=True, exist_ok=True)
                 outcomes = run_matrix(harnesses, chosen)
                 faults = [] if args.no_faults else run_faults(harnesses)
+                # Alone: it stops the storage every run shares.
+                outage = None if args.no_faults else storage_outage(harnesses[0], OUTAGE_S)
             finally:
                 for s in sims:
                     s.stop()
-    report = render(chosen, outcomes, faults, minutes=(time.monotonic() - started) / 60)
+    report = render(chosen, outcomes, faults, outage, minutes=(time.monotonic() - started) / 60)
     if args.write:
         args.write.write_text(report)
         print(f"wrote {args.write}")
     else:
         print(report)
     failed = [o for o in outcomes if not o.ok] + [f for f in faults if not f.ok]
-    return 1 if failed else 0
+    return 1 if failed or (outage and outage[1]) else 0
 
 
 def _pool(harnesses: list[Harness], jobs: Iterable[tuple]) -> list:  # type: ignore[type-arg]
@@ -97,7 +99,12 @@ def run_faults(harnesses: list[Harness]) -> list[FaultOutcome]:
 
 
 def render(
-    chosen: list[Scenario], outcomes: list[Outcome], faults: list[FaultOutcome], *, minutes: float
+    chosen: list[Scenario],
+    outcomes: list[Outcome],
+    faults: list[FaultOutcome],
+    outage: tuple[str, list[str]] | None,
+    *,
+    minutes: float,
 ) -> str:
     """The markdown report: a summary, then a table per scenario, then the fault matrix."""
     lines = [
@@ -148,6 +155,18 @@ def render(
             cells = [_cell(pair.get(w)) for w in WHEN]
             lines.append(f"| {point} | `{call}` | {cells[0]} | {cells[1]} |")
     lines += ["", *render_faults(faults)]
+    if outage is not None:
+        said, problems = outage
+        verdict = "every invariant held afterwards" if not problems else "; ".join(problems[:3])
+        lines += [
+            "",
+            "## Storage outage",
+            "",
+            f"Azurite stopped {OUTAGE_S} s in the middle of a fan-out run, then started again:",
+            f"{verdict}. `python -m archiver status` run during the outage printed:",
+            "",
+            f"    {said}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -73,6 +73,7 @@ class Harness:
         self.azurite = azurite
         self.sims = sims
         self.work = work or Path(tempfile.mkdtemp(prefix="crash-"))
+        self.work.mkdir(parents=True, exist_ok=True)
         (self.work / "host.json").write_text(json.dumps(HOST_JSON))
 
     # -- one run ----------------------------------------------------------------------------

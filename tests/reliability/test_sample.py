@@ -40,10 +40,11 @@ def labels(harness) -> dict[str, list[str]]:
     return {name: harness.count(SCENARIOS[name]) for name in {p[0] for p in POINTS}}
 
 
-@pytest.mark.parametrize(("scenario", "call", "nth", "when"), POINTS)
+@pytest.mark.parametrize("point", POINTS, ids=lambda p: f"{p[0]}: {p[3]} {p[1]} #{p[2]}")
 def test_a_crash_at_this_point_loses_and_duplicates_nothing(
-    harness, labels, scenario: str, call: str, nth: int, when: str
+    harness, labels, point: tuple[str, str, int, str]
 ) -> None:
+    scenario, call, nth, when = point
     matching = [i for i, label in enumerate(labels[scenario], start=1) if call in label]
     assert len(matching) >= nth, f"{scenario} makes no call {call!r} #{nth}: {labels[scenario]}"
     outcome = harness.crash(SCENARIOS[scenario], matching[nth - 1], when)

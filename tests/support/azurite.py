@@ -31,6 +31,10 @@ class Azurite:
         self.location = location or Path(tempfile.mkdtemp(prefix="azurite-"))
         self.location.mkdir(parents=True, exist_ok=True)
         self.blob_port, self.queue_port, self.table_port = free_port(), free_port(), free_port()
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (again, after halt(): same ports, same data)."""
         binary = ROOT / "node_modules" / ".bin" / "azurite"
         if not binary.exists():
             raise RuntimeError("Azurite is not installed: run `npm ci` (make setup does it)")
@@ -86,14 +90,18 @@ class Azurite:
         """The server's process id (benchmarks read its CPU time)."""
         return self._process.pid
 
-    def stop(self) -> None:
-        """Stop the process and remove a temporary data folder."""
+    def halt(self) -> None:
+        """Stop the server, keeping its data (an outage; start() ends it)."""
         if self._process.poll() is None:
-            self._process.terminate()
+            self._process.terminate()  # Azurite saves its data on SIGTERM
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+
+    def stop(self) -> None:
+        """Stop the process and remove a temporary data folder."""
+        self.halt()
         if self._own_dir:
             shutil.rmtree(self.location, ignore_errors=True)
 
