@@ -97,7 +97,6 @@ def check_matches(patterns: list[str], found: list[str] | tuple[str, ...]) -> No
         assert re.search(pattern, message), f"{message!r} !~ {pattern!r}"
 
 
-
 def rendered(meeting: Any, content: Any = None) -> Any:
     """The meeting's item as .eml parsed back with `policy.strict`, after checking it is sane.
 
