@@ -3,7 +3,9 @@
 Email addresses must be an RFC 5322 addr-spec in its dot-atom form (what Exchange accepts for a
 recipient); quoted local parts, comments, display names, domain literals and anything with
 whitespace, angle brackets or commas are refused, so "a@b.com>, evil@x.com" can never become two
-recipients. Ids used in blob names and file paths must be of a small safe alphabet.
+recipients. "=?" is refused too: it is atext, but the stdlib renders a local part that looks like
+an RFC 2047 encoded word decoded, so "=?utf-8?q?evil=40x.com?=@contoso.com" would be written as
+"evil@x.com@contoso.com". Ids used in blob names and file paths must be of a small safe alphabet.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 
 def is_addr_spec(value: str) -> bool:
     """True for an email address Exchange accepts as a recipient (dot-atom addr-spec)."""
-    if not value or len(value) > MAX_ADDRESS or value.count("@") != 1:
+    if not value or len(value) > MAX_ADDRESS or value.count("@") != 1 or "=?" in value:
         return False
     local, _, domain = value.partition("@")
     return (
