@@ -161,13 +161,16 @@ def _blocks(text: str) -> list[list[str]]:
 
 
 def _speaker(body: str) -> tuple[str, str]:
-    if body.startswith("<v ") or body.startswith("<v\t"):
+    if body.startswith(("<v ", "<v\t", "<v.")):
         close = body.find(">")
         if close > 0:
             text = body[close + 1 :]
             if text.endswith("</v>"):
                 text = text[:-4]
-            return body[3:close].strip(), text.strip()
+            name = body[2:close]
+            if name.startswith("."):  # "<v.loud Bob>": classes come first (WebVTT voice span)
+                name = "".join(name.split(None, 1)[1:])
+            return name.strip(), text.strip()
     name, sep, said = body.partition(": ")
     if sep and 0 < len(name) <= 80:
         return name.strip(), said.strip()
