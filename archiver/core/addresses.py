@@ -23,6 +23,9 @@ _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})+")
 MAX_LOCAL = 64
 MAX_ADDRESS = 254
+# A meeting UUID: printable, without spaces or controls (Zoom's are 24 base64 characters, and
+# may hold "/" and "+"); nothing that cannot be encoded (half a UTF-16 pair).
+_MEETING_UUID = re.compile(r"[^\x00-\x20\x7f-\x9f\ud800-\udfff]{1,200}")
 # Ids that may become part of a blob name or a temporary file name as they are.
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 
@@ -50,6 +53,11 @@ def email_address(value: str, where: str) -> str:
 def is_safe_id(value: str) -> bool:
     """True when the id can be used in a blob name or a file path unchanged."""
     return _SAFE_ID.fullmatch(value) is not None and ".." not in value
+
+
+def is_meeting_uuid(value: object) -> bool:
+    """True for text that can be a Zoom meeting UUID (and so a key, a header, a URL part)."""
+    return isinstance(value, str) and _MEETING_UUID.fullmatch(value) is not None
 
 
 def derived_id(*parts: str) -> str:

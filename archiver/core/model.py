@@ -9,13 +9,12 @@ Datetimes are timezone-aware UTC.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from archiver.core.addresses import derived_id, email_address, is_safe_id
+from archiver.core.addresses import derived_id, email_address, is_meeting_uuid, is_safe_id
 from archiver.core.fields import (
     int_field,
     object_list,
@@ -27,14 +26,13 @@ from archiver.core.fields import (
     unicode_text,
 )
 from archiver.core.keys import meeting_key
+from archiver.core.typed import from_json_dict
 from archiver.errors import InvalidInputError
 
 IN_MEETING = "in_meeting"
 IN_WAITING_ROOM = "in_waiting_room"
 COMPLETED = "completed"
 FAILED = "failed"
-# A meeting UUID: printable, without spaces or controls (Zoom's are 24 base64 characters).
-_UUID = re.compile(r"[^\x00-\x20\x7f-\x9f\ud800-\udfff]{1,200}")
 _T = TypeVar("_T")
 
 
@@ -153,8 +151,8 @@ class Meeting:
         """
         if not isinstance(recordings, Mapping):
             raise InvalidInputError(f"recordings: expected an object, got {shown(recordings)}")
-        uuid = recordings.get("uuid")
-        if not isinstance(uuid, str) or _UUID.fullmatch(uuid) is None:
+        uuid: str = recordings.get("uuid")  # type: ignore[assignment]  # checked next
+        if not is_meeting_uuid(uuid):
             raise InvalidInputError(f"recordings.uuid: expected a meeting UUID, got {shown(uuid)}")
         errors: list[str] = []
         past: Mapping[str, Any] = {}
@@ -209,42 +207,13 @@ class Meeting:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> Meeting:
-        """Inverse of to_dict."""
-        try:
-            scalars = {
-                f.name: doc[f.name]
-                for f in fields(cls)
-                if f.name not in ("start_time", "end_time", "participants", "files", "input_errors")
-                and f.name in doc
-            }
-            return cls(
-                **scalars,
-                start_time=parse_time(doc["start_time"], "meeting.start_time"),
-                end_time=parse_time(doc["end_time"], "meeting.end_time"),
-                participants=tuple(
-                    Participant(
-                        **{
-                            **p,
-                            "join_time": parse_time(p["join_time"], "join_time"),
-                            "leave_time": parse_time(p["leave_time"], "leave_time"),
-                        }
-                    )
-                    for p in doc["participants"]
-                ),
-                files=tuple(
-                    RecordingFile(
-                        **{
-                            **f,
-                            "recording_start": optional_time(f["recording_start"], "f"),
-                            "recording_end": optional_time(f["recording_end"], "f"),
-                        }
-                    )
-                    for f in doc["files"]
-                ),
-                input_errors=tuple(doc.get("input_errors", ())),
+        """Inverse of to_dict; InvalidInputError naming the field of a damaged snapshot."""
+        meeting = from_json_dict(cls, doc, "meeting snapshot")
+        if not is_meeting_uuid(meeting.uuid):
+            raise InvalidInputError(
+                f"meeting snapshot.uuid: expected a meeting UUID, got {shown(meeting.uuid)}"
             )
-        except (KeyError, TypeError) as error:
-            raise InvalidInputError(f"meeting snapshot: malformed ({error})") from None
+        return meeting
 
 
 def file_identities(uuid: str, docs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:

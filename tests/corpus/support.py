@@ -82,9 +82,12 @@ def params(kind: str) -> list[Any]:
     return out
 
 
-def check_rejection(case: Case, error: Exception) -> None:
-    """A rejection names what was wrong (the case's regex) in a message of readable size."""
+def check_rejection(case: Case, error: Exception, *, status: int | None = None) -> None:
+    """A rejection names what was wrong (the case's regex) in a message of readable size (and,
+    for webhooks, answers the case's status)."""
     assert not case.accepted, f"{case.name}: rejected but must be accepted: {error}"
+    if status is not None:
+        assert status == case.expect["status"]
     message = str(error)
     assert re.search(case.expect["error"], message), f"{message!r} !~ {case.expect['error']!r}"
     assert len(message) <= MAX_MESSAGE, f"message of {len(message)} characters"

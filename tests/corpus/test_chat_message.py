@@ -7,10 +7,10 @@ import hashlib
 
 import pytest
 
+from archiver.core.contracts import StagedMeeting
 from archiver.core.model import Meeting
 from archiver.core.planning import Attachment, ItemPlan
 from archiver.core.privacy import Viewer, identities
-from archiver.core.contracts import StagedMeeting
 from archiver.core.staged import StagedFile
 from archiver.core.views import MailboxCopy, chat_audiences, mailbox_copy
 from archiver.steps.document import parse_texts

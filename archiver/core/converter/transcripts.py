@@ -100,7 +100,7 @@ def _chat_line(raw: str) -> tuple[str, str, str, bool, str] | None:
 
 
 def _parties(field: str) -> tuple[str, str, bool]:
-    """ "Ann to Bob(Direct Message)" -> ("Ann", "Bob", True); "Ann" -> ("Ann", "Everyone", False)."""
+    """ "Ann to Bob(Direct Message)" -> ("Ann", "Bob", True); "Ann" -> ("Ann", EVERYONE, False)."""
     sender, sep, recipient = field.partition(" to ")
     if not sep:
         return field.strip(), EVERYONE, False
