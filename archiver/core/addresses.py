@@ -3,7 +3,9 @@
 Email addresses must be an RFC 5322 addr-spec in its dot-atom form (what Exchange accepts for a
 recipient); quoted local parts, comments, display names, domain literals and anything with
 whitespace, angle brackets or commas are refused, so "a@b.com>, evil@x.com" can never become two
-recipients. Ids used in blob names and file paths must be of a small safe alphabet.
+recipients. "=?" is refused too: it is atext, but the stdlib renders a local part that looks like
+an RFC 2047 encoded word decoded, so "=?utf-8?q?evil=40x.com?=@contoso.com" would be written as
+"evil@x.com@contoso.com". Ids used in blob names and file paths must be of a small safe alphabet.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})+")
 MAX_LOCAL = 64
 MAX_ADDRESS = 254
+# A meeting UUID: printable, without spaces or controls (Zoom's are 24 base64 characters, and
+# may hold "/" and "+"); nothing that cannot be encoded (half a UTF-16 pair).
+_MEETING_UUID = re.compile(r"[^\x00-\x20\x7f-\x9f\ud800-\udfff]{1,200}")
 # Ids that may become part of a blob name or a temporary file name as they are.
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 
 
 def is_addr_spec(value: str) -> bool:
     """True for an email address Exchange accepts as a recipient (dot-atom addr-spec)."""
-    if not value or len(value) > MAX_ADDRESS or value.count("@") != 1:
+    if not value or len(value) > MAX_ADDRESS or value.count("@") != 1 or "=?" in value:
         return False
     local, _, domain = value.partition("@")
     return (
@@ -48,6 +53,11 @@ def email_address(value: str, where: str) -> str:
 def is_safe_id(value: str) -> bool:
     """True when the id can be used in a blob name or a file path unchanged."""
     return _SAFE_ID.fullmatch(value) is not None and ".." not in value
+
+
+def is_meeting_uuid(value: object) -> bool:
+    """True for text that can be a Zoom meeting UUID (and so a key, a header, a URL part)."""
+    return isinstance(value, str) and _MEETING_UUID.fullmatch(value) is not None
 
 
 def derived_id(*parts: str) -> str:

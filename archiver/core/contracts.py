@@ -10,10 +10,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archiver.core.addresses import is_addr_spec, is_meeting_uuid, is_safe_id
 from archiver.core.converter.transcripts import ChatLine, Turn
+from archiver.core.fields import INT64_MAX, shown
 from archiver.core.model import Meeting
-from archiver.core.planning import Attachment, ItemPlan, Part
-from archiver.core.staged import FilePart, MissingFile, StagedFile
+from archiver.core.planning import ItemPlan
+from archiver.core.staged import MissingFile, StagedFile
+from archiver.core.typed import from_json_dict
 from archiver.errors import InvalidInputError
 
 MANIFEST_VERSION = 2
@@ -42,7 +45,9 @@ def _load(data: bytes | str, what: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"{what}: not valid JSON ({error})") from None
+        raise InvalidInputError(f"{what}: not valid JSON ({str(error)[:200]})") from None
+    except RecursionError:
+        raise InvalidInputError(f"{what}: not valid JSON (nested too deeply)") from None
     if not isinstance(value, dict):
         raise InvalidInputError(f"{what}: expected a JSON object")
     return value
@@ -59,8 +64,24 @@ def _text(doc: dict[str, Any], name: str, what: str, *, optional: bool = False) 
 
 def _int(doc: dict[str, Any], name: str, what: str) -> int:
     value = doc.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidInputError(f"{what}.{name}: expected a non-negative integer")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT64_MAX:
+        raise InvalidInputError(
+            f"{what}.{name}: expected an integer from 0 to {INT64_MAX}, got {shown(value)}"
+        )
+    return value
+
+
+def _uuid(doc: dict[str, Any], what: str) -> str:
+    value = doc.get("uuid")
+    if not is_meeting_uuid(value):
+        raise InvalidInputError(f"{what}.uuid: expected a meeting UUID, got {shown(value)}")
+    return str(value)
+
+
+def _key(value: str, what: str) -> str:
+    """A meeting's key (keys.revision_key): blob names start with it, so it must be one name."""
+    if not is_safe_id(value):
+        raise InvalidInputError(f"{what}.key: expected a meeting key, got {shown(value)}")
     return value
 
 
@@ -82,7 +103,7 @@ class WorkItem:
         """Parse a queue message body."""
         doc = _load(data, "work item")
         return cls(
-            uuid=_text(doc, "uuid", "work item"),
+            uuid=_uuid(doc, "work item"),
             source=_text(doc, "source", "work item", optional=True) or "poll",
             note=_text(doc, "note", "work item", optional=True),
             revision=_int(doc, "revision", "work item") if "revision" in doc else 0,
@@ -105,9 +126,12 @@ class FileWorkItem:
     def from_json(cls, data: bytes | str) -> FileWorkItem:
         """Parse a queue message body."""
         doc = _load(data, "file work item")
+        file_id = _text(doc, "file_id", "file work item")
+        if not is_safe_id(file_id):
+            raise InvalidInputError(f"file work item.file_id: not a file id ({shown(file_id)})")
         return cls(
-            uuid=_text(doc, "uuid", "file work item"),
-            file_id=_text(doc, "file_id", "file work item"),
+            uuid=_uuid(doc, "file work item"),
+            file_id=file_id,
             revision=_int(doc, "revision", "file work item") if "revision" in doc else 0,
         )
 
@@ -167,51 +191,27 @@ class StagedMeeting:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> StagedMeeting:
-        """Inverse of to_dict."""
+        """Inverse of to_dict; InvalidInputError naming the field of a damaged document."""
         if not isinstance(doc, dict) or doc.get("version") != DOCUMENT_VERSION:
             raise InvalidInputError(f"staged meeting.version: expected {DOCUMENT_VERSION}")
-        try:
-            transcript = doc.get("transcript")
-            return cls(
-                key=_text(doc, "key", "staged meeting"),
-                revision=_int(doc, "revision", "staged meeting"),
-                meeting=Meeting.from_dict(doc["meeting"]),
-                files=tuple(
-                    StagedFile(**{**f, "parts": tuple(FilePart(**p) for p in f["parts"])})
-                    for f in doc["files"]
-                ),
-                items=tuple(item_plan(i) for i in doc["items"]),
-                missing=tuple(MissingFile(**m) for m in doc.get("missing", [])),
-                chats=tuple(
-                    ChatFile(
-                        c["file_id"], tuple(ChatLine(**line) for line in c["lines"]), c["unparsed"]
-                    )
-                    for c in doc.get("chats", [])
-                ),
-                transcript=None
-                if transcript is None
-                else TranscriptText(
-                    transcript["file_id"],
-                    tuple(Turn(**t) for t in transcript["turns"]),
-                    transcript["unparsed"],
-                ),
-                notes=tuple(str(n) for n in doc.get("notes", [])),
+        staged = from_json_dict(cls, doc, "staged meeting")
+        _key(staged.key, "staged meeting")
+        _int(doc, "revision", "staged meeting")
+        if not is_meeting_uuid(staged.meeting.uuid):
+            raise InvalidInputError(
+                f"staged meeting.meeting.uuid: expected a meeting UUID, "
+                f"got {shown(staged.meeting.uuid)}"
             )
-        except (KeyError, TypeError) as error:
-            raise InvalidInputError(f"staged meeting: malformed ({error})") from None
+        return staged
 
 
-def item_plan(doc: dict[str, Any]) -> ItemPlan:
-    """An ItemPlan from its JSON form."""
-    return ItemPlan(
-        doc["number"],
-        doc["count"],
-        tuple(
-            Attachment(
-                a["file_id"], a["offset"], a["size"], Part(**a["part"]) if a.get("part") else None
-            )
-            for a in doc["attachments"]
-        ),
+def _within(key: str, name: object) -> bool:
+    """True for the name of a blob of this meeting (what deleting the meeting may touch)."""
+    return (
+        isinstance(name, str)
+        and name.startswith(f"{key}/")
+        and ".." not in name
+        and name.isprintable()
     )
 
 
@@ -249,18 +249,34 @@ class Manifest:
         doc = _load(data, "manifest")
         if doc.get("version") != MANIFEST_VERSION:
             raise InvalidInputError(f"manifest.version: expected {MANIFEST_VERSION}")
+        key = _key(_text(doc, "key", "manifest"), "manifest")
         blobs = doc.get("blobs", [])
-        if not isinstance(blobs, list) or not all(isinstance(b, str) for b in blobs):
-            raise InvalidInputError("manifest.blobs: expected a list of blob names")
+        if not isinstance(blobs, list) or not all(_within(key, b) for b in blobs):
+            raise InvalidInputError(
+                f"manifest.blobs: expected names of this meeting's blobs ({key}/…), "
+                f"got {shown(blobs)}"
+            )
+        addresses = doc.get("addresses", [])
+        if not isinstance(addresses, list) or not all(
+            isinstance(a, str) and is_addr_spec(a) for a in addresses
+        ):
+            raise InvalidInputError(
+                f"manifest.addresses: expected a list of email addresses, got {shown(addresses)}"
+            )
+        document = _text(doc, "document", "manifest")
+        if document != document_blob(key):
+            raise InvalidInputError(
+                f"manifest.document: expected {document_blob(key)}, got {shown(document)}"
+            )
         return cls(
-            key=_text(doc, "key", "manifest"),
-            uuid=_text(doc, "uuid", "manifest"),
+            key=key,
+            uuid=_uuid(doc, "manifest"),
             meeting_id=_int(doc, "meeting_id", "manifest"),
             topic=_text(doc, "topic", "manifest", optional=True),
             start_time=_text(doc, "start_time", "manifest"),
             revision=_int(doc, "revision", "manifest"),
-            addresses=tuple(str(a) for a in doc.get("addresses", [])),
-            document=_text(doc, "document", "manifest"),
+            addresses=tuple(addresses),
+            document=document,
             blobs=tuple(blobs),
             total_bytes=_int(doc, "total_bytes", "manifest"),
         )

@@ -1,27 +1,39 @@
 """The meeting model: Zoom JSON parsed once, at the edge, into frozen dataclasses.
 
 Required fields raise InvalidInputError naming the field and the value; optional ones default.
-A bad value that concerns one participant or one file (an invalid email, an unusable file id) is
-kept as a note on that participant or file instead of failing the meeting. Datetimes are
-timezone-aware UTC.
+A bad value that concerns one participant or one file (an invalid email, an unreadable time,
+duration or size, an unusable file id, a row that is not an object) is recorded in input_errors
+naming that participant or file, and a stated default is used instead of failing the meeting.
+Datetimes are timezone-aware UTC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from archiver.core.addresses import derived_id, email_address, is_safe_id
-from archiver.core.fields import int_field, object_list, optional_time, parse_time, shown, text
+from archiver.core.addresses import derived_id, email_address, is_meeting_uuid, is_safe_id
+from archiver.core.fields import (
+    int_field,
+    object_list,
+    optional_text,
+    optional_time,
+    parse_time,
+    shown,
+    text,
+    unicode_text,
+)
 from archiver.core.keys import meeting_key
+from archiver.core.typed import from_json_dict
 from archiver.errors import InvalidInputError
 
 IN_MEETING = "in_meeting"
 IN_WAITING_ROOM = "in_waiting_room"
 COMPLETED = "completed"
 FAILED = "failed"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -137,55 +149,55 @@ class Meeting:
         `host_email` is the host's address when the caller looked it up (recording listings
         carry only host_id); otherwise the bodies' own fields are used.
         """
-        uuid = text(recordings, "uuid")
-        if not uuid:
-            raise InvalidInputError(
-                f"recordings.uuid: missing, got {shown(recordings.get('uuid'))}"
+        if not isinstance(recordings, Mapping):
+            raise InvalidInputError(f"recordings: expected an object, got {shown(recordings)}")
+        uuid: str = recordings.get("uuid")  # type: ignore[assignment]  # checked next
+        if not is_meeting_uuid(uuid):
+            raise InvalidInputError(f"recordings.uuid: expected a meeting UUID, got {shown(uuid)}")
+        errors: list[str] = []
+        past: Mapping[str, Any] = {}
+        if isinstance(past_meeting, Mapping):
+            past = past_meeting
+        elif past_meeting is not None:
+            errors.append(
+                f"past_meeting: expected an object, got {shown(past_meeting)}; "
+                "the meeting's details are not used"
             )
-        past = past_meeting or {}
         start = parse_time(
             past.get("start_time") or recordings.get("start_time"), "recordings.start_time"
         )
-        duration = int_field(past or recordings, "duration", "recordings", default=0)
-        end = optional_time(past.get("end_time"), "past_meeting.end_time") or (
-            start + timedelta(minutes=duration)
+        duration = int_field(past or recordings, "duration", "recordings", default=0, low=0)
+        end = optional_time(past.get("end_time"), "past_meeting.end_time") or _after(
+            start, duration
         )
         docs = [
             *object_list(recordings, "recording_files", "recordings"),
             *object_list(recordings, "participant_audio_files", "recordings"),
         ]
-        errors: list[str] = []
-        raw_host = (
-            host_email or text(recordings, "host_email") or text(past, "user_email") or ""
-        ).strip()
-        host: str | None = None
-        if raw_host:
-            try:
-                host = email_address(raw_host, "host email")
-            except InvalidInputError as error:
-                errors.append(str(error))
-        people = [_participant(p, start, i) for i, p in enumerate(participants)]
-        errors += [f"participant {p.name!r}: {p.email_error}" for p in people if p.email_error]
-        files = [
-            _file(doc, file_id, note)
-            for doc, (file_id, note) in zip(docs, file_identities(uuid, docs), strict=True)
-        ]
+        host = _host(recordings, past, host_email, errors)
+        people = _participants(participants, start, errors)
+        files: list[RecordingFile] = []
+        file_errors: list[str] = []
+        for doc, (file_id, note) in zip(docs, file_identities(uuid, docs), strict=True):
+            files.append(_file(doc, file_id, note, file_errors))
         errors += [f"{f.file_type} file: {f.id_note}" for f in files if f.id_note]
         return cls(
             uuid=uuid,
-            meeting_id=int_field(recordings, "id", "recordings", default=past.get("id", 0)),
-            topic=text(recordings, "topic") or text(past, "topic"),
-            host_id=text(recordings, "host_id") or text(past, "host_id"),
+            meeting_id=int_field(recordings, "id", "recordings", default=past.get("id", 0), low=0),
+            topic=optional_text(recordings, "topic", "recordings")
+            or optional_text(past, "topic", "past_meeting"),
+            host_id=optional_text(recordings, "host_id", "recordings")
+            or optional_text(past, "host_id", "past_meeting"),
             host_email=host,
-            host_name=text(past, "user_name"),
+            host_name=optional_text(past, "user_name", "past_meeting"),
             start_time=start,
             end_time=end,
             duration_min=duration,
-            timezone=text(recordings, "timezone") or "UTC",
+            timezone=optional_text(recordings, "timezone", "recordings") or "UTC",
             participants=tuple(people),
             files=tuple(files),
             participants_note=participants_note,
-            input_errors=tuple(errors),
+            input_errors=(*errors, *file_errors),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,42 +207,13 @@ class Meeting:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> Meeting:
-        """Inverse of to_dict."""
-        try:
-            scalars = {
-                f.name: doc[f.name]
-                for f in fields(cls)
-                if f.name not in ("start_time", "end_time", "participants", "files", "input_errors")
-                and f.name in doc
-            }
-            return cls(
-                **scalars,
-                start_time=parse_time(doc["start_time"], "meeting.start_time"),
-                end_time=parse_time(doc["end_time"], "meeting.end_time"),
-                participants=tuple(
-                    Participant(
-                        **{
-                            **p,
-                            "join_time": parse_time(p["join_time"], "join_time"),
-                            "leave_time": parse_time(p["leave_time"], "leave_time"),
-                        }
-                    )
-                    for p in doc["participants"]
-                ),
-                files=tuple(
-                    RecordingFile(
-                        **{
-                            **f,
-                            "recording_start": optional_time(f["recording_start"], "f"),
-                            "recording_end": optional_time(f["recording_end"], "f"),
-                        }
-                    )
-                    for f in doc["files"]
-                ),
-                input_errors=tuple(doc.get("input_errors", ())),
+        """Inverse of to_dict; InvalidInputError naming the field of a damaged snapshot."""
+        meeting = from_json_dict(cls, doc, "meeting snapshot")
+        if not is_meeting_uuid(meeting.uuid):
+            raise InvalidInputError(
+                f"meeting snapshot.uuid: expected a meeting UUID, got {shown(meeting.uuid)}"
             )
-        except (KeyError, TypeError) as error:
-            raise InvalidInputError(f"meeting snapshot: malformed ({error})") from None
+        return meeting
 
 
 def file_identities(uuid: str, docs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
@@ -267,44 +250,173 @@ def file_identities(uuid: str, docs: Sequence[Mapping[str, Any]]) -> list[tuple[
     return out
 
 
-def _file(doc: Mapping[str, Any], file_id: str, id_note: str | None) -> RecordingFile:
-    where = f"recording file {file_id}"
+def _after(start: datetime, minutes: int) -> datetime:
+    try:
+        return start + timedelta(minutes=minutes)
+    except OverflowError:
+        raise InvalidInputError(
+            f"recordings.duration: {minutes} minutes after the start is past the end of the "
+            "calendar"
+        ) from None
+
+
+def _host(
+    recordings: Mapping[str, Any],
+    past: Mapping[str, Any],
+    looked_up: str | None,
+    errors: list[str],
+) -> str | None:
+    """The host's address, or None with the reason in `errors`."""
+    try:
+        raw = (
+            looked_up
+            or optional_text(recordings, "host_email", "recordings")
+            or optional_text(past, "user_email", "past_meeting")
+        ).strip()
+    except InvalidInputError as error:
+        errors.append(f"host email: {error}")
+        return None
+    if not raw:
+        return None
+    try:
+        return email_address(raw, "host email")
+    except InvalidInputError as error:
+        errors.append(str(error))
+        return None
+
+
+def _participants(rows: Any, start: datetime, errors: list[str]) -> list[Participant]:
+    """The usable rows; each unusable row or value is named in `errors`, the rest kept."""
+    if not isinstance(rows, list | tuple):
+        errors.append(
+            f"participants: expected a list of objects, got {shown(rows)}; no participant is listed"
+        )
+        return []
+    people: list[Participant] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            errors.append(f"participants[{index}]: expected an object, got {shown(row)}; left out")
+            continue
+        problems: list[str] = []
+        person = _participant(row, start, index, problems)
+        people.append(person)
+        errors += [f"participant {shown(person.name)}: {problem}" for problem in problems]
+    return people
+
+
+def _kept(read: Callable[[], _T], fallback: _T, consequence: str, problems: list[str]) -> _T:
+    """`read()`, or `fallback` with the error and its consequence added to `problems`."""
+    try:
+        return read()
+    except InvalidInputError as error:
+        problems.append(f"{error}; {consequence}")
+        return fallback
+
+
+def _file(
+    doc: Mapping[str, Any], file_id: str, id_note: str | None, errors: list[str]
+) -> RecordingFile:
+    problems: list[str] = []
+    raw_type = doc.get("file_type")
+    file_type = unicode_text(raw_type).upper() if isinstance(raw_type, str) else ""
+    where = f"{file_type or 'recording'} file {file_id}"
+
+    def field(name: str, consequence: str) -> str:
+        return _kept(lambda: optional_text(doc, name, where), "", consequence, problems)
+
+    field("file_type", "not shown")
     size = doc.get("file_size")
-    return RecordingFile(
+    listed = _kept(
+        lambda: None if size is None else int_field(doc, "file_size", where, low=0),
+        None,
+        "the size Zoom lists is not used",
+        problems,
+    )
+    status = _kept(
+        lambda: optional_text(doc, "status", where, COMPLETED).lower() or COMPLETED,
+        "unknown",
+        "treated as still processing",
+        problems,
+    )
+    recording_file = RecordingFile(
         file_id=file_id,
-        file_type=text(doc, "file_type").upper(),
-        file_extension=text(doc, "file_extension").upper(),
-        recording_type=text(doc, "recording_type"),
-        listed_size=None if size is None else max(0, int_field(doc, "file_size", where)),
-        status=text(doc, "status", COMPLETED).lower() or COMPLETED,
-        download_url=text(doc, "download_url"),
-        recording_start=optional_time(doc.get("recording_start"), f"{where}.recording_start"),
-        recording_end=optional_time(doc.get("recording_end"), f"{where}.recording_end"),
+        file_type=file_type,
+        file_extension=field("file_extension", "not shown").upper(),
+        recording_type=field("recording_type", "not shown"),
+        listed_size=listed,
+        status=status,
+        download_url=field("download_url", "the file cannot be downloaded"),
+        recording_start=_kept(
+            lambda: optional_time(doc.get("recording_start"), f"{where}.recording_start"),
+            None,
+            "not shown",
+            problems,
+        ),
+        recording_end=_kept(
+            lambda: optional_time(doc.get("recording_end"), f"{where}.recording_end"),
+            None,
+            "not shown",
+            problems,
+        ),
         id_note=id_note,
     )
+    errors += problems
+    return recording_file
 
 
-def _participant(doc: Mapping[str, Any], start: datetime, index: int) -> Participant:
+def _participant(
+    doc: Mapping[str, Any], start: datetime, index: int, problems: list[str]
+) -> Participant:
     where = f"participants[{index}]"
-    join = optional_time(doc.get("join_time"), f"{where}.join_time") or start
-    leave = optional_time(doc.get("leave_time"), f"{where}.leave_time") or join
-    raw = (text(doc, "user_email") or text(doc, "email")).strip()
+
+    def name_field(name: str) -> str:
+        return _kept(lambda: optional_text(doc, name, where), "", "not shown", problems)
+
+    name = name_field("name") or name_field("user_name") or "(no name)"
+    join = _kept(
+        lambda: optional_time(doc.get("join_time"), f"{where}.join_time"),
+        None,
+        "the meeting's start is shown",
+        problems,
+    )
+    join = join or start
+    leave = _kept(
+        lambda: optional_time(doc.get("leave_time"), f"{where}.leave_time"),
+        None,
+        "the join time is shown",
+        problems,
+    )
     email: str | None = None
     error: str | None = None
-    if raw:
-        try:
-            email = email_address(raw, "email")
-        except InvalidInputError as invalid:
-            error = f"{invalid}; not used as a recipient"
-    status = text(doc, "status", IN_MEETING).lower() or IN_MEETING
+    try:
+        raw = (
+            optional_text(doc, "user_email", where) or optional_text(doc, "email", where)
+        ).strip()
+        email = email_address(raw, "email") if raw else None
+    except InvalidInputError as invalid:
+        error = f"{invalid}; not used as a recipient"
+    duration = _kept(
+        lambda: int_field(doc, "duration", where, default=0, low=0), 0, "0 is shown", problems
+    )
+    raw_status = _kept(
+        lambda: optional_text(doc, "status", where, IN_MEETING), IN_MEETING, "", problems
+    )
+    status = raw_status.lower() or IN_MEETING
+    if status not in (IN_MEETING, IN_WAITING_ROOM):
+        problems.append(
+            f"{where}.status: unknown value {shown(raw_status)}; {IN_MEETING} is assumed"
+        )
+        status = IN_MEETING
+    if error:
+        problems.append(error)
     return Participant(
-        name=text(doc, "name") or text(doc, "user_name") or "(no name)",
+        name=name,
         email=email,
         user_id=text(doc, "user_id") or text(doc, "id") or None,
         join_time=join,
-        leave_time=leave,
-        duration_s=int_field(doc, "duration", where, default=0),
-        status=status if status in (IN_MEETING, IN_WAITING_ROOM) else IN_MEETING,
+        leave_time=leave or join,
+        duration_s=duration,
+        status=status,
         email_error=error,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ ARCHIVE_EVENTS = frozenset(
     }
 )
 URL_VALIDATION = "endpoint.url_validation"
+# Epoch seconds in ASCII digits ("١٨٠٠" and "²" pass str.isdigit; int() of the first works).
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class RejectedWebhookError(Exception):
@@ -74,15 +77,23 @@ def verify(body: bytes, headers: Mapping[str, str], *, secret: str, now: float) 
     timestamp = lower.get("x-zm-request-timestamp", "")
     if not signature or not timestamp:
         raise RejectedWebhookError("missing x-zm-signature or x-zm-request-timestamp header")
-    if not timestamp.isdigit():
+    if not isinstance(timestamp, str) or _TIMESTAMP.fullmatch(timestamp) is None:
         raise RejectedWebhookError("x-zm-request-timestamp is not a number")
     if abs(now - int(timestamp)) > TOLERANCE_SECONDS:
         raise RejectedWebhookError(f"timestamp {timestamp} is more than {TOLERANCE_SECONDS}s away")
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+    expected = sign(secret, timestamp, body).encode()
+    if not isinstance(signature, str) or not hmac.compare_digest(
+        expected, signature.encode("utf-8", "replace")
+    ):
         raise RejectedWebhookError("signature does not match")
     try:
         doc = json.loads(body)
-    except ValueError:
+        # JSON may escape half a UTF-16 pair ("\ud800"): text that no key, table or log
+        # can encode.
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise RejectedWebhookError("body holds text that is not valid Unicode", 400) from None
+    except (ValueError, RecursionError):
         raise RejectedWebhookError("body is not JSON", 400) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("event"), str):
         raise RejectedWebhookError("body has no event", 400)

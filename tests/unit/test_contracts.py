@@ -36,8 +36,8 @@ def test_a_file_work_item_round_trips() -> None:
     [
         (b"not json", "work item: not valid JSON"),
         (b"[1]", "work item: expected a JSON object"),
-        (b'{"source": "poll"}', "work item.uuid: expected a non-empty string"),
-        (b'{"uuid": 5}', "work item.uuid: expected a non-empty string"),
+        (b'{"source": "poll"}', "work item.uuid: expected a meeting UUID, got null"),
+        (b'{"uuid": 5}', "work item.uuid: expected a meeting UUID, got 5"),
     ],
 )
 def test_a_malformed_work_item_names_what_is_wrong(body: bytes, message: str) -> None:
@@ -135,5 +135,5 @@ def test_a_staged_meeting_round_trips_through_json() -> None:
 def test_a_malformed_staged_meeting_is_refused_naming_it() -> None:
     doc = staged_meeting().to_dict()
     del doc["files"]
-    with pytest.raises(InvalidInputError, match="staged meeting: malformed"):
+    with pytest.raises(InvalidInputError, match=r"staged meeting\.files: missing"):
         StagedMeeting.from_json(json.dumps(doc))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archiver.core.converter.content import ItemContent
 from archiver.core.converter.names import clean_text, truncate
+from archiver.core.fields import unicode_text
 from archiver.core.model import Meeting, Participant
 from archiver.core.staged import StagedFile
 
@@ -231,7 +232,9 @@ def render_text(
     out += [f"- {_file_line(*f)}" for f in b.files] or ["(none)"]
     if b.notes:
         out += ["", "Notes:"] + [f"- {n}" for n in b.notes]
-    return "\n".join(out) + "\n"
+    # Chat and transcript text can hold half a UTF-16 pair (a staged document's JSON escape):
+    # made encodable here, once, for both renderings.
+    return unicode_text("\n".join(out) + "\n")
 
 
 def render_html(
@@ -289,4 +292,4 @@ def render_html(
     if b.notes:
         out += ["<h3>Notes</h3>", "<ul>"] + [f"<li>{e(n)}</li>" for n in b.notes] + ["</ul>"]
     out.append("</body></html>")
-    return "\n".join(out)
+    return unicode_text("\n".join(out))

@@ -15,6 +15,13 @@ from typing import Any
 from archiver.core.converter.message import Address, ArchiveMessage, AttachmentRef
 from archiver.core.keys import MEETING_KEY_PROPERTY_ID
 
+# Headers are written with RFC 5322's line limit (998), not SMTP's folding width (78): the
+# stdlib folds a quoted display name with specials ("<", ",", "@", ...) that is longer than a
+# line without its quotes, so `"x<i>..." <bob@...>` came back as a recipient "i". Names are
+# at most 200 characters, addresses 254, so one address never has to be folded. Bodies are
+# encoded by set_content under SMTP's width as before.
+HEADERS = SMTP.clone(max_line_length=998)
+
 
 def _address(a: Address) -> EmailAddress:
     local, _, domain = a.email.partition("@")
@@ -42,7 +49,7 @@ def to_eml(message: ArchiveMessage, read: Callable[[AttachmentRef], bytes]) -> b
     for index, part in enumerate(mail.walk()):
         if part.is_multipart():
             part.set_boundary(f"=_zoom_{seed}_{index}")
-    return mail.as_bytes()
+    return mail.as_bytes(policy=HEADERS)
 
 
 def to_graph_json(message: ArchiveMessage, *, inline: Mapping[str, bytes]) -> dict[str, Any]:

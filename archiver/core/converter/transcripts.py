@@ -23,11 +23,14 @@ class ChatLine:
     sender: str
     recipient: str
     text: str
+    # Zoom marked it "(Direct Message)" or "(Privately)": direct whatever the recipient is
+    # called (a participant can rename themselves "Everyone").
+    marked: bool = False
 
     @property
     def direct(self) -> bool:
-        """True for a direct message (to one person, not to Everyone)."""
-        return self.recipient.strip().lower() not in ("everyone", "")
+        """True for a direct message (marked so, or to one person rather than Everyone)."""
+        return self.marked or self.recipient.strip().lower() not in ("everyone", "")
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def parse_chat(data: bytes) -> tuple[list[ChatLine], int]:
     `(Privately)` for direct messages). A line starting with whitespace continues the message
     above it.
     """
-    heads: list[tuple[str, str, str]] = []
+    heads: list[tuple[str, str, str, bool]] = []
     bodies: list[list[str]] = []
     unparsed = 0
     for raw in decode(data).splitlines():
@@ -60,21 +63,21 @@ def parse_chat(data: bytes) -> tuple[list[ChatLine], int]:
             continue
         parsed = _chat_line(raw)
         if parsed is not None:
-            time, sender, recipient, text = parsed
-            heads.append((time, sender, recipient))
+            time, sender, recipient, marked, text = parsed
+            heads.append((time, sender, recipient, marked))
             bodies.append([text])
         elif raw[:1] in ("\t", " ") and bodies:
             bodies[-1].append(raw.strip())
         else:
             unparsed += 1
     lines = [
-        ChatLine(time, sender, recipient, "\n".join(body))
-        for (time, sender, recipient), body in zip(heads, bodies, strict=True)
+        ChatLine(time, sender, recipient, "\n".join(body), marked)
+        for (time, sender, recipient, marked), body in zip(heads, bodies, strict=True)
     ]
     return lines, unparsed
 
 
-def _chat_line(raw: str) -> tuple[str, str, str, str] | None:
+def _chat_line(raw: str) -> tuple[str, str, str, bool, str] | None:
     found = _TIME.match(raw)
     if found is None:
         return None
@@ -82,8 +85,8 @@ def _chat_line(raw: str) -> tuple[str, str, str, str] | None:
     if rest.startswith("\t"):
         field, sep, text = rest[1:].partition("\t")
         if sep:
-            sender, recipient = _parties(field.strip().removesuffix(":"))
-            return time, sender, recipient, text
+            sender, recipient, marked = _parties(field.strip().removesuffix(":"))
+            return time, sender, recipient, marked, text
     rest = rest.lstrip()
     if not rest.startswith("From "):
         return None
@@ -92,25 +95,26 @@ def _chat_line(raw: str) -> tuple[str, str, str, str] | None:
     colon = rest.find(":", to + 4) if to >= 0 else -1
     if colon < 0:
         return None
-    sender, recipient = rest[:to].strip(), _undirect(rest[to + 4 : colon])
-    return time, sender, recipient, rest[colon + 1 :].strip()
+    recipient, marked = _undirect(rest[to + 4 : colon])
+    return time, rest[:to].strip(), recipient, marked, rest[colon + 1 :].strip()
 
 
-def _parties(field: str) -> tuple[str, str]:
-    """ "Ann to Bob(Direct Message)" -> ("Ann", "Bob"); "Ann" -> ("Ann", "Everyone")."""
+def _parties(field: str) -> tuple[str, str, bool]:
+    """ "Ann to Bob(Direct Message)" -> ("Ann", "Bob", True); "Ann" -> ("Ann", EVERYONE, False)."""
     sender, sep, recipient = field.partition(" to ")
     if not sep:
-        return field.strip(), EVERYONE
-    return sender.strip(), _undirect(recipient)
+        return field.strip(), EVERYONE, False
+    return (sender.strip(), *_undirect(recipient))
 
 
-def _undirect(recipient: str) -> str:
+def _undirect(recipient: str) -> tuple[str, bool]:
+    """The recipient's name without Zoom's direct-message mark, and whether it had one."""
     name = recipient.strip()
     lowered = name.lower()
     for mark in _DIRECT_MARKS:
         if lowered.endswith(mark):
-            return name[: -len(mark)].strip()
-    return name
+            return name[: -len(mark)].strip(), True
+    return name, False
 
 
 def parse_vtt(data: bytes) -> tuple[list[Turn], int]:
@@ -157,13 +161,16 @@ def _blocks(text: str) -> list[list[str]]:
 
 
 def _speaker(body: str) -> tuple[str, str]:
-    if body.startswith("<v ") or body.startswith("<v\t"):
+    if body.startswith(("<v ", "<v\t", "<v.")):
         close = body.find(">")
         if close > 0:
             text = body[close + 1 :]
             if text.endswith("</v>"):
                 text = text[:-4]
-            return body[3:close].strip(), text.strip()
+            name = body[2:close]
+            if name.startswith("."):  # "<v.loud Bob>": classes come first (WebVTT voice span)
+                name = "".join(name.split(None, 1)[1:])
+            return name.strip(), text.strip()
     name, sep, said = body.partition(": ")
     if sep and 0 < len(name) <= 80:
         return name.strip(), said.strip()
