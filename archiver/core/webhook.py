@@ -47,6 +47,7 @@ class ZoomEvent:
     event_ts: int
     payload: dict[str, Any]
     timestamp: str
+    body_sha256: str = ""  # of the payload as sent: tells events apart that carry no event_ts
 
     @property
     def object(self) -> dict[str, Any]:
@@ -56,10 +57,15 @@ class ZoomEvent:
 
     @property
     def replay_key(self) -> str:
-        """Identifies a delivery: the same event for the same object at the same time."""
+        """Identifies a delivery: the same event for the same object at the same time.
+
+        Zoom's retries repeat event_ts; without one, two different events for one meeting must
+        not look alike, so the payload itself tells them apart.
+        """
         uuid = str(self.object.get("uuid", ""))
-        raw = f"{self.event}|{uuid}|{self.event_ts}"
-        return hashlib.sha256(raw.encode()).hexdigest()
+        when = str(self.event_ts) if self.event_ts else f"payload:{self.body_sha256}"
+        raw = f"{self.event}|{uuid}|{when}"
+        return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -99,7 +105,14 @@ def verify(body: bytes, headers: Mapping[str, str], *, secret: str, now: float) 
         raise RejectedWebhookError("body has no event", 400)
     payload = doc.get("payload") if isinstance(doc.get("payload"), dict) else {}
     event_ts = doc.get("event_ts") if isinstance(doc.get("event_ts"), int) else 0
-    return ZoomEvent(doc["event"], int(event_ts or 0), dict(payload or {}), timestamp)
+    canonical = json.dumps(payload or {}, sort_keys=True, ensure_ascii=True).encode()
+    return ZoomEvent(
+        doc["event"],
+        int(event_ts or 0),
+        dict(payload or {}),
+        timestamp,
+        hashlib.sha256(canonical).hexdigest(),
+    )
 
 
 def url_validation_answer(event: ZoomEvent, *, secret: str) -> dict[str, str]:

@@ -20,8 +20,9 @@ from archiver.adapters import telemetry
 from archiver.adapters.ledger import json_field
 from archiver.bootstrap import Deps
 from archiver.core import states
+from archiver.core.addresses import is_meeting_uuid
 from archiver.core.contracts import WorkItem, manifest_blob
-from archiver.core.fields import object_list, parse_time
+from archiver.core.fields import object_list, parse_time, shown
 from archiver.core.keys import meeting_key, revision_key
 from archiver.core.model import COMPLETED, file_identities
 from archiver.errors import ArchiverError, InvalidInputError, NotFoundError
@@ -170,12 +171,12 @@ def _validate(recording: Any) -> str:
             f"recording listing: expected an object, got {type(recording).__name__}"
         )
     uuid = recording.get("uuid")
-    if not isinstance(uuid, str) or not uuid:
+    if not is_meeting_uuid(uuid):
         raise InvalidInputError(
-            f"recording listing.uuid: expected a meeting UUID, got {uuid!r:.60}"
+            f"recording listing.uuid: expected a meeting UUID, got {shown(uuid)}"
         )
     listed_files(recording)
-    return uuid
+    return str(uuid)
 
 
 def consider(deps: Deps, recording: Mapping[str, Any], *, source: str) -> str:
@@ -222,7 +223,7 @@ def _record_bad_input(deps: Deps, recording: Any, error: InvalidInputError, sour
     """The error on the meeting's row (a failed row when it has none yet); logged regardless."""
     uuid = recording.get("uuid") if isinstance(recording, Mapping) else None
     log.warning("malformed recording listing", extra={"source": source, "error": str(error)[:300]})
-    if not isinstance(uuid, str) or not uuid:
+    if not is_meeting_uuid(uuid):
         return  # no meeting to record it against: the run's errors name it
     key = meeting_key(uuid)
     reason = f"bad input from Zoom ({source}): {error}"[:1000]

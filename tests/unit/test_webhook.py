@@ -97,3 +97,17 @@ def test_the_same_delivery_has_the_same_replay_key() -> None:
     again = verify(*signed(EVENT, ts=NOW + 10), secret=SECRET, now=NOW)
     other = verify(*signed(EVENT | {"event_ts": 1}), secret=SECRET, now=NOW)
     assert first.replay_key == again.replay_key != other.replay_key
+
+
+def verified(doc: dict):
+    return verify(*signed(doc), secret=SECRET, now=NOW)
+
+
+def test_two_different_events_without_event_ts_are_not_taken_for_repeats() -> None:
+    first = verified({"event": "recording.completed", "payload": {"object": {"uuid": "u", "a": 1}}})
+    second = verified(
+        {"event": "recording.completed", "payload": {"object": {"uuid": "u", "a": 2}}}
+    )
+    assert first.replay_key != second.replay_key
+    again = verified({"event": "recording.completed", "payload": {"object": {"uuid": "u", "a": 1}}})
+    assert again.replay_key == first.replay_key
