@@ -225,7 +225,7 @@ def _record_bad_input(deps: Deps, recording: Any, error: InvalidInputError, sour
     log.warning("malformed recording listing", extra={"source": source, "error": str(error)[:300]})
     if not is_meeting_uuid(uuid):
         return  # no meeting to record it against: the run's errors name it
-    key = meeting_key(uuid)
+    key = meeting_key(str(uuid))
     reason = f"bad input from Zoom ({source}): {error}"[:1000]
     fields = {"uuid": uuid, "source": source, "state": states.FAILED, "last_error": reason}
     if not deps.ledger.claim_meeting(key, fields):
