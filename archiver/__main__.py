@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from archiver.host import cli as host_cli
 from archiver.operations import cli
+from archiver.settings import STORAGE, STORAGE_CREDENTIALS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,10 +19,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback behind an error message"
     )
+    parser.add_argument(
+        "--credential",
+        choices=STORAGE_CREDENTIALS,
+        help="how to sign in to identity-based storage (default: DefaultAzureCredential; "
+        "azurecli: your `az login`)",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     host_cli.register(subparsers)
     cli.register(subparsers)
     args = parser.parse_args(argv)
+    if args.credential:
+        # What the command's storage clients sign in with (AzureWebJobsStorage__credential).
+        os.environ[f"{STORAGE}__credential"] = args.credential
     if args.command not in ("host", "run"):
         host_cli.load_settings(None)
     return cli.run(args)

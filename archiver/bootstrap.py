@@ -22,14 +22,17 @@ from archiver.sources.assemble import Source
 from archiver.sources.recordings import CloudRecordings
 
 
-def environment_settings() -> Settings:
-    """The app settings of this process (Azure app settings or the local host's values)."""
-    return Settings.from_mapping(os.environ)
+def environment_settings(*, partial: bool = False) -> Settings:
+    """The app settings of this process (Azure app settings or the local host's values).
+
+    `partial`: an admin command may run without the settings of a service it does not call.
+    """
+    return Settings.from_mapping(os.environ, partial=partial)
 
 
-def from_environment() -> Deps:
+def from_environment(*, partial: bool = False) -> Deps:
     """Dependencies built from the environment's settings."""
-    return Deps(environment_settings())
+    return Deps(environment_settings(partial=partial))
 
 
 def utcnow() -> datetime:
@@ -68,6 +71,7 @@ class Deps:
         from archiver.adapters.zoom import ZoomClient
 
         s = self.settings
+        s.require("Zoom")
         client: ZoomPort = ZoomClient(
             api_url=s.zoom_api_url,
             oauth_url=s.zoom_oauth_url,
@@ -86,15 +90,25 @@ class Deps:
         if self._graph is not None:
             return self._graph
         from archiver.adapters.graph import GraphClient
+        from archiver.adapters.identity import managed_identity_assertion
 
         s = self.settings
+        s.require("Graph")
+        federated = s.graph_credential == "managedidentity"
         client: GraphPort = GraphClient(
             graph_url=s.graph_url,
             authority_host=s.graph_authority_host,
             tenant_id=s.graph_tenant_id,
             client_id=s.graph_client_id,
-            client_secret=s.graph_client_secret,
-            client_certificate_pem=s.graph_client_certificate,
+            client_secret=s.graph_client_secret if s.graph_credential == "secret" else None,
+            client_certificate_pem=s.graph_client_certificate
+            if s.graph_credential == "certificate"
+            else None,
+            client_assertion=managed_identity_assertion(
+                s.graph_managed_identity_client_id, s.graph_token_exchange_audience
+            )
+            if federated
+            else None,
             timeout=s.http_timeout_seconds,
             mailbox_concurrency=s.mailbox_concurrency,
         )

@@ -6,13 +6,11 @@ os.environ; function_app.py calls `Settings.from_mapping(os.environ)` lazily.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
-from urllib.parse import urlsplit
 
-from archiver.core.addresses import is_addr_spec
+from archiver import setting_rules as rules
 from archiver.errors import ConfigurationError
 
 T = TypeVar("T")
@@ -28,6 +26,10 @@ STORAGE_IDENTITY_SUFFIXES = (
     "clientId",
 )
 
+# AzureWebJobsStorage__credential: the Functions host accepts managedidentity; admin commands run
+# from an admin's machine may also sign in as the admin (azure-identity's credentials).
+STORAGE_CREDENTIALS = ("managedidentity", "default", "azurecli", "environment", "workloadidentity")
+
 # Setting name -> default ("" = required unless documented optional below).
 DEFAULTS: dict[str, str] = {
     "ZOOM_ACCOUNT_ID": "",
@@ -40,8 +42,11 @@ DEFAULTS: dict[str, str] = {
     "ZOOM_RATE_PLAN": "business",
     "GRAPH_TENANT_ID": "",
     "GRAPH_CLIENT_ID": "",
+    "GRAPH_CREDENTIAL": "",
     "GRAPH_CLIENT_SECRET": "",
     "GRAPH_CLIENT_CERTIFICATE": "",
+    "GRAPH_MANAGED_IDENTITY_CLIENT_ID": "",
+    "GRAPH_TOKEN_EXCHANGE_AUDIENCE": "api://AzureADTokenExchange",
     "GRAPH_URL": "https://graph.microsoft.com/v1.0",
     "GRAPH_AUTHORITY_HOST": "https://login.microsoftonline.com",
     "ARCHIVE_FOLDER_NAME": "Zoom Meetings",
@@ -69,8 +74,10 @@ DEFAULTS: dict[str, str] = {
 OPTIONAL = frozenset(
     {
         "ZOOM_WEBHOOK_SECRET",
+        "GRAPH_CREDENTIAL",
         "GRAPH_CLIENT_SECRET",
         "GRAPH_CLIENT_CERTIFICATE",
+        "GRAPH_MANAGED_IDENTITY_CLIENT_ID",
         "INTERNAL_DOMAINS",
         "FALLBACK_MAILBOX",
         "COMPLIANCE_MAILBOX",
@@ -85,17 +92,19 @@ SETTING_NAMES: tuple[str, ...] = (
     *DEFAULTS,
 )
 RATE_PLANS = ("pro", "business", "business_plus", "enterprise")
+# How the app proves itself to Entra ID for Graph: the function app's managed identity as a
+# federated credential of the app registration (nothing stored or rotated), a certificate or a
+# client secret.
+GRAPH_CREDENTIALS = ("managedidentity", "certificate", "secret")
+# What each group of settings is for: an admin command that needs no Zoom call may run without
+# the Zoom settings (Settings.from_mapping(..., partial=True)), never without storage.
+SERVICE_SETTINGS = {
+    "Zoom": ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"),
+    "Graph": ("GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CREDENTIAL"),
+}
 OVERSIZE_POLICIES = ("link", "split", "skip")
 # Graph refuses attachments over 150 MB (upload session limit); a bigger setting could never work.
 GRAPH_ATTACHMENT_CEILING_MB = 150
-
-_DOMAIN = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$")
-_HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-# Azure queue / container naming rules: 3-63 chars, lowercase letters, digits, single hyphens.
-_STORAGE_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")
-_TABLE_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,40}$")
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,\-]+$")
 
 
 @dataclass(frozen=True)
@@ -131,8 +140,11 @@ class Settings:
     zoom_rate_plan: str
     graph_tenant_id: str
     graph_client_id: str
+    graph_credential: str  # managedidentity | certificate | secret
     graph_client_secret: str | None = field(repr=False)
     graph_client_certificate: str | None = field(repr=False)
+    graph_managed_identity_client_id: str | None
+    graph_token_exchange_audience: str
     graph_url: str
     graph_authority_host: str
     archive_folder_name: str
@@ -156,21 +168,24 @@ class Settings:
     mailbox_concurrency: int
     transcript_grace_minutes: int
     http_timeout_seconds: int
+    # Required settings left unset (admin commands only; empty for the function app).
+    unset: frozenset[str] = frozenset()
 
     @classmethod
-    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
-        """Parse and validate every setting; raise ConfigurationError naming the first bad one."""
-        r = _Reader(env)
+    def from_mapping(cls, env: Mapping[str, str], *, partial: bool = False) -> Settings:
+        """Parse and validate every setting; raise ConfigurationError naming the first bad one.
+
+        With `partial` (admin commands), a required Zoom or Graph setting that is not set is
+        recorded in `unset` instead; `require()` names it when a command needs that service.
+        Storage is always required.
+        """
+        r = _Reader(env, partial=partial)
         secret = r.text("GRAPH_CLIENT_SECRET")
         certificate = r.text("GRAPH_CLIENT_CERTIFICATE")
-        if not secret and not certificate:
-            raise ConfigurationError(
-                "GRAPH_CLIENT_CERTIFICATE or GRAPH_CLIENT_SECRET must be set "
-                "(a certificate is preferred)"
-            )
         if certificate:
-            certificate = _check_pem(certificate)
-        return cls(
+            certificate = rules.check_pem(certificate)
+        credential = _graph_credential(r, secret=secret, certificate=certificate)
+        settings = cls(
             storage=_storage(env),
             zoom_account_id=r.text("ZOOM_ACCOUNT_ID"),
             zoom_client_id=r.text("ZOOM_CLIENT_ID"),
@@ -178,25 +193,29 @@ class Settings:
             zoom_webhook_secret=r.text("ZOOM_WEBHOOK_SECRET") or None,
             zoom_api_url=r.url("ZOOM_API_URL"),
             zoom_oauth_url=r.url("ZOOM_OAUTH_URL"),
-            zoom_download_hosts=r.items("ZOOM_DOWNLOAD_HOSTS", _host_pattern),
+            zoom_download_hosts=r.items("ZOOM_DOWNLOAD_HOSTS", rules.host_pattern),
             zoom_rate_plan=r.choice("ZOOM_RATE_PLAN", RATE_PLANS),
-            graph_tenant_id=r.check("GRAPH_TENANT_ID", _tenant),
-            graph_client_id=r.check("GRAPH_CLIENT_ID", _guid),
+            graph_tenant_id=r.check("GRAPH_TENANT_ID", rules.tenant),
+            graph_client_id=r.check("GRAPH_CLIENT_ID", rules.guid),
+            graph_credential=credential,
             graph_client_secret=secret or None,
             graph_client_certificate=certificate or None,
+            graph_managed_identity_client_id=r.check("GRAPH_MANAGED_IDENTITY_CLIENT_ID", rules.guid)
+            or None,
+            graph_token_exchange_audience=r.text("GRAPH_TOKEN_EXCHANGE_AUDIENCE"),
             graph_url=r.url("GRAPH_URL"),
             graph_authority_host=r.url("GRAPH_AUTHORITY_HOST"),
-            archive_folder_name=r.check("ARCHIVE_FOLDER_NAME", _folder_name),
-            internal_domains=r.items("INTERNAL_DOMAINS", _domain),
-            fallback_mailbox=r.check("FALLBACK_MAILBOX", _email) or None,
-            compliance_mailbox=r.check("COMPLIANCE_MAILBOX", _email) or None,
-            discovery_schedule=r.check("DISCOVERY_SCHEDULE", _schedule),
+            archive_folder_name=r.check("ARCHIVE_FOLDER_NAME", rules.folder_name),
+            internal_domains=r.items("INTERNAL_DOMAINS", rules.domain),
+            fallback_mailbox=r.check("FALLBACK_MAILBOX", rules.email) or None,
+            compliance_mailbox=r.check("COMPLIANCE_MAILBOX", rules.email) or None,
+            discovery_schedule=r.check("DISCOVERY_SCHEDULE", rules.schedule),
             initial_lookback_days=r.integer("INITIAL_LOOKBACK_DAYS", 1, 3650),
-            meetings_queue=r.check("MEETINGS_QUEUE", _storage_name),
-            files_queue=r.check("FILES_QUEUE", _storage_name),
-            staging_container=r.check("STAGING_CONTAINER", _storage_name),
-            archive_container=r.check("ARCHIVE_CONTAINER", _storage_name),
-            table_prefix=r.check("TABLE_PREFIX", _table_prefix),
+            meetings_queue=r.check("MEETINGS_QUEUE", rules.storage_name),
+            files_queue=r.check("FILES_QUEUE", rules.storage_name),
+            staging_container=r.check("STAGING_CONTAINER", rules.storage_name),
+            archive_container=r.check("ARCHIVE_CONTAINER", rules.storage_name),
+            table_prefix=r.check("TABLE_PREFIX", rules.table_prefix),
             oversize_policy=r.choice("OVERSIZE_POLICY", OVERSIZE_POLICIES),
             max_attachment_mb=r.integer("MAX_ATTACHMENT_MB", 1, GRAPH_ATTACHMENT_CEILING_MB),
             max_item_mb=r.integer("MAX_ITEM_MB", 1, GRAPH_ATTACHMENT_CEILING_MB),
@@ -207,27 +226,49 @@ class Settings:
             mailbox_concurrency=r.integer("MAILBOX_CONCURRENCY", 1, 4),
             transcript_grace_minutes=r.integer("TRANSCRIPT_GRACE_MINUTES", 0, 24 * 60),
             http_timeout_seconds=r.integer("HTTP_TIMEOUT_SECONDS", 5, 600),
+            unset=frozenset(r.unset),
         )
+        return settings
+
+    def require(self, service: str) -> None:
+        """Raise ConfigurationError naming what `service` (Zoom, Graph) needs and is not set."""
+        lacking = [name for name in SERVICE_SETTINGS[service] if name in self.unset]
+        if lacking:
+            raise ConfigurationError(
+                f"this needs {service}: {', '.join(lacking)} not set (set them as the "
+                "function app has them; see docs/admin-guide.md, section 8)"
+            )
 
 
 class _Reader:
     """Reads one setting at a time, applying DEFAULTS and naming the setting in every error."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], *, partial: bool = False) -> None:
         self._env = env
+        self._partial = partial
+        self.unset: set[str] = set()
 
     def text(self, name: str) -> str:
         value = self._env.get(name, "").strip() or DEFAULTS[name]
         if not value and name not in OPTIONAL:
+            if self._partial and any(name in names for names in SERVICE_SETTINGS.values()):
+                self.unset.add(name)
+                return ""
             raise ConfigurationError(f"{name} is required but not set")
         return value
+
+    def missing(self, name: str, message: str) -> None:
+        """A setting the others make required (e.g. the credential a mode needs)."""
+        if not self._partial:
+            raise ConfigurationError(message)
+        self.unset.add(name)
 
     def check(self, name: str, validate: Callable[[str, str], str]) -> str:
         value = self.text(name)
         return validate(name, value) if value else value
 
     def url(self, name: str) -> str:
-        return self.check(name, _https_url)
+        return self.check(name, rules.https_url)
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str:
         value = self.text(name).lower()
@@ -248,6 +289,30 @@ class _Reader:
     def items(self, name: str, validate: Callable[[str, str], str]) -> tuple[str, ...]:
         parts = [part.strip().lower() for part in self.text(name).split(",")]
         return tuple(dict.fromkeys(validate(name, part) for part in parts if part))
+
+
+def _graph_credential(r: _Reader, *, secret: str, certificate: str) -> str:
+    """GRAPH_CREDENTIAL, or the mode the credential that is set implies; checks what it needs."""
+    chosen = r.text("GRAPH_CREDENTIAL").lower()
+    if chosen and chosen not in GRAPH_CREDENTIALS:
+        raise ConfigurationError(
+            f"GRAPH_CREDENTIAL must be one of {', '.join(GRAPH_CREDENTIALS)}; got {chosen!r}"
+        )
+    mode = chosen or ("certificate" if certificate else "secret" if secret else "")
+    if not mode:
+        r.missing(
+            "GRAPH_CREDENTIAL",
+            "GRAPH_CREDENTIAL is not set, nor GRAPH_CLIENT_CERTIFICATE or GRAPH_CLIENT_SECRET: "
+            "set GRAPH_CREDENTIAL=managedidentity (recommended in Azure: docs/admin-guide.md) "
+            "or give a certificate (preferred to a secret)",
+        )
+        return ""
+    needs = {"certificate": certificate, "secret": secret, "managedidentity": "-"}[mode]
+    if not needs:
+        raise ConfigurationError(
+            f"GRAPH_CREDENTIAL is {mode} but GRAPH_CLIENT_{mode.upper()} is not set"
+        )
+    return mode
 
 
 def _storage(env: Mapping[str, str]) -> StorageConnection:
@@ -272,10 +337,11 @@ def _storage(env: Mapping[str, str]) -> StorageConnection:
         )
     for suffix in ("blobServiceUri", "queueServiceUri", "tableServiceUri"):
         if identity[suffix]:
-            _https_url(f"{STORAGE}__{suffix}", identity[suffix] or "")
-    if identity["credential"] not in (None, "managedidentity"):
+            rules.https_url(f"{STORAGE}__{suffix}", identity[suffix] or "")
+    if identity["credential"] not in (None, *STORAGE_CREDENTIALS):
         raise ConfigurationError(
-            f"{STORAGE}__credential must be 'managedidentity'; got {identity['credential']!r}"
+            f"{STORAGE}__credential must be one of {', '.join(STORAGE_CREDENTIALS)}; "
+            f"got {identity['credential']!r}"
         )
     return StorageConnection(
         account_name=identity["accountName"],
@@ -285,92 +351,3 @@ def _storage(env: Mapping[str, str]) -> StorageConnection:
         credential=identity["credential"],
         client_id=identity["clientId"],
     )
-
-
-def _https_url(name: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ConfigurationError(f"{name} must be an https:// URL; got {value!r}")
-    return value.rstrip("/")
-
-
-def is_email(value: str) -> bool:
-    """True for an email address Exchange accepts (an RFC 5322 dot-atom addr-spec)."""
-    return is_addr_spec(value)
-
-
-def _email(name: str, value: str) -> str:
-    if not is_addr_spec(value):
-        raise ConfigurationError(f"{name} must be an email address; got {value!r}")
-    return value.lower()
-
-
-def _domain(name: str, value: str) -> str:
-    if not _DOMAIN.match(value) or value.startswith("*."):
-        raise ConfigurationError(f"{name} must list domain names like contoso.com; got {value!r}")
-    return value
-
-
-def _host_pattern(name: str, value: str) -> str:
-    if not _HOST.match(value):
-        raise ConfigurationError(f"{name} must list host names or *.suffix patterns; got {value!r}")
-    return value
-
-
-def _guid(name: str, value: str) -> str:
-    if not _GUID.match(value):
-        raise ConfigurationError(f"{name} must be a GUID; got {value!r}")
-    return value.lower()
-
-
-def _tenant(name: str, value: str) -> str:
-    # A tenant is a GUID or a verified domain (contoso.onmicrosoft.com); both work in the authority.
-    if _GUID.match(value) or _DOMAIN.match(value.lower()):
-        return value.lower()
-    raise ConfigurationError(f"{name} must be a tenant GUID or domain; got {value!r}")
-
-
-def _storage_name(name: str, value: str) -> str:
-    if not _STORAGE_NAME.match(value):
-        raise ConfigurationError(
-            f"{name} must be 3-63 lowercase letters, digits or single hyphens; got {value!r}"
-        )
-    return value
-
-
-def _table_prefix(name: str, value: str) -> str:
-    if not _TABLE_PREFIX.match(value):
-        raise ConfigurationError(
-            f"{name} must start with a letter and hold only letters and digits (max 41); "
-            f"got {value!r}"
-        )
-    return value
-
-
-def _folder_name(name: str, value: str) -> str:
-    if len(value) > 255 or any(ord(ch) < 32 for ch in value):
-        raise ConfigurationError(
-            f"{name} must be a folder name of at most 255 printable characters"
-        )
-    return value
-
-
-def _schedule(name: str, value: str) -> str:
-    fields = value.split()
-    if len(fields) != 6 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise ConfigurationError(
-            f"{name} must be a six-field NCRONTAB expression "
-            f"(second minute hour day month day-of-week), e.g. '0 */15 * * * *'; got {value!r}"
-        )
-    return value
-
-
-def _check_pem(value: str) -> str:
-    # App settings are single-line; admins often paste the PEM with literal "\n" escapes.
-    pem = value.replace("\\n", "\n")
-    if "PRIVATE KEY-----" not in pem or "BEGIN CERTIFICATE-----" not in pem:
-        raise ConfigurationError(
-            "GRAPH_CLIENT_CERTIFICATE must be a PEM holding both the private key "
-            "and the certificate"
-        )
-    return pem

@@ -1,47 +1,17 @@
-"""Azure Storage service clients from the AzureWebJobsStorage settings (key or managed identity)."""
+"""Azure Storage service clients from the AzureWebJobsStorage settings (key or identity)."""
 
 from __future__ import annotations
 
-import time
 from functools import cached_property
 from typing import Any
 
-from azure.core.credentials import AccessToken
+from azure.core.credentials import TokenCredential
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import BinaryBase64DecodePolicy, BinaryBase64EncodePolicy, QueueClient
 
-from archiver.errors import AuthenticationError
+from archiver.adapters.identity import credential
 from archiver.settings import StorageConnection
-
-STORAGE_SCOPE = "https://storage.azure.com/.default"
-
-
-class ManagedIdentityCredential:
-    """An azure-core TokenCredential over msal's managed identity client (no extra dependency)."""
-
-    def __init__(self, client_id: str | None) -> None:
-        import msal
-        import requests
-
-        identity: Any = (
-            msal.UserAssignedManagedIdentity(client_id=client_id)
-            if client_id
-            else msal.SystemAssignedManagedIdentity()
-        )
-        self._client = msal.ManagedIdentityClient(identity, http_client=requests.Session())
-
-    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
-        """A storage token for the app's identity (msal caches and refreshes it)."""
-        resource = (scopes[0] if scopes else STORAGE_SCOPE).removesuffix("/.default")
-        result = self._client.acquire_token_for_client(resource=resource)
-        if "access_token" not in result:
-            raise AuthenticationError(
-                f"managed identity token for storage refused: {result.get('error', 'unknown')}",
-                service="storage",
-            )
-        expires_in = int(result.get("expires_in", 3600))
-        return AccessToken(result["access_token"], int(time.time()) + expires_in)
 
 
 def _transport() -> Any:
@@ -64,8 +34,9 @@ class StorageClients:
         self._options: dict[str, Any] = {"transport": _transport()}
 
     @cached_property
-    def _credential(self) -> ManagedIdentityCredential:
-        return ManagedIdentityCredential(self._connection.client_id)
+    def _credential(self) -> TokenCredential:
+        connection = self._connection
+        return credential(connection.credential, client_id=connection.client_id)
 
     def _uri(self, service: str) -> str:
         explicit = {

@@ -26,8 +26,8 @@ from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueClient, QueueMessage
 from azure.storage.queue import QueueMessage as StoredMessage
 
+from archiver.core import ncrontab
 from archiver.errors import ConfigurationError
-from archiver.host import ncrontab
 from archiver.host.blobs import POISON_QUEUE, BlobWatcher
 from archiver.host.http import HttpHost
 from archiver.host.loader import Function, load_functions

@@ -104,7 +104,8 @@ def _one_line(error: BaseException) -> str:
 def _deps() -> Any:
     from archiver.bootstrap import from_environment
 
-    return from_environment()
+    # An admin needs only the settings of the services a command calls (replay: storage).
+    return from_environment(partial=True)
 
 
 def _day(value: str | None, name: str) -> date:
@@ -182,7 +183,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _mappings_import(args: argparse.Namespace, out: TextIO) -> int:
-    from archiver.settings import is_email
+    from archiver.setting_rules import is_email
 
     directory = _deps().directory
     pairs: list[tuple[str, str]] = []

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from azure.storage.blob import BlobServiceClient
 
+from archiver.core import ncrontab
 from archiver.errors import ConfigurationError
-from archiver.host import ncrontab
 from archiver.host.loader import resolve
 from tests.host.support import calls, make_host
 

@@ -71,7 +71,8 @@ def test_a_missing_required_setting_is_named(name: str) -> None:
 
 
 def test_graph_needs_a_secret_or_a_certificate() -> None:
-    assert "GRAPH_CLIENT_CERTIFICATE or GRAPH_CLIENT_SECRET" in error_for(GRAPH_CLIENT_SECRET="")
+    error = error_for(GRAPH_CLIENT_SECRET="")
+    assert "nor GRAPH_CLIENT_CERTIFICATE or GRAPH_CLIENT_SECRET" in error
 
 
 def test_a_certificate_with_escaped_newlines_is_accepted_and_unescaped() -> None:
@@ -164,3 +165,37 @@ def test_secrets_never_appear_in_the_repr() -> None:
     for secret in ("zoom-secret-value", "graph-secret-value", "hook-secret-value", "k3y="):
         assert secret not in text
     assert {"ZOOM_CLIENT_SECRET", "GRAPH_CLIENT_CERTIFICATE"} <= SECRETS
+
+
+def test_a_schedule_the_host_would_refuse_is_refused_naming_the_field() -> None:
+    assert "minute field '99' is outside 0-59" in error_for(DISCOVERY_SCHEDULE="0 99 * * * *")
+
+
+def test_graph_can_sign_in_with_the_apps_managed_identity_and_nothing_stored() -> None:
+    managed = settings(GRAPH_CLIENT_SECRET="", GRAPH_CREDENTIAL="managedidentity")
+    assert managed.graph_credential == "managedidentity"
+    assert managed.graph_token_exchange_audience == "api://AzureADTokenExchange"
+
+
+def test_the_credential_a_mode_names_must_be_there() -> None:
+    error = error_for(GRAPH_CREDENTIAL="certificate")
+    assert error == "GRAPH_CREDENTIAL is certificate but GRAPH_CLIENT_CERTIFICATE is not set"
+
+
+def test_an_admin_command_may_run_without_the_settings_of_a_service_it_does_not_call() -> None:
+    env = {**GOOD, "ZOOM_CLIENT_SECRET": "", "GRAPH_CLIENT_SECRET": ""}
+    admin = Settings.from_mapping(env, partial=True)
+    assert admin.unset == {"ZOOM_CLIENT_SECRET", "GRAPH_CREDENTIAL"}
+    with pytest.raises(ConfigurationError, match=r"this needs Zoom: ZOOM_CLIENT_SECRET not set"):
+        admin.require("Zoom")
+    with pytest.raises(ConfigurationError, match="this needs Graph: GRAPH_CREDENTIAL"):
+        admin.require("Graph")
+
+
+def test_an_admin_may_sign_in_to_storage_as_themselves() -> None:
+    admin = settings(
+        AzureWebJobsStorage="",
+        AzureWebJobsStorage__accountName="zoomarchive",
+        AzureWebJobsStorage__credential="azurecli",
+    )
+    assert admin.storage.credential == "azurecli"

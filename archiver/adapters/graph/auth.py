@@ -1,9 +1,11 @@
-"""App-only tokens for Microsoft Graph through MSAL, with a client certificate or secret."""
+"""App-only tokens for Microsoft Graph through MSAL: a managed identity's federated assertion, a
+client certificate or a client secret."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -52,14 +54,19 @@ class MsalTokenProvider:
         graph_url: str,
         client_secret: str | None,
         client_certificate_pem: str | None,
+        client_assertion: Callable[[], str] | None = None,
     ) -> None:
         import msal
 
-        credential: Any = (
-            certificate_credential(client_certificate_pem)
-            if client_certificate_pem
-            else client_secret
-        )
+        credential: Any
+        if client_assertion is not None:
+            # A managed identity's token as the assertion: Entra checks it against the app's
+            # federated identity credential (issuer, subject, audience).
+            credential = {"client_assertion": client_assertion}
+        elif client_certificate_pem:
+            credential = certificate_credential(client_certificate_pem)
+        else:
+            credential = client_secret
         parts = urlsplit(graph_url)
         self._scopes = [f"{parts.scheme}://{parts.netloc}/.default"]
         # The authority comes from admin configuration (public, sovereign or test cloud), so

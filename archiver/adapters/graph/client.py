@@ -49,6 +49,7 @@ class GraphClient:
         client_id: str,
         client_secret: str | None = None,
         client_certificate_pem: str | None = None,
+        client_assertion: Callable[[], str] | None = None,
         timeout: float = 60,
         max_attempts: int = 6,
         mailbox_concurrency: int = 4,
@@ -66,6 +67,7 @@ class GraphClient:
             graph_url=graph_url,
             client_secret=client_secret,
             client_certificate_pem=client_certificate_pem,
+            client_assertion=client_assertion,
         )
         self._token = provider
         self._http = Transport(
