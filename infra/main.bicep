@@ -36,7 +36,8 @@ var names = {
   identity: 'id-zoomarch-${token}'
 }
 // Every app setting archiver/settings.py reads, with the same names as local.settings.sample.json
-// (secrets come from Key Vault in function.bicep; storage is identity-based there too).
+// (secrets are Key Vault references made by keyvault.bicep; storage is identity-based in
+// function.bicep).
 var appSettings = {
   ZOOM_ACCOUNT_ID: zoomAccountId
   ZOOM_CLIENT_ID: zoomClientId
@@ -67,6 +68,15 @@ var appSettings = {
   MAILBOX_CONCURRENCY: '4'
   TRANSCRIPT_GRACE_MINUTES: '0'
   HTTP_TIMEOUT_SECONDS: '60'
+}
+
+// The optional secrets the vault stores. keyvault.bicep creates each secret and the app setting that
+// references it under the same flag: a setting never references a secret that does not exist
+// (the app would read the literal "@Microsoft.KeyVault(...)" text).
+var storeSecret = {
+  zoomWebhookSecret: !empty(zoomWebhookSecret)
+  graphClientCertificate: !empty(graphClientCertificate)
+  graphClientSecret: !empty(graphClientSecret)
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -105,6 +115,9 @@ module vault 'app/keyvault.bicep' = {
     zoomWebhookSecret: zoomWebhookSecret
     graphClientCertificate: graphClientCertificate
     graphClientSecret: graphClientSecret
+    storeZoomWebhookSecret: storeSecret.zoomWebhookSecret
+    storeGraphClientCertificate: storeSecret.graphClientCertificate
+    storeGraphClientSecret: storeSecret.graphClientSecret
   }
 }
 
@@ -131,8 +144,8 @@ module function 'app/function.bicep' = {
     queueEndpoint: storage.outputs.queueEndpoint
     tableEndpoint: storage.outputs.tableEndpoint
     insightsConnectionString: monitoring.outputs.connectionString
-    keyVaultName: vault.outputs.name
     settings: appSettings
+    secretSettings: vault.outputs.referenceSettings
   }
   dependsOn: [ rbac ]
 }

@@ -1,4 +1,5 @@
 // Key Vault in RBAC mode holding the Zoom and Graph secrets; the app's identity may only read them.
+// It also makes the app settings that reference them: one per secret it stores, never another.
 param name string
 param location string
 param tags object
@@ -11,6 +12,10 @@ param zoomWebhookSecret string
 param graphClientCertificate string
 @secure()
 param graphClientSecret string
+// Which optional secrets to store (main.bicep decides from the parameters).
+param storeZoomWebhookSecret bool
+param storeGraphClientCertificate bool
+param storeGraphClientSecret bool
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -31,22 +36,48 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-var secrets = [
-  { name: 'zoom-client-secret', value: zoomClientSecret }
-  { name: 'zoom-webhook-secret', value: zoomWebhookSecret }
-  { name: 'graph-client-certificate', value: graphClientCertificate }
-  { name: 'graph-client-secret', value: graphClientSecret }
-]
-
-resource secretValues 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for secret in secrets: if (!empty(secret.value)) {
+resource zoomClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
-  name: secret.name
+  name: 'zoom-client-secret'
   properties: {
     // checkov:skip=CKV_AZURE_41:Rotation is manual and documented (docs/admin-guide.md); an expiry would silently stop archiving
-    value: secret.value
+    value: zoomClientSecret
     contentType: 'text/plain'
   }
-}]
+}
+
+resource zoomWebhookSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeZoomWebhookSecret) {
+  parent: vault
+  name: 'zoom-webhook-secret'
+  properties: {
+    // checkov:skip=CKV_AZURE_41:Rotation is manual and documented (docs/admin-guide.md); an expiry would silently stop archiving
+    // checkov:skip=CKV_AZURE_114:contentType is set below; checkov does not read the body of a conditional resource
+    value: zoomWebhookSecret
+    contentType: 'text/plain'
+  }
+}
+
+resource graphClientCertificateValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeGraphClientCertificate) {
+  parent: vault
+  name: 'graph-client-certificate'
+  properties: {
+    // checkov:skip=CKV_AZURE_41:Rotation is manual and documented (docs/admin-guide.md); an expiry would silently stop archiving
+    // checkov:skip=CKV_AZURE_114:contentType is set below; checkov does not read the body of a conditional resource
+    value: graphClientCertificate
+    contentType: 'text/plain'
+  }
+}
+
+resource graphClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeGraphClientSecret) {
+  parent: vault
+  name: 'graph-client-secret'
+  properties: {
+    // checkov:skip=CKV_AZURE_41:Rotation is manual and documented (docs/admin-guide.md); an expiry would silently stop archiving
+    // checkov:skip=CKV_AZURE_114:contentType is set below; checkov does not read the body of a conditional resource
+    value: graphClientSecret
+    contentType: 'text/plain'
+  }
+}
 
 // Key Vault Secrets User: 4633458b-17de-408a-b874-0445c86b69e6 (read secret values only).
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -59,5 +90,14 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// One app setting per stored secret, under the same flag as the secret itself: a reference to a
+// secret that does not exist reaches the app as its literal "@Microsoft.KeyVault(...)" text.
+var reference = '@Microsoft.KeyVault(VaultName=${vault.name};SecretName='
+var zoomClientSecretSetting = { ZOOM_CLIENT_SECRET: '${reference}zoom-client-secret)' }
+var zoomWebhookSecretSetting = storeZoomWebhookSecret ? { ZOOM_WEBHOOK_SECRET: '${reference}zoom-webhook-secret)' } : {}
+var graphClientCertificateSetting = storeGraphClientCertificate ? { GRAPH_CLIENT_CERTIFICATE: '${reference}graph-client-certificate)' } : {}
+var graphClientSecretSetting = storeGraphClientSecret ? { GRAPH_CLIENT_SECRET: '${reference}graph-client-secret)' } : {}
+
 output name string = vault.name
 output uri string = vault.properties.vaultUri
+output referenceSettings object = union(zoomClientSecretSetting, zoomWebhookSecretSetting, graphClientCertificateSetting, graphClientSecretSetting)
