@@ -21,6 +21,7 @@ param internalDomains string = ''
 param fallbackMailbox string = ''
 @allowed([ 'link', 'split', 'skip' ])
 param oversizePolicy string = 'link'
+@description('Who gets the alerts by email (ALERT_EMAIL): an address or a distribution list; empty = alerts show in the portal only')
 param alertEmail string = ''
 param zoomApiUrl string = 'https://api.zoom.us/v2'
 param zoomOauthUrl string = 'https://zoom.us/oauth/token'
