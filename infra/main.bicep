@@ -11,6 +11,9 @@ param zoomClientId string
 param zoomClientSecret string
 @secure()
 param zoomWebhookSecret string = ''
+@description('Your Zoom plan (ZOOM_RATE_PLAN): sets the client-side rate limits')
+@allowed([ 'pro', 'business', 'business_plus', 'enterprise' ])
+param zoomRatePlan string = 'business'
 param graphTenantId string
 param graphClientId string
 @secure()
@@ -45,7 +48,7 @@ var appSettings = {
   ZOOM_API_URL: zoomApiUrl
   ZOOM_OAUTH_URL: zoomOauthUrl
   ZOOM_DOWNLOAD_HOSTS: 'zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com'
-  ZOOM_RATE_PLAN: 'business'
+  ZOOM_RATE_PLAN: zoomRatePlan
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_URL: graphUrl
