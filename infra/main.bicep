@@ -26,6 +26,10 @@ param fallbackMailbox string = ''
 param oversizePolicy string = 'link'
 @description('Who gets the alerts by email (ALERT_EMAIL): an address or a distribution list; empty = alerts show in the portal only')
 param alertEmail string = ''
+@description('Key Vault purge protection (KEY_VAULT_PURGE_PROTECTION). Keep true in production: a deleted vault then stays recoverable for 90 days and nobody can purge it. false only for test environments torn down with `azd down --purge`; it cannot be turned off on a vault that has it.')
+param keyVaultPurgeProtection bool = true
+@description('Renames the Key Vault after `azd down` (AZURE_KEY_VAULT_SUFFIX, set by infra/hooks/postdown.*): the deleted vault keeps its name for 90 days')
+param keyVaultSuffix string = ''
 param zoomApiUrl string = 'https://api.zoom.us/v2'
 param zoomOauthUrl string = 'https://zoom.us/oauth/token'
 param graphUrl string = 'https://graph.microsoft.com/v1.0'
@@ -36,7 +40,9 @@ var tags = { 'azd-env-name': environmentName, workload: 'zoom-archiver' }
 var names = {
   storage: 'st${take(token, 20)}'
   app: 'func-zoomarch-${token}'
-  vault: 'kv-zoom-${take(token, 14)}'
+  // `azd down` leaves the vault soft-deleted, its name taken, for 90 days (purge protection): the
+  // postdown hook sets keyVaultSuffix, so the next `azd up` creates a vault under a new name.
+  vault: empty(keyVaultSuffix) ? 'kv-zoom-${take(token, 14)}' : 'kv-zoom-${take(uniqueString(token, keyVaultSuffix), 13)}'
   identity: 'id-zoomarch-${token}'
 }
 // Every app setting archiver/settings.py reads, with the same names as local.settings.sample.json
@@ -115,6 +121,7 @@ module vault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     readerPrincipalId: identity.properties.principalId
+    purgeProtection: keyVaultPurgeProtection
     zoomClientSecret: zoomClientSecret
     zoomWebhookSecret: zoomWebhookSecret
     graphClientCertificate: graphClientCertificate

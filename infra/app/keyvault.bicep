@@ -4,6 +4,8 @@ param name string
 param location string
 param tags object
 param readerPrincipalId string
+@description('true in production: a deleted vault cannot be purged before its 90 days are over (the API takes true or nothing, never false)')
+param purgeProtection bool
 @secure()
 param zoomClientSecret string
 @secure()
@@ -25,12 +27,14 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     // checkov:skip=CKV_AZURE_109:No VNet in this template; access is Entra RBAC only
     // checkov:skip=CKV_AZURE_189:Public network access is needed by Flex Consumption without a VNet
     // checkov:skip=CKV2_AZURE_32:Private endpoints need a VNet, which this template does not create
+    // checkov:skip=CKV_AZURE_110:Purge protection is on unless keyVaultPurgeProtection is false, which is for test environments only
+    // checkov:skip=CKV_AZURE_42:Soft delete is always on; purge protection is on unless keyVaultPurgeProtection is false (test environments)
     tenantId: subscription().tenantId
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
+    enablePurgeProtection: purgeProtection ? true : null
     publicNetworkAccess: 'Enabled'
     networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
