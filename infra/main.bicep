@@ -16,6 +16,9 @@ param zoomWebhookSecret string = ''
 param zoomRatePlan string = 'business'
 param graphTenantId string
 param graphClientId string
+@description('How the app signs in to Microsoft Graph (GRAPH_CREDENTIAL): managedidentity (recommended: its user-assigned identity is a federated credential on the app registration, nothing is stored or rotated), certificate (GRAPH_CLIENT_CERTIFICATE) or secret (GRAPH_CLIENT_SECRET)')
+@allowed([ 'managedidentity', 'certificate', 'secret' ])
+param graphCredential string = 'managedidentity'
 @secure()
 param graphClientCertificate string = ''
 @secure()
@@ -57,6 +60,7 @@ var appSettings = {
   ZOOM_RATE_PLAN: zoomRatePlan
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
+  GRAPH_CREDENTIAL: graphCredential
   GRAPH_URL: graphUrl
   GRAPH_AUTHORITY_HOST: graphAuthorityHost
   ARCHIVE_FOLDER_NAME: 'Zoom Meetings'
@@ -80,14 +84,35 @@ var appSettings = {
   HTTP_TIMEOUT_SECONDS: '60'
 }
 
+// Secretless Graph ("Configure an application to trust a managed identity"): the app presents a
+// token of its user-assigned identity, for this audience, as the client assertion of the app
+// registration, which trusts the identity through a federated credential (issuer, subject and
+// audience are outputs below; the admin adds the credential, docs/admin-guide.md section 3).
+var useManagedIdentity = graphCredential == 'managedidentity'
+var tokenExchangeAudiences = {
+  AzureCloud: 'api://AzureADTokenExchange'
+  AzureUSGovernment: 'api://AzureADTokenExchangeUSGov'
+  AzureChinaCloud: 'api://AzureADTokenExchangeChina'
+}
+var tokenExchangeAudience = contains(tokenExchangeAudiences, environment().name) ? tokenExchangeAudiences[environment().name] : tokenExchangeAudiences.AzureCloud
+var managedIdentitySettings = useManagedIdentity ? {
+  GRAPH_MANAGED_IDENTITY_CLIENT_ID: identity.properties.clientId
+  GRAPH_TOKEN_EXCHANGE_AUDIENCE: tokenExchangeAudience
+} : {}
+
 // The optional secrets the vault stores. keyvault.bicep creates each secret and the app setting that
 // references it under the same flag: a setting never references a secret that does not exist
-// (the app would read the literal "@Microsoft.KeyVault(...)" text).
+// (the app would read the literal "@Microsoft.KeyVault(...)" text). Only the Graph credential
+// graphCredential names is stored; managedidentity stores none.
 var storeSecret = {
   zoomWebhookSecret: !empty(zoomWebhookSecret)
-  graphClientCertificate: !empty(graphClientCertificate)
-  graphClientSecret: !empty(graphClientSecret)
+  graphClientCertificate: graphCredential == 'certificate'
+  graphClientSecret: graphCredential == 'secret'
 }
+// A certificate or secret mode without its value fails the deployment, saying so (keyvault.bicep
+// allows only 'ok'), rather than deploying an app that cannot sign in.
+var graphCredentialMissing = (storeSecret.graphClientCertificate && empty(graphClientCertificate)) || (storeSecret.graphClientSecret && empty(graphClientSecret))
+var graphCredentialCheck = graphCredentialMissing ? 'GRAPH_CREDENTIAL is ${graphCredential} but GRAPH_CLIENT_${toUpper(graphCredential)} is empty: azd env set it, or use GRAPH_CREDENTIAL=managedidentity' : 'ok'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: names.identity
@@ -129,6 +154,7 @@ module vault 'app/keyvault.bicep' = {
     storeZoomWebhookSecret: storeSecret.zoomWebhookSecret
     storeGraphClientCertificate: storeSecret.graphClientCertificate
     storeGraphClientSecret: storeSecret.graphClientSecret
+    graphCredentialCheck: graphCredentialCheck
   }
 }
 
@@ -155,7 +181,7 @@ module function 'app/function.bicep' = {
     queueEndpoint: storage.outputs.queueEndpoint
     tableEndpoint: storage.outputs.tableEndpoint
     insightsConnectionString: monitoring.outputs.connectionString
-    settings: appSettings
+    settings: union(appSettings, managedIdentitySettings)
     secretSettings: vault.outputs.referenceSettings
   }
   dependsOn: [ rbac ]
@@ -166,3 +192,9 @@ output AZURE_FUNCTION_HOSTNAME string = function.outputs.hostName
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STAGING_CONTAINER string = appSettings.STAGING_CONTAINER
 output AZURE_KEY_VAULT_NAME string = vault.outputs.name
+// What the app registration's federated credential must say (GRAPH_CREDENTIAL=managedidentity):
+// docs/admin-guide.md section 3 passes these to `az ad app federated-credential create`.
+output GRAPH_CREDENTIAL string = graphCredential
+output GRAPH_FEDERATED_ISSUER string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+output GRAPH_FEDERATED_SUBJECT string = identity.properties.principalId
+output GRAPH_FEDERATED_AUDIENCE string = tokenExchangeAudience

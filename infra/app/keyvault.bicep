@@ -14,10 +14,14 @@ param zoomWebhookSecret string
 param graphClientCertificate string
 @secure()
 param graphClientSecret string
-// Which optional secrets to store (main.bicep decides from the parameters).
+// Which optional secrets to store (main.bicep decides from the parameters and graphCredential).
 param storeZoomWebhookSecret bool
 param storeGraphClientCertificate bool
 param storeGraphClientSecret bool
+@description('Fails the deployment with a readable reason when graphCredential names a certificate or secret that is not set: main.bicep passes that reason instead of ok')
+@allowed([ 'ok' ])
+#disable-next-line no-unused-params
+param graphCredentialCheck string = 'ok'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name

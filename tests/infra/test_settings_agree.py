@@ -1,9 +1,9 @@
 """Settings, local.settings.sample.json and the Bicep app settings name the same things.
 
 Plain text parsing (the product's .venv has no Bicep parser): the Bicep declares app settings in
-object literals (`var appSettings = {...}` in main.bicep, `var platformSettings = {...}` in
-function.bicep, one `var <name>Setting = ... { NAME: ... }` per Key Vault reference in
-keyvault.bicep); their keys are the setting names.
+object literals (`var appSettings = {...}` and `var managedIdentitySettings = ... {...}` in
+main.bicep, `var platformSettings = {...}` in function.bicep, one `var <name>Setting = ...
+{ NAME: ... }` per Key Vault reference in keyvault.bicep); their keys are the setting names.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ PLATFORM = {
 }
 # Settings the Bicep sets ahead of the product (docs/admin-guide.md, "Secretless Graph"): once
 # archiver/settings.py reads them they simply become product settings and this set stops mattering.
-PROPOSED: set[str] = set()
+PROPOSED = {"GRAPH_CREDENTIAL", "GRAPH_MANAGED_IDENTITY_CLIENT_ID", "GRAPH_TOKEN_EXCHANGE_AUDIENCE"}
 SECRETS = {
     "ZOOM_CLIENT_SECRET": "zoom-client-secret",
     "ZOOM_WEBHOOK_SECRET": "zoom-webhook-secret",
@@ -70,6 +70,7 @@ def reference_settings() -> dict[str, str]:
 def bicep_settings() -> set[str]:
     return (
         var_keys(INFRA / "main.bicep", "appSettings")
+        | var_keys(INFRA / "main.bicep", "managedIdentitySettings")
         | var_keys(INFRA / "app" / "function.bicep", "platformSettings")
         | set(reference_settings())
     )
