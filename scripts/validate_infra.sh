@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Offline validation of infra/: every .bicep parses (pycep-parser) and checkov's Bicep checks pass.
+# Offline validation of infra/: every .bicep parses (pycep-parser), the deployment rules hold and
+# checkov's Bicep checks pass.
 # checkov pins its own dependencies, so it lives in .venv-infra, apart from the product's venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,6 @@ for path in sorted(pathlib.Path("infra").rglob("*.bicep")):
         print(f"FAILED  {path}: {error}")
 sys.exit(1 if failed else 0)
 PY
+# The deployment rules (tests/infra/deploy_rules.py) need pycep too, so they run here.
+"$VENV/bin/python" tests/infra/deploy_rules.py
 BC_SKIP_MAPPING=TRUE "$VENV/bin/checkov" -d infra --framework bicep --skip-download --quiet --compact

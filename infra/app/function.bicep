@@ -9,8 +9,10 @@ param blobEndpoint string
 param queueEndpoint string
 param tableEndpoint string
 param insightsConnectionString string
-param keyVaultName string
+@description('The product settings (main.bicep)')
 param settings object
+@description('Key Vault references, one per secret the vault holds (keyvault.bicep referenceSettings)')
+param secretSettings object
 param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 
@@ -24,13 +26,6 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
-var kv = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName='
-var secretSettings = {
-  ZOOM_CLIENT_SECRET: '${kv}zoom-client-secret)'
-  ZOOM_WEBHOOK_SECRET: '${kv}zoom-webhook-secret)'
-  GRAPH_CLIENT_CERTIFICATE: '${kv}graph-client-certificate)'
-  GRAPH_CLIENT_SECRET: '${kv}graph-client-secret)'
-}
 var platformSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId

@@ -2,6 +2,7 @@
 param name string
 param location string
 param tags object
+@description('Receives every alert through the action group; empty = no action group')
 param alertEmail string = ''
 param failureRateThresholdPercent int = 5
 param discoveryLagMinutes int = 60
@@ -82,6 +83,7 @@ resource rules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [fo
         }
       ]
     }
+    // Every alert notifies the action group (when there is one: alertEmail set).
     actions: empty(alertEmail) ? {} : { actionGroups: [ actionGroup.id ] }
   }
 }]
