@@ -55,6 +55,11 @@ def log(req: func.HttpRequest) -> func.HttpResponse:
     return _http(entrypoints.run_log(dict(req.params)))
 
 
+@app.route(route="check", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+def check(req: func.HttpRequest) -> func.HttpResponse:
+    return _http(entrypoints.check(dict(req.params)))
+
+
 def _http(reply: entrypoints.HttpReply) -> func.HttpResponse:
     return func.HttpResponse(
         body=reply.body,

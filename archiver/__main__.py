@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -34,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[f"{STORAGE}__credential"] = args.credential
     if args.command not in ("host", "run"):
         host_cli.load_settings(None)
+        if not args.debug:
+            # azure-identity logs each credential it tried as a warning; the command's own
+            # one-line error says what failed and what to do (--debug shows them).
+            logging.getLogger("azure.identity").setLevel(logging.ERROR)
     return cli.run(args)
 
 

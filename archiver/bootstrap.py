@@ -16,18 +16,20 @@ from archiver.adapters.ledger import Ledger, Tables
 from archiver.adapters.queues import StorageQueues
 from archiver.adapters.runlog import RunLog
 from archiver.adapters.storage import StorageClients
+from archiver.core.mapping import Mailbox
 from archiver.core.ports import GraphPort, QueuePort, ZoomPort
 from archiver.settings import Settings
 from archiver.sources.assemble import Source
 from archiver.sources.recordings import CloudRecordings
 
 
-def environment_settings(*, partial: bool = False) -> Settings:
+def environment_settings(*, partial: bool = False, collect: bool = False) -> Settings:
     """The app settings of this process (Azure app settings or the local host's values).
 
-    `partial`: an admin command may run without the settings of a service it does not call.
+    `partial`: an admin command may run without the settings of a service it does not call;
+    `collect`: `check` records every invalid setting instead of stopping at the first.
     """
-    return Settings.from_mapping(os.environ, partial=partial)
+    return Settings.from_mapping(os.environ, partial=partial, collect=collect)
 
 
 def from_environment(*, partial: bool = False) -> Deps:
@@ -61,6 +63,7 @@ class Deps:
     @cached_property
     def storage(self) -> StorageClients:
         """Azure Storage service clients."""
+        self.settings.require("Storage")
         return StorageClients(self.settings.storage)
 
     @cached_property
@@ -147,4 +150,8 @@ class Deps:
     @cached_property
     def directory(self) -> MailboxDirectory:
         """Overrides, mailbox lookups and folder ids, cached in Table storage."""
-        return MailboxDirectory(self.tables, self.graph.find_mailbox, clock=self.clock)
+        # Graph is reached only for a lookup: `mappings list` and `remove` need no Graph settings.
+        def find_mailbox(address: str) -> Mailbox | None:
+            return self.graph.find_mailbox(address)
+
+        return MailboxDirectory(self.tables, find_mailbox, clock=self.clock)

@@ -79,25 +79,36 @@ def zoom_webhook(body: bytes, headers: Mapping[str, str]) -> HttpReply:
 
 
 def status(params: Mapping[str, str]) -> HttpReply:
-    """HTTP status: pipeline state as JSON."""
-    from archiver.operations.status import collect_status
+    """HTTP status: pipeline state as JSON; status?failed=1: every failed, partial and unmapped
+    meeting with its date, topic and reason."""
+    from archiver.operations.status import collect_status, failed_meetings
 
+    if params.get("failed", "").lower() in ("1", "true", "yes"):
+        body = {"failed": failed_meetings(deps())}
+        return HttpReply(200, json.dumps(body, indent=2).encode())
     return HttpReply(200, json.dumps(collect_status(deps()), indent=2).encode())
+
+
+def check(params: Mapping[str, str]) -> HttpReply:
+    """HTTP check?mailbox=ADDRESS: `check` run by the function app itself, with its own identity
+    (the only place GRAPH_CREDENTIAL=managedidentity can sign in); 503 when a check fails."""
+    from archiver.operations.checks import run_checks
+
+    results = run_checks(params.get("mailbox") or None, deps=deps())
+    ok = all(result.ok for result in results)
+    body = {"ok": ok, "checks": [result.as_dict() for result in results]}
+    return HttpReply(200 if ok else 503, json.dumps(body, indent=2).encode())
 
 
 def run_log(params: Mapping[str, str]) -> HttpReply:
     """HTTP log?since=yyyy-mm-dd&until=yyyy-mm-dd: the run log as CSV."""
-    from archiver.operations.status import log_csv, parse_day
+    from archiver.operations.status import log_csv, log_range
 
     today = deps().clock().date()
     try:
-        since = parse_day(params.get("since", today.isoformat()), "since")
-        until = parse_day(params.get("until", since.isoformat()), "until")
+        since, until = log_range(params.get("since"), params.get("until"), today)
     except ValueError as error:
         return HttpReply(400, json.dumps({"error": str(error)}).encode())
-    if until < since or (until - since).days > 366:
-        message = "until must be on or after since, and at most 366 days later"
-        return HttpReply(400, json.dumps({"error": message}).encode())
     body = log_csv(deps().runlog.entries(since, until)).encode()
     disposition = f'attachment; filename="zoom-archive-log-{since}-{until}.csv"'
     return HttpReply(200, body, "text/csv", {"Content-Disposition": disposition})

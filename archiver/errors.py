@@ -14,7 +14,9 @@
         └── MailboxUnavailableError    mailbox missing, disabled, over quota or out of RBAC scope
 
 HTTP status mapping happens inside the clients; callers only see this tree. Messages never
-contain secrets or tokens.
+contain secrets or tokens. `hint` is what to do about it, set once by the code that knows the
+cause (the client that read the service's answer); str(error) ends with it, so the ledger, the
+logs and the admin commands show that one hint and never add a generic second one.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ class ArchiverError(Exception):
         code: str | None = None,
         meeting: str | None = None,
         mailbox: str | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.hint = hint
         self.service = service
         self.status = status
         self.code = code
@@ -65,8 +69,10 @@ class ArchiverError(Exception):
         return {key: value for key, value in fields.items() if value is not None}
 
     def __str__(self) -> str:
+        """For an admin: "message (context) - hint"."""
         ctx = ", ".join(f"{k}={v}" for k, v in self.context().items())
-        return f"{self.message} ({ctx})" if ctx else self.message
+        text = f"{self.message} ({ctx})" if ctx else self.message
+        return f"{text} - {self.hint}" if self.hint else text
 
 
 class TransientError(ArchiverError):

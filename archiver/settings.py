@@ -102,6 +102,9 @@ SERVICE_SETTINGS = {
     "Zoom": ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"),
     "Graph": ("GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CREDENTIAL"),
 }
+# The settings a service's client is built from, by name prefix (`check` tests each service
+# whose own settings are valid).
+SERVICE_PREFIXES = {"Zoom": "ZOOM_", "Graph": "GRAPH_", "Storage": STORAGE}
 OVERSIZE_POLICIES = ("link", "split", "skip")
 # Graph refuses attachments over 150 MB (upload session limit); a bigger setting could never work.
 GRAPH_ATTACHMENT_CEILING_MB = 150
@@ -170,23 +173,35 @@ class Settings:
     http_timeout_seconds: int
     # Required settings left unset (admin commands only; empty for the function app).
     unset: frozenset[str] = frozenset()
+    # Settings found invalid, with why (`check` only: it reports them all; otherwise the first
+    # one raises). Their fields hold the default.
+    invalid: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, env: Mapping[str, str], *, partial: bool = False) -> Settings:
+    def from_mapping(
+        cls, env: Mapping[str, str], *, partial: bool = False, collect: bool = False
+    ) -> Settings:
         """Parse and validate every setting; raise ConfigurationError naming the first bad one.
 
         With `partial` (admin commands), a required Zoom or Graph setting that is not set is
         recorded in `unset` instead; `require()` names it when a command needs that service.
-        Storage is always required.
+        Storage is always required. With `collect` (`check`), which implies `partial`, every
+        invalid setting is recorded in `invalid` instead of raising.
         """
-        r = _Reader(env, partial=partial)
+        r = _Reader(env, partial=partial or collect, collect=collect)
         secret = r.text("GRAPH_CLIENT_SECRET")
         certificate = r.text("GRAPH_CLIENT_CERTIFICATE")
         if certificate:
-            certificate = rules.check_pem(certificate)
-        credential = _graph_credential(r, secret=secret, certificate=certificate)
+            certificate = r.guard(
+                "GRAPH_CLIENT_CERTIFICATE", lambda: rules.check_pem(certificate), ""
+            )
+        credential = r.guard(
+            "GRAPH_CREDENTIAL",
+            lambda: _graph_credential(r, secret=secret, certificate=certificate),
+            "",
+        )
         settings = cls(
-            storage=_storage(env),
+            storage=r.guard(STORAGE, lambda: _storage(env), StorageConnection()),
             zoom_account_id=r.text("ZOOM_ACCOUNT_ID"),
             zoom_client_id=r.text("ZOOM_CLIENT_ID"),
             zoom_client_secret=r.text("ZOOM_CLIENT_SECRET"),
@@ -227,12 +242,18 @@ class Settings:
             transcript_grace_minutes=r.integer("TRANSCRIPT_GRACE_MINUTES", 0, 24 * 60),
             http_timeout_seconds=r.integer("HTTP_TIMEOUT_SECONDS", 5, 600),
             unset=frozenset(r.unset),
+            invalid=dict(r.invalid),
         )
         return settings
 
     def require(self, service: str) -> None:
-        """Raise ConfigurationError naming what `service` (Zoom, Graph) needs and is not set."""
-        lacking = [name for name in SERVICE_SETTINGS[service] if name in self.unset]
+        """Raise ConfigurationError naming what `service` (Zoom, Graph, Storage) needs and is
+        not set or not valid."""
+        prefix = SERVICE_PREFIXES[service]
+        wrong = [message for name, message in self.invalid.items() if name.startswith(prefix)]
+        if wrong:
+            raise ConfigurationError("; ".join(wrong))
+        lacking = [name for name in SERVICE_SETTINGS.get(service, ()) if name in self.unset]
         if lacking:
             raise ConfigurationError(
                 f"this needs {service}: {', '.join(lacking)} not set (set them as the "
@@ -243,10 +264,22 @@ class Settings:
 class _Reader:
     """Reads one setting at a time, applying DEFAULTS and naming the setting in every error."""
 
-    def __init__(self, env: Mapping[str, str], *, partial: bool = False) -> None:
+    def __init__(self, env: Mapping[str, str], *, partial: bool = False, collect: bool = False):
         self._env = env
         self._partial = partial
+        self._collect = collect
         self.unset: set[str] = set()
+        self.invalid: dict[str, str] = {}
+
+    def guard(self, name: str, read: Callable[[], T], fallback: T) -> T:
+        """`read()`, or in collect mode the fallback with the error recorded against `name`."""
+        if not self._collect:
+            return read()
+        try:
+            return read()
+        except ConfigurationError as error:
+            self.invalid.setdefault(name, error.message)
+            return fallback
 
     def text(self, name: str) -> str:
         value = self._env.get(name, "").strip() or DEFAULTS[name]
@@ -265,30 +298,42 @@ class _Reader:
 
     def check(self, name: str, validate: Callable[[str, str], str]) -> str:
         value = self.text(name)
-        return validate(name, value) if value else value
+        return self.guard(name, lambda: validate(name, value), DEFAULTS[name]) if value else value
 
     def url(self, name: str) -> str:
         return self.check(name, rules.https_url)
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str:
         value = self.text(name).lower()
-        if value not in allowed:
-            raise ConfigurationError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
-        return value
+
+        def valid() -> str:
+            if value not in allowed:
+                raise ConfigurationError(
+                    f"{name} must be one of {', '.join(allowed)}; got {value!r}"
+                )
+            return value
+
+        return self.guard(name, valid, DEFAULTS[name])
 
     def integer(self, name: str, low: int, high: int) -> int:
         raw = self.text(name)
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigurationError(f"{name} must be a whole number; got {raw!r}") from None
-        if not low <= value <= high:
-            raise ConfigurationError(f"{name} must be between {low} and {high}; got {value}")
-        return value
+
+        def valid() -> int:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ConfigurationError(f"{name} must be a whole number; got {raw!r}") from None
+            if not low <= value <= high:
+                raise ConfigurationError(f"{name} must be between {low} and {high}; got {value}")
+            return value
+
+        return self.guard(name, valid, int(DEFAULTS[name]))
 
     def items(self, name: str, validate: Callable[[str, str], str]) -> tuple[str, ...]:
         parts = [part.strip().lower() for part in self.text(name).split(",")]
-        return tuple(dict.fromkeys(validate(name, part) for part in parts if part))
+        return self.guard(
+            name, lambda: tuple(dict.fromkeys(validate(name, p) for p in parts if p)), ()
+        )
 
 
 def _graph_credential(r: _Reader, *, secret: str, certificate: str) -> str:

@@ -63,6 +63,7 @@ def main() -> int:
         status = admin_output(env, "status")
         problems += check_status(status, corpus)
         summary(corpus, expected, found, status)
+        problems += show_failed(env, corpus)
         export(env, corpus)
         print("\n== second run: nothing new should be archived ==")
         second = archiver(env, *RUN, "--settings", str(settings_file), check=False)
@@ -81,7 +82,7 @@ def main() -> int:
     print(
         f"DEMO OK: {items} expected items present exactly once, with the right attachments; "
         "no direct message outside its two people's mailboxes and the compliance mailbox; "
-        "the meeting with a refused file is named in status."
+        "the meeting with a refused file is named in status and status --failed, with why."
     )
     return 0
 
@@ -312,6 +313,32 @@ def check_status(answer: subprocess.CompletedProcess[str], corpus: dict[str, Any
             elif "not one of ZOOM_DOWNLOAD_HOSTS" not in " ".join(found["missing_files"]):
                 missing.append(f"status does not say why meeting {meeting['uuid']} is partial")
     return missing
+
+
+def show_failed(env: dict[str, str], corpus: dict[str, Any]) -> list[str]:
+    """`status --failed` as an admin reads it; it must name each meeting that lacks a file,
+    with the reason."""
+    print("\n== python -m archiver status --failed ==")
+    table = admin_output(env, "status", "--failed")
+    print(table.stdout.strip() or table.stderr.strip())
+    try:
+        listed = {
+            m["uuid"]: m
+            for m in json.loads(admin_output(env, "status", "--failed", "--format", "json").stdout)
+        }
+    except ValueError:
+        return ["status --failed --format json did not answer JSON"]
+    problems = []
+    for meeting in corpus["meetings"]:
+        if any(not f["trusted_url"] for f in meeting["files"]):
+            found = listed.get(meeting["uuid"])
+            if found is None:
+                problems.append(f"status --failed does not name meeting {meeting['uuid']}")
+            elif "not one of ZOOM_DOWNLOAD_HOSTS" not in found["reason"]:
+                problems.append(f"status --failed gives no reason for {meeting['uuid']}")
+            elif meeting["topic"][:40] not in table.stdout:
+                problems.append(f"status --failed does not show the topic of {meeting['uuid']}")
+    return problems
 
 
 def summary(

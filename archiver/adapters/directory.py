@@ -70,6 +70,19 @@ class MailboxDirectory:
             }
         )
 
+    def remove_override(self, address: str) -> bool:
+        """Forget an address's mapping; False when it had none."""
+        address = address.strip().lower()
+        with self._lock:
+            self._memo.pop(("overrides", ""), None)
+        table = self._tables.get("mappings")
+        try:
+            table.get_entity("override", row_key(address))
+        except ResourceNotFoundError:
+            return False
+        table.delete_entity("override", row_key(address))  # no error if gone meanwhile
+        return True
+
     # -- directory lookups ------------------------------------------------------------------
     def lookup(self, address: str) -> Mailbox | None:
         """The mailbox behind an address via Graph, with positive and negative results cached.

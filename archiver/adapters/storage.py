@@ -107,3 +107,67 @@ def endpoints(connection: StorageConnection) -> str:
         connection.table_service_uri,
     )
     return ", ".join(n for n in names if n) or f"account {connection.account_name}"
+
+
+# The data-plane role each storage service needs (docs/admin-guide.md, section 8).
+ROLES = {
+    "blob": "Storage Blob Data Contributor",
+    "queue": "Storage Queue Data Contributor",
+    "table": "Storage Table Data Contributor",
+}
+
+
+def storage_problem(error: Exception, connection: StorageConnection) -> str:
+    """One line for an admin: what storage said or why it could not be reached, and the one
+    thing to do about it (no key, token or traceback)."""
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+
+    where = endpoints(connection)
+    if isinstance(error, ClientAuthenticationError) and error.response is None:
+        # azure-identity found no credential or was refused: storage itself was never asked.
+        return (
+            f"no credential for storage at {where}: {_first_line(error)} - sign in (az login) "
+            "and pass --credential azurecli, or set AzureWebJobsStorage__credential "
+            "(docs/admin-guide.md, section 8)"
+        )
+    if isinstance(error, HttpResponseError):
+        code = getattr(error, "error_code", None) or ""
+        service = _service_of(error)
+        said = f"storage refused the request: {error.status_code} {code or error.reason or ''}"
+        if code == "AuthorizationPermissionMismatch" or (
+            error.status_code == 403 and connection.uses_identity and code != "AuthorizationFailure"
+        ):
+            role = ROLES.get(service or "", "the Storage * Data Contributor roles")
+            return (
+                f"{said.strip()} at {where} - the signed-in identity needs {role} on the storage "
+                "account (docs/admin-guide.md, section 8 has the one-line role assignment)"
+            )
+        if code == "AuthorizationFailure":
+            return (
+                f"{said.strip()} at {where} - the account's network rules refuse this machine: "
+                "add its address under Networking, or run the command from an allowed network"
+            )
+        if code == "AuthenticationFailed":
+            return (
+                f"{said.strip()} at {where} - the account key in AzureWebJobsStorage is wrong, or "
+                "shared keys are off: use the identity-based settings (section 8)"
+            )
+        return f"{said.strip()} at {where}"
+    return (
+        f"storage unreachable ({type(error).__name__}) at {where} - check that it is running "
+        "(locally: Azurite) and that AzureWebJobsStorage points at it"
+    )
+
+
+def _service_of(error: Any) -> str | None:
+    request = getattr(getattr(error, "response", None), "request", None)
+    url = str(getattr(request, "url", "") or "")
+    for service in ("blob", "queue", "table"):
+        if f".{service}." in url:
+            return service
+    port = url.split("/")[2].rsplit(":", 1)[-1] if url.count("/") >= 2 else ""
+    return {"10000": "blob", "10001": "queue", "10002": "table"}.get(port)
+
+
+def _first_line(error: Exception) -> str:
+    return " ".join(str(getattr(error, "message", None) or error).split())[:300]

@@ -1,70 +1,178 @@
-"""`check`: validate settings and reach Zoom, Graph and storage, saying exactly what is missing."""
+"""`check`: every setting, then each service on its own (storage, Zoom, Entra and Graph), saying
+what is wrong and the one thing to do about it.
+
+A check whose service could not be reached or signed in to makes the checks that depend on it
+`skip` (the cause is reported once, where it happened); the other services are still checked.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from archiver.adapters.zoom.scopes import missing
 from archiver.errors import ArchiverError, AuthenticationError, MailboxUnavailableError
 
-Result = tuple[str, bool, str]
+OK, FAIL, SKIP = "ok", "FAIL", "skip"
 
 
-def run_checks(mailbox: str | None) -> list[Result]:
-    """Each check's name, whether it passed, and what to do when it did not."""
+@dataclass(frozen=True)
+class Result:
+    """One check: its name, ok / FAIL / skip, and what it found or what to do."""
+
+    name: str
+    outcome: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != FAIL
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.name, "outcome": self.outcome, "detail": self.detail}
+
+
+class _CannotRunError(Exception):
+    """Raised by a check that cannot run because one it depends on failed."""
+
+
+def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
+    """Every check, in order; `deps` for the HTTP route (the function app's own)."""
     from archiver.bootstrap import Deps, environment_settings
 
-    try:
-        settings = environment_settings()
-    except ArchiverError as error:
-        return [("settings", False, str(error))]
-    results: list[Result] = [("settings", True, "every setting is present and valid")]
-    deps = Deps(settings)
+    if deps is None:
+        try:
+            settings = environment_settings(collect=True)
+        except ArchiverError as error:  # collect mode records errors; this is a last resort
+            return [Result("settings", FAIL, str(error))]
+        deps = Deps(settings)
+    settings = deps.settings
+    results: list[Result] = [_settings_result(settings)]
     test_mailbox = mailbox or settings.fallback_mailbox
-    found: list[str] = []  # the tested mailbox's directory id, once looked up
+    state: dict[str, Any] = {}  # what earlier checks found, for the ones after them
 
-    def storage() -> str:
+    def storage_tables() -> str:
         deps.ledger.last_run()
-        return "tables reachable"
+        return "tables readable"
+
+    def storage_queues() -> str:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        found = []
+        for name in (settings.meetings_queue, settings.files_queue):
+            try:
+                deps.storage.queue(name).get_queue_properties()
+                found.append(name)
+            except ResourceNotFoundError:
+                found.append(f"{name} (not created yet: the function app creates it)")
+        return "queues reachable: " + ", ".join(found)
+
+    def storage_blobs() -> str:
+        container = deps.storage.blobs.get_container_client(settings.staging_container)
+        there = container.exists()
+        return f"container {settings.staging_container} " + (
+            "reachable" if there else "not created yet: the function app creates it"
+        )
 
     def zoom() -> str:
+        settings.require("Zoom")
         next(iter(deps.zoom.list_users(status="active")), None)
         return zoom_scopes(getattr(deps.zoom, "granted_scopes", frozenset()))
 
+    def graph_sign_in() -> str:
+        settings.require("Graph")
+        state["roles"] = deps.graph.granted_roles()
+        return f"signed in as app {settings.graph_client_id} {_credential_words(settings)}"
+
     def graph_permissions() -> str:
-        roles = getattr(deps.graph, "granted_roles", lambda: None)()
-        return graph_roles(roles)
+        _needs(state, "roles", "graph sign-in")
+        return graph_roles(state["roles"])
 
     def graph_mailbox() -> str:
+        _needs(state, "roles", "graph sign-in")
         if not test_mailbox:
-            raise ValueError("give --mailbox or set FALLBACK_MAILBOX to test a mailbox")
-        mailbox_found = deps.graph.find_mailbox(test_mailbox)
-        if mailbox_found is None:
-            raise MailboxUnavailableError(f"{test_mailbox} is not a mailbox in this tenant")
-        found.append(mailbox_found.id)
-        return f"{test_mailbox} found ({mailbox_found.address}, id {mailbox_found.id})"
+            raise _CannotRunError("give --mailbox (or set FALLBACK_MAILBOX) to test a mailbox")
+        found = deps.graph.find_mailbox(test_mailbox)
+        if found is None:
+            raise MailboxUnavailableError(
+                f"{test_mailbox} is not a mailbox in this tenant",
+                hint="give the address of a licensed user's mailbox",
+            )
+        state["mailbox"] = found.id
+        return f"{test_mailbox} found ({found.address}, id {found.id})"
 
     def graph_folder() -> str:
-        folder = deps.graph.ensure_folder(found[0], settings.archive_folder_name)
+        _needs(state, "mailbox", "graph mailbox")
+        folder = deps.graph.ensure_folder(state["mailbox"], settings.archive_folder_name)
         return f"folder {settings.archive_folder_name!r} is available (id {folder[:12]}...)"
 
     checks: list[tuple[str, Callable[[], str]]] = [
-        ("storage", storage),
+        ("storage tables", storage_tables),
+        ("storage queues", storage_queues),
+        ("storage blobs", storage_blobs),
         ("zoom", zoom),
+        ("graph sign-in", graph_sign_in),
         ("graph permissions", graph_permissions),
         ("graph mailbox", graph_mailbox),
         ("graph folder", graph_folder),
     ]
     for name, check in checks:
-        try:
-            results.append((name, True, check()))
-        except AuthenticationError as error:
-            results.append((name, False, f"{error} - {_hint(name)}"))
-        except (ArchiverError, ValueError) as error:
-            results.append((name, False, str(error)))
-        if name == "graph mailbox" and not found:
-            break  # no mailbox to test a folder in
+        if name.startswith("storage") and "storage" in state:
+            results.append(Result(name, SKIP, state["storage"]))
+            continue
+        results.append(_run(name, check, settings, state))
     return results
+
+
+def _run(name: str, check: Callable[[], str], settings: Any, state: dict[str, Any]) -> Result:
+    from azure.core.exceptions import AzureError, HttpResponseError
+
+    try:
+        return Result(name, OK, check())
+    except _CannotRunError as skipped:
+        return Result(name, SKIP, str(skipped))
+    except AzureError as error:  # only the storage SDKs raise these
+        from archiver.adapters.storage import storage_problem
+
+        if not isinstance(error, HttpResponseError) or error.response is None:
+            # Unreachable, or no credential: the other storage checks would say it again.
+            state["storage"] = f"storage not reachable ({name} above)"
+        return Result(name, FAIL, storage_problem(error, settings.storage))
+    except (ArchiverError, ValueError) as error:
+        if name.startswith("storage"):  # storage settings missing or invalid
+            state["storage"] = f"storage not usable ({name} above)"
+        return Result(name, FAIL, " ".join(str(error).split()))
+
+
+def _needs(state: dict[str, Any], key: str, check: str) -> None:
+    if key not in state:
+        raise _CannotRunError(f"needs {check} (above)")
+
+
+def _settings_result(settings: Any) -> Result:
+    if settings.invalid:
+        return Result("settings", FAIL, "; ".join(settings.invalid.values()))
+    detail = "every setting that is set is valid"
+    if settings.unset:
+        detail += f" (not set: {', '.join(sorted(settings.unset))}; their service is not checked)"
+    return Result("settings", OK, detail)
+
+
+def _credential_words(settings: Any) -> str:
+    mode = settings.graph_credential
+    if mode == "managedidentity":
+        who = settings.graph_managed_identity_client_id or "system-assigned"
+        return (
+            f"with the function app's managed identity {who} through a federated credential "
+            "(nothing stored)"
+        )
+    if mode == "certificate":
+        return "with a certificate (GRAPH_CLIENT_CERTIFICATE)"
+    return (
+        "with a client secret (GRAPH_CLIENT_SECRET; it expires: GRAPH_CREDENTIAL=managedidentity "
+        "needs none, docs/admin-guide.md section 2)"
+    )
 
 
 def zoom_scopes(granted: frozenset[str]) -> str:
@@ -76,7 +184,10 @@ def zoom_scopes(granted: frozenset[str]) -> str:
     if required:
         names = ", ".join(f"{n.granular} (or classic {n.classic}) for {n.call}" for n in required)
         raise AuthenticationError(
-            f"the Zoom app lacks {len(required)} scope(s): {names}", service="zoom"
+            f"the Zoom app lacks {len(required)} scope(s): {names}",
+            service="zoom",
+            hint="add them under the app's Scopes in the Zoom Marketplace and activate it again "
+            "(docs/admin-guide.md, section 1)",
         )
     notes = [f"without {n.granular}, {n.without}" for n in lacking]
     return "; ".join(["token issued, every required scope granted", *notes])
@@ -101,6 +212,8 @@ def graph_roles(roles: frozenset[str] | None) -> str:
             "the Graph app lacks User.Read.All (application): every mailbox lookup will be "
             "refused with 403 Authorization_RequestDenied",
             service="graph",
+            hint="in Entra, add Microsoft Graph User.Read.All (Application) and grant admin "
+            "consent: it reads directory profiles, not mail",
         )
     answer = "User.Read.All consented for mailbox lookups"
     if roles & TENANT_WIDE_MAIL:
@@ -110,18 +223,3 @@ def graph_roles(roles: frozenset[str] | None) -> str:
             "(docs/admin-guide.md, section 2 step 3)"
         )
     return answer
-
-
-def _hint(check: str) -> str:
-    return {
-        "zoom": "check the Server-to-Server OAuth app is activated and has the scopes listed in "
-        "docs/admin-guide.md",
-        "graph permissions": "in Entra, add Microsoft Graph User.Read.All (Application) and "
-        "grant admin consent: it reads directory profiles, not mail",
-        "graph mailbox": "add the mailbox to the app's Exchange RBAC for Applications "
-        "management scope (Test-ServicePrincipalAuthorization), and make sure User.Read.All "
-        "(application) is consented for the lookup",
-        "graph folder": "the app's Exchange RBAC scope must include this mailbox "
-        "(Test-ServicePrincipalAuthorization)",
-        "storage": "the identity needs Table Data Contributor on the storage account",
-    }.get(check, "see docs/admin-guide.md")

@@ -24,11 +24,17 @@ Handler = Callable[[argparse.Namespace, TextIO], int]
 def register(subparsers: Any) -> None:
     """Add the admin commands to the `python -m archiver` parser."""
     p = subparsers.add_parser("status", help="pipeline status as JSON")
+    p.add_argument(
+        "--failed",
+        action="store_true",
+        help="list every failed, partial and unmapped meeting with its date, topic and reason",
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table", help="for --failed")
     p.set_defaults(handler=_status)
 
     p = subparsers.add_parser("log", help="the run log for a date range")
-    p.add_argument("--since", required=True, help="first UTC day, yyyy-mm-dd")
-    p.add_argument("--until", help="last UTC day, yyyy-mm-dd (default: --since)")
+    p.add_argument("--since", help="first UTC day, yyyy-mm-dd (default: today)")
+    p.add_argument("--until", help="last UTC day, yyyy-mm-dd (default: today)")
     p.add_argument("--format", choices=("csv", "table"), default="csv")
     p.set_defaults(handler=_log)
 
@@ -46,8 +52,16 @@ def register(subparsers: Any) -> None:
     sub = p.add_subparsers(dest="action", required=True)
     imp = sub.add_parser("import", help="import a CSV with columns address,mailbox")
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--no-lookup",
+        action="store_true",
+        help="do not ask Graph whether each mailbox exists (still checks INTERNAL_DOMAINS)",
+    )
     imp.set_defaults(handler=_mappings_import)
     sub.add_parser("list", help="list the overrides").set_defaults(handler=_mappings_list)
+    rm = sub.add_parser("remove", help="remove the overrides of these addresses")
+    rm.add_argument("addresses", nargs="+", metavar="ADDRESS")
+    rm.set_defaults(handler=_mappings_remove)
 
     p = subparsers.add_parser("export-eml", help="render a meeting to an .eml file for review")
     p.add_argument("--meeting", required=True, help="meeting UUID")
@@ -81,22 +95,12 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.st
 
 
 def _one_line(error: BaseException) -> str:
-    from azure.core.exceptions import AzureError, HttpResponseError
+    from azure.core.exceptions import AzureError
 
-    if isinstance(error, AzureError) and not isinstance(error, HttpResponseError):
-        from archiver.adapters.storage import endpoints
-        from archiver.bootstrap import environment_settings
+    if isinstance(error, AzureError):  # only the storage SDKs raise these
+        from archiver.adapters.storage import storage_problem
 
-        try:
-            where = endpoints(environment_settings().storage)
-        except ArchiverError:
-            where = "AzureWebJobsStorage"
-        return (
-            f"storage unreachable ({type(error).__name__}) at {where}: check that it is running "
-            "(locally: Azurite) and that AzureWebJobsStorage points at it"
-        )
-    if isinstance(error, HttpResponseError):
-        return f"storage refused the request: {error.status_code} {error.reason or ''}".strip()
+        return storage_problem(error, _deps().settings.storage)
     return " ".join(str(error).split())
 
 
@@ -117,19 +121,25 @@ def _day(value: str | None, name: str) -> date:
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
-    from archiver.operations.status import collect_status
+    from archiver.operations.status import FAILED_COLUMNS, collect_status, failed_meetings
 
-    print(json.dumps(collect_status(_deps()), indent=2), file=out)
+    if not args.failed:
+        print(json.dumps(collect_status(_deps()), indent=2), file=out)
+        return 0
+    failed = failed_meetings(_deps())
+    if args.format == "json":
+        print(json.dumps(failed, indent=2), file=out)
+        return 0
+    rows = [[str(m[c]) for c in FAILED_COLUMNS] for m in failed]
+    print_table(out, FAILED_COLUMNS, rows, wide=("reason",))
+    print(f"{len(failed)} meeting(s) need attention", file=out)
     return 0
 
 
 def _log(args: argparse.Namespace, out: TextIO) -> int:
-    from archiver.operations.status import LOG_COLUMNS, log_csv
+    from archiver.operations.status import LOG_COLUMNS, log_csv, log_range
 
-    since = _day(args.since, "--since")
-    until = _day(args.until or args.since, "--until")
-    if until < since:
-        raise ValueError("--until must be on or after --since")
+    since, until = log_range(args.since, args.until, _deps().clock().date(), prefix="--")
     entries = list(_deps().runlog.entries(since, until))
     if args.format == "csv":
         out.write(log_csv(entries))
@@ -139,11 +149,22 @@ def _log(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def print_table(out: TextIO, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A plain aligned text table."""
+def print_table(
+    out: TextIO,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    wide: Sequence[str] = (),
+) -> None:
+    """A plain aligned text table; columns are cut at 40 characters except the `wide` ones
+    (printed whole, last)."""
     widths = [min(40, max([len(h), *(len(r[i]) for r in rows)])) for i, h in enumerate(headers)]
     for row in [list(headers), *rows]:
-        print("  ".join(cell[:40].ljust(w) for cell, w in zip(row, widths, strict=True)), file=out)
+        cells = [
+            cell if headers[i] in wide else cell[:40].ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip(), file=out)
 
 
 def _backfill(args: argparse.Namespace, out: TextIO) -> int:
@@ -183,10 +204,14 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _mappings_import(args: argparse.Namespace, out: TextIO) -> int:
+    from archiver.core.mapping import domain_of
     from archiver.setting_rules import is_email
 
-    directory = _deps().directory
+    deps = _deps()
+    internal = deps.settings.internal_domains
+    directory = deps.directory
     pairs: list[tuple[str, str]] = []
+    lines: dict[str, int] = {}
     with args.file.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or {"address", "mailbox"} - set(reader.fieldnames):
@@ -201,10 +226,40 @@ def _mappings_import(args: argparse.Namespace, out: TextIO) -> int:
                     raise ValueError(
                         f"{args.file}:{line}: {name} {value!r} is not an email address"
                     )
+            if internal and domain_of(mailbox) not in internal:
+                raise ValueError(
+                    f"{args.file}:{line}: mailbox {mailbox!r} is not in INTERNAL_DOMAINS "
+                    f"({', '.join(internal)}): a mapping must point at one of your mailboxes"
+                )
             pairs.append((address, mailbox))
+            lines.setdefault(mailbox.lower(), line)
+    if not args.no_lookup:
+        for mailbox, line in lines.items():
+            try:
+                found = directory.lookup(mailbox)
+            except ArchiverError as error:
+                raise ValueError(
+                    f"cannot ask Graph whether {mailbox} exists: {error} (or pass --no-lookup "
+                    "to import without asking)"
+                ) from None
+            if found is None:
+                raise ValueError(
+                    f"{args.file}:{line}: mailbox {mailbox!r} is not a mailbox in this tenant "
+                    "(Graph found no user with that address)"
+                )
     for address, mailbox in pairs:  # all rows validated first: a bad file imports nothing
         directory.put_override(address, mailbox)
     print(f"imported {len(pairs)} mapping(s)", file=out)
+    return 0
+
+
+def _mappings_remove(args: argparse.Namespace, out: TextIO) -> int:
+    directory = _deps().directory
+    unknown = [a for a in args.addresses if not directory.remove_override(a)]
+    removed = len(args.addresses) - len(unknown)
+    print(f"removed {removed} mapping(s)", file=out)
+    if unknown:
+        raise ValueError(f"no mapping for {', '.join(unknown)} (see `mappings list`)")
     return 0
 
 
@@ -227,6 +282,6 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from archiver.operations.checks import run_checks
 
     results = run_checks(args.mailbox)
-    for name, ok, detail in results:
-        print(f"{'ok  ' if ok else 'FAIL'}  {name}: {detail}", file=out)
-    return 0 if all(ok for _, ok, _ in results) else 1
+    for result in results:
+        print(f"{result.outcome:<4}  {result.name}: {result.detail}", file=out)
+    return 0 if all(result.ok for result in results) else 1

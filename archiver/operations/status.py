@@ -25,6 +25,7 @@ PENDING_ERRORS_SHOWN = 20
 # A discovery run still "running" after the function timeout (host.json) was killed.
 RUN_TIMEOUT = timedelta(minutes=30)
 LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
+MAX_LOG_DAYS = 366
 
 
 def collect_status(deps: Deps) -> dict[str, Any]:
@@ -81,6 +82,39 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         "poison_queues": poison_depths(deps),
         "mailbox_failures": dict(sorted(failures.items())),
     }
+
+
+FAILED_COLUMNS = ("start_time", "state", "topic", "meeting", "reason")
+FAILED_SHOWN = 1000
+
+
+def failed_meetings(deps: Deps) -> list[dict[str, Any]]:
+    """Every failed, partial and unmapped meeting (up to FAILED_SHOWN), newest meeting first:
+    topic, date, state and why, with each mailbox that failed and its error."""
+    failed_mailboxes: dict[str, list[str]] = {}
+    for delivery in deps.ledger.list_deliveries():
+        if delivery.get("state") == states.FAILED:
+            address = str(delivery.get("address") or delivery.get("RowKey") or "")
+            reason = " ".join(str(delivery.get("last_error") or "").split())
+            failed_mailboxes.setdefault(str(delivery["PartitionKey"]), []).append(
+                f"{address}: {reason}" if reason else address
+            )
+    found = []
+    for row in deps.ledger.list_meetings(states=PROBLEM_STATES):
+        problem = _problem(row, str(row.get("state")))
+        problem["failed_mailboxes"] = sorted(failed_mailboxes.get(str(row["RowKey"]), []))
+        problem["reason"] = _reason(problem)
+        found.append(problem)
+    found.sort(key=lambda m: str(m["start_time"]), reverse=True)
+    return found[:FAILED_SHOWN]
+
+
+def _reason(problem: dict[str, Any]) -> str:
+    """One line: what each failed mailbox said (else the meeting's own error), then the files
+    that could not be archived."""
+    own = " ".join(str(problem["reason"] or "").split())
+    parts = [*(problem["failed_mailboxes"] or [own]), *problem["missing_files"]]
+    return "; ".join(p for p in parts if p) or problem["state"]
 
 
 def poison_depths(deps: Deps) -> dict[str, int]:
@@ -151,6 +185,20 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def log_range(
+    since: str | None, until: str | None, today: date, *, prefix: str = ""
+) -> tuple[date, date]:
+    """The UTC days a log request covers: `since` (default today) through `until` (default
+    today); ValueError naming the argument when malformed or out of order."""
+    first = parse_day(since, f"{prefix}since") if since else today
+    last = parse_day(until, f"{prefix}until") if until else today
+    if last < first:
+        raise ValueError(f"{prefix}until must be on or after {prefix}since")
+    if (last - first).days > MAX_LOG_DAYS:
+        raise ValueError(f"a log covers at most {MAX_LOG_DAYS} days")
+    return first, last
 
 
 def parse_day(value: str, name: str) -> date:

@@ -234,6 +234,14 @@ def _finalize(
                 "last_error": f"no file of this update could be archived: {reasons}"[:1000],
             },
         )
+        _log(
+            deps,
+            meeting.uuid,
+            "staging-failed",
+            meeting_id=meeting.meeting_id,
+            topic=meeting.topic,
+            error=f"no file of this update could be archived: {reasons}",
+        )
         return "nothing-archivable"
     manifest, doc = stage_document(
         deps,
@@ -281,8 +289,44 @@ def _record_staged(
         # The first staging makes the base row's set: no update item exists before it.
         fields["archived_files"] = archived
     deps.ledger.update_meeting(key, fields)
+    lost = "; ".join(f"{m.description}: {m.reason}" for m in doc.missing)
+    _log(
+        deps,
+        doc.meeting.uuid,
+        "staged-partial" if doc.missing else "staged",
+        meeting_id=doc.meeting.meeting_id,
+        topic=doc.meeting.topic,
+        bytes_=doc.total_bytes,
+        error=f"not archived: {lost}" if lost else "",
+    )
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(doc.total_bytes, {"stage": "staged"})
+
+
+def _log(
+    deps: Deps,
+    uuid: str,
+    outcome: str,
+    *,
+    meeting_id: int,
+    topic: str,
+    bytes_: int = 0,
+    error: str = "",
+) -> None:
+    """A staging outcome in the run log (mailbox "": it is the meeting's, not a mailbox's)."""
+    deps.runlog.append(
+        [
+            deps.runlog.entry(
+                meeting_id=meeting_id,
+                uuid=uuid,
+                topic=topic,
+                mailbox="",
+                outcome=outcome,
+                bytes_=bytes_,
+                error=error,
+            )
+        ]
+    )
 
 
 def _update_files(deps: Deps, uuid: str, revision: int) -> tuple[set[str], set[str]]:
@@ -371,10 +415,20 @@ def _record_failure(deps: Deps, key: str, uuid: str, error: Exception, dequeue_c
     if final:
         fields["state"] = states.FAILED
     try:
-        if deps.ledger.meeting_exists(key):
+        row = deps.ledger.find_meeting(key)
+        if row is not None:
             deps.ledger.update_meeting(key, fields)
         else:
+            row = {}
             deps.ledger.claim_meeting(key, {"uuid": uuid, **fields, "state": states.FAILED})
+        _log(
+            deps,
+            uuid,
+            "staging-failed" if final else "staging-retrying",
+            meeting_id=int(row.get("meeting_id") or 0),
+            topic=str(row.get("topic") or ""),
+            error=str(error),
+        )
     except Exception:
         log.exception("could not record a staging failure", extra={"meeting": key})
     log.warning(

@@ -8,7 +8,7 @@ from typing import Any
 from cryptography import x509
 
 from sim.core.http import HttpError, Request, Response, Router, json_response
-from sim.m365.entra import DEFAULT_CLIENT, DEFAULT_TENANT, App
+from sim.m365.entra import DEFAULT_CLIENT, DEFAULT_TENANT, App, ManagedIdentity
 from sim.m365.mail import Mailbox, MailStore
 from sim.m365.server import M365Sim
 
@@ -99,6 +99,48 @@ def register(sim: M365Sim, router: Router) -> None:
     router.add("POST", "/m365/tokens/expire", expire)
     router.add("PATCH", "/m365/settings", settings)
     router.add("POST", "/m365/apps", lambda req: _add_app(sim, req))
+    router.add("GET", "/m365/apps/{client}", lambda req: _get_app(sim, req))
+    router.add("PUT", "/m365/apps/{client}/federated", lambda req: _federate(sim, req))
+    router.add("POST", "/m365/identities", lambda req: _add_identity(sim, req))
+
+
+def _get_app(sim: M365Sim, req: Request) -> Response:
+    """An app of the default tenant: its roles, mailbox scope and federated credentials."""
+    app = sim.entra.apps.get((DEFAULT_TENANT, req.params["client"]))
+    if app is None:
+        return json_response(404, {"error": "no such app"})
+    scope = None if app.mailbox_scope is None else sorted(app.mailbox_scope)
+    return json_response(
+        200,
+        {
+            "client_id": app.client_id,
+            "roles": list(app.roles),
+            "mailbox_scope": scope,
+            "federated": app.federated,
+        },
+    )
+
+
+def _federate(sim: M365Sim, req: Request) -> Response:
+    """Replace the federated identity credentials of an app of the default tenant: a list of
+    {"issuer", "subject", "audiences"} (empty: it trusts no one)."""
+    app = sim.entra.apps.get((DEFAULT_TENANT, req.params["client"]))
+    if app is None:
+        return json_response(404, {"error": "no such app"})
+    credentials = req.json() or []
+    app.federated = [
+        {"issuer": c["issuer"], "subject": c["subject"], "audiences": list(c["audiences"])}
+        for c in credentials
+    ]
+    return json_response(200, {"federated": app.federated})
+
+
+def _add_identity(sim: M365Sim, req: Request) -> Response:
+    """Attach another user-assigned managed identity to the function app: client_id and
+    principal_id (its object id, the subject of its tokens)."""
+    doc = req.json()
+    sim.entra.attach(ManagedIdentity(DEFAULT_TENANT, doc["client_id"], doc["principal_id"]))
+    return json_response(201, {"attached": True})
 
 
 def _add_app(sim: M365Sim, req: Request) -> Response:

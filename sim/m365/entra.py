@@ -1,4 +1,5 @@
-"""Simulated Entra ID: OIDC discovery and client-credentials tokens (secret or certificate)."""
+"""Simulated Entra ID: OIDC discovery, client-credentials tokens (secret, certificate or a
+federated credential) and the App Service managed identity endpoint of the function app."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ GRAPH_RESOURCE = "https://graph.microsoft.com"
 # What an admin consents for the archiver: directory reads for mailbox lookups. Mail access comes
 # from Exchange RBAC for Applications (App.mailbox_scope), which never appears in the token.
 DEFAULT_ROLES = ("User.Read.All",)
+# The function app's user-assigned managed identity (infra/app/function.bicep) and the secret the
+# App Service platform hands the app in IDENTITY_HEADER.
+DEFAULT_IDENTITY_CLIENT = "33333333-3333-4333-8333-333333333333"
+DEFAULT_IDENTITY_PRINCIPAL = "44444444-4444-4444-8444-444444444444"
+IDENTITY_HEADER = "sim-identity-header"
+TOKEN_EXCHANGE = "api://AzureADTokenExchange"
 
 
 def _b64url(data: bytes) -> str:
@@ -68,6 +75,15 @@ def make_certificate(path: Path) -> x509.Certificate:
     return cert
 
 
+@dataclass(frozen=True)
+class ManagedIdentity:
+    """A user-assigned managed identity attached to the function app."""
+
+    tenant: str
+    client_id: str
+    principal_id: str
+
+
 @dataclass
 class App:
     """A registered app: secret and/or certificates, and what it may do in Graph.
@@ -85,6 +101,10 @@ class App:
     certificates: list[x509.Certificate] = field(default_factory=list)
     roles: tuple[str, ...] = DEFAULT_ROLES
     mailbox_scope: frozenset[str] | None = None
+    # Federated identity credentials: {"issuer", "subject", "audiences"} it trusts, e.g. the
+    # function app's managed identity (issuer login.microsoftonline.com/{tenant}/v2.0, subject
+    # the identity's principal id, audience api://AzureADTokenExchange).
+    federated: list[dict[str, Any]] = field(default_factory=list)
 
     def may_read_users(self) -> bool:
         return bool(
@@ -105,6 +125,7 @@ class Entra:
         self.base_url = base_url
         self.token_lifetime_s = token_lifetime_s
         self.apps: dict[tuple[str, str], App] = {}
+        self.identities: dict[str, ManagedIdentity] = {}
         self.tokens: dict[str, tuple[float, tuple[str, str]]] = {}
         self.lock = threading.Lock()
         # Access tokens are RS256 JWTs like Entra's v1 app tokens (Graph's format).
@@ -113,6 +134,14 @@ class Entra:
     def register(self, app: App) -> None:
         with self.lock:
             self.apps[(app.tenant, app.client_id)] = app
+
+    def attach(self, identity: ManagedIdentity) -> None:
+        with self.lock:
+            self.identities[identity.client_id] = identity
+
+    def issuer(self, tenant: str) -> str:
+        """The v2.0 issuer of Entra tokens for `tenant`, as a federated credential names it."""
+        return f"https://login.microsoftonline.com/{tenant}/v2.0"
 
     def app_for(self, token: str) -> App | None:
         """The app a live token was issued to; None for an unknown or expired token."""
@@ -146,11 +175,68 @@ class Entra:
         }
         if app.roles:  # Entra leaves the claim out when nothing is consented
             claims["roles"] = list(app.roles)
+        return self._sign(header, claims)
+
+    def _sign(self, header: dict[str, Any], claims: dict[str, Any]) -> str:
         signed = ".".join(
             _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims)
         )
         signature = self._signing_key.sign(signed.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signed}.{_b64url(signature)}"
+
+    # -- the App Service managed identity endpoint (IDENTITY_ENDPOINT) ---------------------------
+    def identity_token(self, req: Request) -> Response:
+        """GET IDENTITY_ENDPOINT?api-version=2019-08-01&resource=R[&client_id=C] with the
+        X-IDENTITY-HEADER: a token of the app's managed identity for resource R."""
+        if req.headers.get("X-IDENTITY-HEADER") != IDENTITY_HEADER:
+            return json_response(
+                401, {"statusCode": 401, "message": "X-IDENTITY-HEADER is missing or invalid."}
+            )
+        if req.arg("api-version") != "2019-08-01":
+            return json_response(
+                400, {"statusCode": 400, "message": "api-version is missing or not supported."}
+            )
+        resource = req.arg("resource", "") or ""
+        if not resource:
+            return json_response(400, {"statusCode": 400, "message": "resource is required."})
+        client_id = req.arg("client_id")
+        identity = self.identities.get(client_id or "")
+        if identity is None:  # the function app has no system-assigned identity (function.bicep)
+            return json_response(
+                400,
+                {
+                    "statusCode": 400,
+                    "message": "No User Assigned or Delegated Managed Identity found for "
+                    "specified ClientId/ResourceId/PrincipalId.",
+                    "correlationId": str(uuidlib.uuid4()),
+                },
+            )
+        now = int(time.time())
+        expires = now + self.token_lifetime_s
+        claims = {
+            "aud": resource,
+            "iss": self.issuer(identity.tenant),
+            "iat": now,
+            "nbf": now,
+            "exp": expires,
+            "azp": identity.client_id,
+            "oid": identity.principal_id,
+            "sub": identity.principal_id,
+            "tid": identity.tenant,
+            "idtyp": "app",
+            "ver": "2.0",
+        }
+        token = self._sign({"typ": "JWT", "alg": "RS256", "kid": "sim-graph-signing"}, claims)
+        return json_response(
+            200,
+            {
+                "access_token": token,
+                "expires_on": str(expires),
+                "resource": resource,
+                "token_type": "Bearer",
+                "client_id": identity.client_id,
+            },
+        )
 
     def expire_all(self) -> None:
         with self.lock:
@@ -228,6 +314,8 @@ class Entra:
             problem = self._check_assertion(
                 app, form, f"{self.base_url}/{tenant}/oauth2/v2.0/token"
             )
+            if problem is None:
+                problem = self._check_federated(app, form)
             if problem:
                 return self._error(401, "invalid_client", problem[0], problem[1])
         elif not app.secret or not hmac.compare_digest(form.get("client_secret", ""), app.secret):
@@ -264,6 +352,8 @@ class Entra:
             signature = _b64url_decode(sig_b64)
         except ValueError:
             return 50027, "JWT token is invalid or malformed."
+        if claims.get("iss") != app.client_id:
+            return None  # another issuer's token: a federated credential (_check_federated)
         cert = self._certificate(app, header)
         if cert is None:
             return (
@@ -301,6 +391,42 @@ class Entra:
             )
         if float(claims.get("exp", 0)) < now - 300 or float(claims.get("nbf", 0)) > now + 300:
             return 700024, "Client assertion is not within its valid time range."
+        return None
+
+    def _check_federated(self, app: App, form: dict[str, str]) -> tuple[int, str] | None:
+        """An assertion issued by someone else: Entra itself (a managed identity's token) is the
+        only issuer the simulator knows keys for, and the app must trust (issuer, subject,
+        audience) in one of its federated identity credentials."""
+        head_b64, body_b64, sig_b64 = form["client_assertion"].split(".")
+        claims = json.loads(_b64url_decode(body_b64))
+        if claims.get("iss") == app.client_id:
+            return None  # a certificate assertion, checked by _check_assertion
+        try:
+            self._signing_key.public_key().verify(
+                _b64url_decode(sig_b64),
+                f"{head_b64}.{body_b64}".encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
+        except InvalidSignature:
+            return 700027, "Client assertion contains an invalid signature."
+        issuer, subject, audience = claims.get("iss"), claims.get("sub"), claims.get("aud")
+        if float(claims.get("exp", 0)) < time.time():
+            return 700024, "Client assertion is not within its valid time range."
+        trusted = [f for f in app.federated if f["issuer"] == issuer and f["subject"] == subject]
+        if not trusted:
+            return (
+                70021,
+                "No matching federated identity record found for presented assertion. "
+                f"Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. "
+                f"Assertion Audience: '{audience}'.",
+            )
+        if not any(audience in f["audiences"] for f in trusted):
+            return (
+                700212,
+                "No matching federated identity record found for presented assertion "
+                f"audience '{audience}'.",
+            )
         return None
 
     @staticmethod

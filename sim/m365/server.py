@@ -25,11 +25,16 @@ from sim.core.tls import LocalCA
 from sim.m365.batch import Batch
 from sim.m365.entra import (
     DEFAULT_CLIENT,
+    DEFAULT_IDENTITY_CLIENT,
+    DEFAULT_IDENTITY_PRINCIPAL,
     DEFAULT_ROLES,
     DEFAULT_SECRET,
     DEFAULT_TENANT,
+    IDENTITY_HEADER,
+    TOKEN_EXCHANGE,
     App,
     Entra,
+    ManagedIdentity,
     make_certificate,
 )
 from sim.m365.mail import (
@@ -65,6 +70,18 @@ class M365Sim(UploadSessions, Batch):
     def _default_app(self) -> None:
         cert = make_certificate(self.cert_path)
         self.entra.register(App(DEFAULT_TENANT, DEFAULT_CLIENT, DEFAULT_SECRET, [cert]))
+        self.entra.attach(
+            ManagedIdentity(DEFAULT_TENANT, DEFAULT_IDENTITY_CLIENT, DEFAULT_IDENTITY_PRINCIPAL)
+        )
+        self.entra.apps[(DEFAULT_TENANT, DEFAULT_CLIENT)].federated = [self._default_federation()]
+
+    def _default_federation(self) -> dict[str, Any]:
+        """What postdeploy sets up: the app registration trusts the function app's identity."""
+        return {
+            "issuer": self.entra.issuer(DEFAULT_TENANT),
+            "subject": DEFAULT_IDENTITY_PRINCIPAL,
+            "audiences": [TOKEN_EXCHANGE],
+        }
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         context = self.ca.server_context(["127.0.0.1", "localhost"])
@@ -104,6 +121,10 @@ class M365Sim(UploadSessions, Batch):
             "graph_client_id": DEFAULT_CLIENT,
             "graph_client_secret": DEFAULT_SECRET,
             "graph_client_certificate": str(self.cert_path),
+            # The App Service managed identity endpoint, as the platform sets it for the app.
+            "identity_endpoint": f"{self.graph.base_url}/msi/token",
+            "identity_header": IDENTITY_HEADER,
+            "graph_managed_identity_client_id": DEFAULT_IDENTITY_CLIENT,
         }
 
     def reset(self) -> None:
@@ -116,6 +137,11 @@ class M365Sim(UploadSessions, Batch):
         self.entra.token_lifetime_s = 3600
         app = self.entra.apps[(DEFAULT_TENANT, DEFAULT_CLIENT)]
         app.roles, app.mailbox_scope = DEFAULT_ROLES, None
+        app.federated = [self._default_federation()]
+        with self.entra.lock:
+            self.entra.identities = {
+                k: v for k, v in self.entra.identities.items() if k == DEFAULT_IDENTITY_CLIENT
+            }
 
     # -- Graph ------------------------------------------------------------------------------
     def _router(self) -> Router:
@@ -131,6 +157,7 @@ class M365Sim(UploadSessions, Batch):
         )
         r.add("GET", "/{tenant}/v2.0/.well-known/openid-configuration", self.entra.discovery)
         r.add("POST", "/{tenant}/oauth2/v2.0/token", self.entra.token)
+        r.add("GET", "/msi/token", self.entra.identity_token)
         g = "/v1.0/users/{user}"
         r.add("GET", "/v1.0/users", self.list_users)
         r.add("GET", g, self.get_user)

@@ -88,6 +88,25 @@ def test_status_and_log_report_a_run_with_a_failing_mailbox(
         for row in log[1:]
     )
     assert any(",archived," in row for row in log[1:])
+    # Staging outcomes are the meeting's (no mailbox), with the bytes staged.
+    assert sum(",,staged," in row for row in log[1:]) == len(corpus["meetings"])
+    # --since alone runs through today; without it, today.
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+    ranged = cli(values, "log", "--since", yesterday).stdout.splitlines()
+    assert ranged == log
+    assert cli(values, "log").stdout.splitlines() == log
+    # status --failed names the meeting, its date, topic and reason, and the mailbox that failed.
+    failed = cli(values, "status", "--failed")
+    assert failed.returncode == 0, failed.stderr
+    meeting = next(m for m in corpus["meetings"] if m["host_email"] == victim)
+    row = next(line for line in failed.stdout.splitlines() if meeting["topic"][:30] in line)
+    assert " partial " in row
+    assert meeting["start_time"][:10] in row
+    assert f"{victim}: " in row
+    assert "Exchange RBAC for Applications" in row
+    listed = json.loads(cli(values, "status", "--failed", "--format", "json").stdout)
+    assert [m["topic"] for m in listed] == [meeting["topic"]]
+    assert listed[0]["failed_mailboxes"][0].startswith(f"{victim}: ")
     host = Host("function_app", values, tmp_path / "host.json", port=0, host_id="ops")
     entrypoints._deps = None
     host.start()
@@ -97,6 +116,13 @@ def test_status_and_log_report_a_run_with_a_failing_mailbox(
             assert json.loads(answer.read())["meetings"]["partial"] >= 1
         with urllib.request.urlopen(f"{base}/log?since={today}&code=e2e-key", timeout=30) as answer:
             assert answer.headers["Content-Type"].startswith("text/csv")
+        with urllib.request.urlopen(f"{base}/status?failed=1&code=e2e-key", timeout=30) as answer:
+            assert json.loads(answer.read())["failed"] == listed
+        check = f"{base}/check?mailbox={meeting['host_email']}&code=e2e-key"
+        with urllib.request.urlopen(check, timeout=60) as answer:
+            checked = json.loads(answer.read())
+        assert checked["ok"] is True, checked
+        assert [c["check"] for c in checked["checks"]][-1] == "graph folder"
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{base}/status", timeout=30)
         assert refused.value.code == 401
@@ -118,6 +144,25 @@ def test_admin_commands_work_and_bad_arguments_fail_in_one_line(
     result = cli(values, "mappings", "import", str(bad_csv))
     assert (result.returncode, result.stderr.count("\n")) == (1, 1)
     assert "bad.csv:2: address 'not-an-email' is not an email address" in result.stderr
+    # A mapping must point at one of our mailboxes: an internal domain, and a real mailbox.
+    for target, message in [
+        ("someone@fabrikam.com", "mailbox 'someone@fabrikam.com' is not in INTERNAL_DOMAINS"),
+        ("nobody@contoso.com", "mailbox 'nobody@contoso.com' is not a mailbox in this tenant"),
+    ]:
+        bad_csv.write_text(f"address,mailbox\npartner2@fabrikam.com,{target}\n")
+        result = cli(values, "mappings", "import", str(bad_csv))
+        assert result.returncode == 1
+        assert message in result.stderr
+    assert "partner2@fabrikam.com" not in cli(values, "mappings", "list").stdout
+    # Removed, a mapping is gone; removing one that is not there says so.
+    bad_csv.write_text("address,mailbox\npartner2@fabrikam.com,ann0@contoso.com\n")
+    assert cli(values, "mappings", "import", str(bad_csv)).returncode == 0
+    removed = cli(values, "mappings", "remove", "partner2@fabrikam.com")
+    assert (removed.returncode, removed.stdout.strip()) == (0, "removed 1 mapping(s)")
+    assert "partner2@fabrikam.com" not in cli(values, "mappings", "list").stdout
+    again = cli(values, "mappings", "remove", "partner2@fabrikam.com")
+    assert again.returncode == 1
+    assert "no mapping for partner2@fabrikam.com" in again.stderr
     backfill = cli(values, "backfill", "--from", "2026-01-01", "--to", time.strftime("%Y-%m-%d"))
     assert backfill.returncode == 0
     assert json.loads(backfill.stdout.splitlines()[-1])["enqueued"] == len(

@@ -13,6 +13,7 @@ from archiver.adapters.queues import BLOB_POISON_QUEUE
 from archiver.core.contracts import WorkItem
 from archiver.core.keys import meeting_key
 from archiver.errors import (
+    AuthenticationError,
     InvalidInputError,
     ServiceUnavailableError,
     ThrottledError,
@@ -88,8 +89,8 @@ def test_without_a_fallback_an_unmappable_meeting_is_recorded_as_unmapped(azurit
     uuid = pipeline.zoom.add(zoom_meeting("m6==", host="host@fabrikam.com", guests=()))
     pipeline.run()
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "unmapped"
-    [entry] = list(pipeline.deps.runlog.entries(pipeline.now.date(), pipeline.now.date()))
-    assert entry.outcome == "unmapped"
+    logged = pipeline.deps.runlog.entries(pipeline.now.date(), pipeline.now.date())
+    assert sorted((e.mailbox, e.outcome) for e in logged) == [("", "staged"), ("", "unmapped")]
     # Nothing is lost: once the admin maps the host, replay delivers the meeting.
     pipeline.deps.directory.put_override("host@fabrikam.com", "ann@contoso.com")
     assert replay(pipeline.deps)["reset_meetings"] == 1
@@ -108,6 +109,33 @@ def test_one_failing_mailbox_never_blocks_the_others(pipeline) -> None:
     failed = pipeline.deps.ledger.get_delivery(meeting_key(uuid), oid("bob@contoso.com"))
     assert failed is not None
     assert failed["state"] == "failed"
+
+
+def test_a_staging_failure_is_in_the_run_log_and_in_status_failed_with_its_reason(
+    pipeline, monkeypatch
+) -> None:
+    from archiver.operations.status import failed_meetings
+
+    uuid = pipeline.zoom.add(zoom_meeting("m7b=="))
+    pipeline.discover()
+
+    def refused(_uuid: str) -> dict:
+        raise AuthenticationError(
+            "Zoom refused the token", service="zoom", status=401, hint="check the Zoom app"
+        )
+
+    monkeypatch.setattr(pipeline.zoom, "get_recordings", refused)
+    with pytest.raises(AuthenticationError):
+        pipeline.stage_all()
+    [logged] = pipeline.deps.runlog.entries(NOW.date(), NOW.date())
+    assert (logged.uuid, logged.mailbox, logged.outcome) == (uuid, "", "staging-failed")
+    assert logged.error.endswith(
+        "Zoom refused the token (service=zoom, status=401) - check the Zoom app"
+    )
+    [failed] = failed_meetings(pipeline.deps)
+    assert (failed["uuid"], failed["state"]) == (uuid, "failed")
+    assert failed["reason"] == logged.error
+    assert failed["topic"]
 
 
 def test_files_still_processing_wait_until_zoom_completes_them(pipeline) -> None:
@@ -198,7 +226,8 @@ def test_a_crash_before_the_deliveries_are_recorded_makes_no_duplicate(
         assert delivery is not None
         assert (delivery["state"], delivery["attempts"]) == ("complete", 2)
     assert ledger.get_meeting(key)["state"] == "imported"
-    outcomes = [e.outcome for e in pipeline.deps.runlog.entries(NOW.date(), NOW.date())]
+    logged = pipeline.deps.runlog.entries(NOW.date(), NOW.date())
+    outcomes = [e.outcome for e in logged if e.mailbox]  # the mailboxes' (staging has none)
     assert sorted(outcomes) == ["already-archived", "already-archived"]
 
 

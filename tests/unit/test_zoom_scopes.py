@@ -23,7 +23,9 @@ def test_a_missing_required_scope_fails_naming_both_forms_and_the_call() -> None
         zoom_scopes(GRANULAR - {"cloud_recording:read:list_recording_files:admin"})
     assert str(error.value) == (
         "the Zoom app lacks 1 scope(s): cloud_recording:read:list_recording_files:admin "
-        "(or classic recording:read:admin) for GET /meetings/{uuid}/recordings (service=zoom)"
+        "(or classic recording:read:admin) for GET /meetings/{uuid}/recordings (service=zoom) "
+        "- add them under the app's Scopes in the Zoom Marketplace and activate it again "
+        "(docs/admin-guide.md, section 1)"
     )
 
 

@@ -12,7 +12,37 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from archiver.errors import AuthenticationError, ConfigurationError, ServiceUnavailableError
+from archiver.errors import (
+    ArchiverError,
+    AuthenticationError,
+    ConfigurationError,
+    ServiceUnavailableError,
+)
+
+# What to do about Entra's refusals (AADSTS codes, learn.microsoft.com/entra/identity-platform/
+# reference-error-codes), by the credential the app presented.
+ENTRA_HINTS = {
+    "AADSTS90002": "GRAPH_TENANT_ID is not a tenant: use the Directory (tenant) ID of the app "
+    "registration's Overview page",
+    "AADSTS700016": "GRAPH_CLIENT_ID is not an app registration of GRAPH_TENANT_ID: use the "
+    "Application (client) ID of its Overview page, in the tenant it was registered in",
+    "AADSTS7000215": "GRAPH_CLIENT_SECRET is not a valid secret of the app: use the secret's "
+    "Value (not its Secret ID), or create a new one (docs/admin-guide.md, section 6)",
+    "AADSTS7000222": "GRAPH_CLIENT_SECRET has expired: create a new one and update the setting "
+    "(docs/admin-guide.md, section 6)",
+    "AADSTS700027": "the certificate of GRAPH_CLIENT_CERTIFICATE is not one of the app "
+    "registration's certificates: upload its public part under Certificates & secrets",
+    "AADSTS700024": "the client assertion's time is out of range: check this machine's clock",
+    "AADSTS70021": "the app registration has no federated credential trusting this managed "
+    "identity: add one with the issuer and subject above and audience "
+    "api://AzureADTokenExchange (azd's postdeploy hook does; docs/admin-guide.md, section 2)",
+    "AADSTS700212": "GRAPH_TOKEN_EXCHANGE_AUDIENCE must equal the audience of the app "
+    "registration's federated credential",
+    "AADSTS7000112": "the app registration is disabled: enable it in Entra (Enterprise "
+    "applications, Properties, Enabled for users to sign-in)",
+    "AADSTS7000229": "the app has no service principal in this tenant: grant admin consent to "
+    "its API permissions",
+}
 
 
 class TokenProvider(Protocol):
@@ -56,8 +86,6 @@ class MsalTokenProvider:
         client_certificate_pem: str | None,
         client_assertion: Callable[[], str] | None = None,
     ) -> None:
-        import msal
-
         credential: Any
         if client_assertion is not None:
             # A managed identity's token as the assertion: Entra checks it against the app's
@@ -69,14 +97,9 @@ class MsalTokenProvider:
             credential = client_secret
         parts = urlsplit(graph_url)
         self._scopes = [f"{parts.scheme}://{parts.netloc}/.default"]
-        # The authority comes from admin configuration (public, sovereign or test cloud), so
-        # MSAL's instance discovery against login.microsoftonline.com is not needed.
-        self._app = msal.ConfidentialClientApplication(
-            client_id,
-            authority=f"{authority_host.rstrip('/')}/{tenant_id}",
-            client_credential=credential,
-            instance_discovery=False,
-        )
+        self._client_id, self._credential = client_id, credential
+        self._authority = f"{authority_host.rstrip('/')}/{tenant_id}"
+        self._app: Any = None  # made on first use: MSAL reads the tenant's metadata then
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires = 0.0
@@ -89,26 +112,51 @@ class MsalTokenProvider:
             if self._token and not force_refresh and time.monotonic() < self._expires:
                 return self._token
             try:
-                result = self._app.acquire_token_for_client(
+                result = self._msal().acquire_token_for_client(
                     scopes=self._scopes, force_refresh=force_refresh
                 )
+            except ArchiverError:
+                raise  # the managed identity's own refusal (adapters/identity.py)
             except Exception as error:  # msal raises requests errors and ValueError
                 raise ServiceUnavailableError(
-                    f"Entra ID token endpoint unreachable: {type(error).__name__}", service="entra"
+                    f"Entra ID unreachable at {self._authority} ({type(error).__name__})",
+                    service="entra",
+                    hint="check the network path to Entra, a proxy (HTTPS_PROXY) and "
+                    "GRAPH_AUTHORITY_HOST",
                 ) from None
         if "access_token" not in result:
             codes = result.get("error_codes") or []
             code = f"AADSTS{codes[0]}" if codes else str(result.get("error", "unknown"))
+            text = str(result.get("error_description", "")).strip()
+            first = text.splitlines()[0] if text else ""
             raise AuthenticationError(
-                f"Entra ID refused the app credentials ({code}: "
-                f"{str(result.get('error_description', '')).splitlines()[0][:200]})",
+                f"Entra ID refused the app's sign-in: {first[:400]}",
                 service="entra",
                 code=code,
+                hint=ENTRA_HINTS.get(
+                    code,
+                    f"look up {code} in Entra's error reference "
+                    "(learn.microsoft.com/entra/identity-platform/reference-error-codes)",
+                ),
             )
         with self._lock:
             self._token = str(result["access_token"])
             self._expires = time.monotonic() + max(0, int(result.get("expires_in", 3600)) - 300)
             return self._token
+
+    def _msal(self) -> Any:
+        if self._app is None:
+            import msal
+
+            # The authority comes from admin configuration (public, sovereign or test cloud),
+            # so MSAL's instance discovery against login.microsoftonline.com is not needed.
+            self._app = msal.ConfidentialClientApplication(
+                self._client_id,
+                authority=self._authority,
+                client_credential=self._credential,
+                instance_discovery=False,
+            )
+        return self._app
 
 
 def token_roles(token: str) -> frozenset[str] | None:

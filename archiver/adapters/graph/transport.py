@@ -228,15 +228,17 @@ def map_error(
     }
     if code in MAILBOX_FULL:
         return MailboxUnavailableError(
-            message + " (the mailbox is full: raise its quota or enable its archive, then run "
-            "`python -m archiver replay`)",
+            message,
+            hint="the mailbox is full: raise its quota or enable its archive, then run "
+            "`python -m archiver replay`",
             **kw,
         )
     if code in MESSAGE_TOO_LARGE:
         return MailboxUnavailableError(
-            message + " (the item is larger than this mailbox's maximum message size: raise its "
+            message,
+            hint="the item is larger than this mailbox's maximum message size: raise its "
             "MaxReceiveSize to 150 MB (Set-Mailbox -MaxReceiveSize 150MB) and run `python -m "
-            "archiver replay`, or lower MAX_ITEM_MB to the mailboxes' limit for later meetings)",
+            "archiver replay`, or lower MAX_ITEM_MB to the mailboxes' limit for later meetings",
             **kw,
         )
     if code in MAILBOX_GONE or (status == 404 and kind == "user"):
@@ -245,13 +247,16 @@ def map_error(
         return AuthenticationError(message, **kw)
     if status == 403 and kind in USER_LOOKUPS:
         return AuthenticationError(
-            message + " (mailbox lookups need User.Read.All (application) consented in Entra)",
+            message,
+            hint="mailbox lookups need Microsoft Graph User.Read.All (Application) with admin "
+            "consent in Entra: it reads directory profiles, not mail",
             **kw,
         )
     if status == 403:
         return AuthenticationError(
-            message + " (is the mailbox inside the app's Exchange RBAC for Applications "
-            "management scope?)",
+            message,
+            hint="add the mailbox to the app's Exchange RBAC for Applications management scope "
+            "and confirm with Test-ServicePrincipalAuthorization (docs/admin-guide.md, section 2)",
             **kw,
         )
     if status == 404:

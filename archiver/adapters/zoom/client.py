@@ -109,7 +109,9 @@ class ZoomClient:
             )
         except requests.RequestException as error:
             raise ServiceUnavailableError(
-                f"Zoom OAuth unreachable: {type(error).__name__}", service="zoom"
+                f"Zoom OAuth unreachable at {self._oauth} ({type(error).__name__})",
+                service="zoom",
+                hint="check the network path to Zoom, a proxy (HTTPS_PROXY) and ZOOM_OAUTH_URL",
             ) from None
         if response.status_code >= 500:
             raise ServiceUnavailableError(
@@ -118,12 +120,17 @@ class ZoomClient:
         body = _json(response)
         if response.status_code != 200 or "access_token" not in body:
             reason = body.get("reason") or body.get("error") or body.get("message") or "refused"
+            code = str(body.get("error") or "") or None
             raise AuthenticationError(
-                f"Zoom refused the Server-to-Server OAuth credentials: {reason} (check "
-                "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET and that the app is "
-                "activated)",
+                f"Zoom refused the Server-to-Server OAuth credentials: {reason}",
                 service="zoom",
                 status=response.status_code,
+                code=code,
+                hint="ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET must be the App Credentials of the "
+                "Server-to-Server OAuth app"
+                if code == "invalid_client"
+                else "ZOOM_ACCOUNT_ID must be the Account ID of the app's App Credentials page, "
+                "and the app must be activated (docs/admin-guide.md, section 1)",
             )
         self.granted_scopes = frozenset(str(body.get("scope") or "").split())
         return str(body["access_token"]), float(body.get("expires_in", 3600))
@@ -247,7 +254,10 @@ class ZoomClient:
             except requests.RequestException as error:
                 if attempt == self._attempts:
                     raise ServiceUnavailableError(
-                        f"Zoom unreachable: {type(error).__name__}", service="zoom"
+                        f"Zoom unreachable at {self._api} ({type(error).__name__})",
+                        service="zoom",
+                        hint="check the network path to Zoom, a proxy (HTTPS_PROXY) and "
+                        "ZOOM_API_URL",
                     ) from None
                 self._sleep(backoff_delay(attempt, rng=self._rng))
                 continue
