@@ -150,6 +150,7 @@ class Deps:
     @cached_property
     def directory(self) -> MailboxDirectory:
         """Overrides, mailbox lookups and folder ids, cached in Table storage."""
+
         # Graph is reached only for a lookup: `mappings list` and `remove` need no Graph settings.
         def find_mailbox(address: str) -> Mailbox | None:
             return self.graph.find_mailbox(address)
