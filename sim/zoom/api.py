@@ -1,7 +1,7 @@
 """Zoom's REST API, OAuth and download hosts, as documented (shared/reference/zoom-api.md).
 
 This module holds the server, OAuth, users, cloud recordings and past meetings; the Archiving
-API lives in its own module (a mixin of ZoomSim).
+API, reports, webinars and AI summaries live in their own modules (mixins of ZoomSim).
 """
 
 from __future__ import annotations
@@ -37,8 +37,11 @@ from sim.zoom.base import (
     zoom_error,
 )
 from sim.zoom.files import ZoomDownloads
-from sim.zoom.store import Store
+from sim.zoom.reports import ZoomReports
+from sim.zoom.store import Store, ZoomMeeting
+from sim.zoom.summaries import ZoomSummaries
 from sim.zoom.webhooks import ZoomWebhooks
+from sim.zoom.webinars import ZoomWebinars
 
 __all__ = ["ISO", "ZoomSim", "clamp_to_one_month", "zoom_error"]
 
@@ -69,7 +72,7 @@ def _user_body(user: dict[str, Any], account_id: str) -> dict[str, Any]:
     }
 
 
-class ZoomSim(ZoomArchiving, ZoomDownloads, ZoomWebhooks):
+class ZoomSim(ZoomArchiving, ZoomReports, ZoomWebinars, ZoomSummaries, ZoomDownloads, ZoomWebhooks):
     """The simulated Zoom account: API + OAuth server and a separate signed file host."""
 
     def __init__(
@@ -133,9 +136,13 @@ class ZoomSim(ZoomArchiving, ZoomDownloads, ZoomWebhooks):
         r.add("GET", "/v2/users/{user_id}/recordings", self.list_recordings)
         r.add("GET", "/v2/meetings/{meeting}/recordings", self.meeting_recordings)
         r.add("GET", "/v2/past_meetings/{meeting}", self.past_meeting)
+        r.add("GET", "/v2/past_meetings/{meeting}/instances", self.past_instances)
         r.add("GET", "/v2/past_meetings/{meeting}/participants", self.past_participants)
         r.add("GET", "/v2/report/meetings/{meeting}/participants", self.report_participants)
         self._archiving_routes(r)
+        self._report_routes(r)
+        self._webinar_routes(r)
+        self._summary_routes(r)
         r.add("GET", "/rec/download/{file_id}", self.download)
         return r
 
@@ -246,7 +253,30 @@ class ZoomSim(ZoomArchiving, ZoomDownloads, ZoomWebhooks):
                 "participants_count": m.admitted_count(),
                 "dept": "",
                 "source": "Zoom",
+                # zoom-content-sources.md §4: past meeting details say whether an AI Companion
+                # summary exists.
+                "has_meeting_summary": m.summary is not None,
             },
+        )
+
+    def past_instances(self, req: Request) -> Response:
+        """GET /past_meetings/{meetingId}/instances (Medium): the ended instances of a numeric
+        meeting ID, `{"meetings": [{"uuid", "start_time"}]}` ("The meeting ID must be from
+        within the last 30 days"; unknown → 404 code 3001)."""
+        self._auth(req, "past_instances")
+        raw = req.params["meeting"]
+        found: list[ZoomMeeting] = []
+        if raw.isdigit():
+            now = self.store.now()
+            found = [
+                m
+                for m in self.store.instances_of(int(raw))
+                if m.kind == "meeting" and (now - m.start_time).days <= 30
+            ]
+        if not found:
+            raise zoom_error(404, 3001, MISSING_PAST_MEETING)
+        return json_response(
+            200, {"meetings": [{"uuid": m.uuid, "start_time": iso(m.start_time)} for m in found]}
         )
 
     def past_participants(self, req: Request) -> Response:

@@ -20,6 +20,14 @@ MISSING_PAST_MEETING = "This meeting is not available or the meeting ID is inval
 MISSING_PAST_PARTICIPANTS = "This meeting is not available or ID is not valid."
 MISSING_REPORT = "Meeting {uuid} not found or has expired."
 MISSING_RECORDING = (3301, "There is no recording for this meeting.")
+# Zoom's answer on every webinar endpoint when the account has no Webinar add-on: HTTP 400, code
+# 200 (the spec's webinar error lists; observed "Zoom HTTP 400, error code 200: Webinar plan is
+# missing" in a public connector's certification log). Code 200 is also Zoom's "No permission."
+# code, which is why it reads like a missing scope.
+WEBINAR_PLAN_MISSING = (
+    "Webinar plan is missing. You must subscribe to the webinar plan and enable webinars for "
+    "this user in order to perform this action."
+)
 
 
 def zoom_error(status: int, code: int, message: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -85,6 +93,10 @@ class ZoomApiBase:
         refusal = self.store.rate(CATEGORY[endpoint])
         if refusal is not None:
             raise self._rate_limited(refusal)
+
+    def _webinar_licence(self) -> None:
+        if not self.store.webinar_licence:
+            raise zoom_error(400, 200, WEBINAR_PLAN_MISSING)
 
     def _rate_limited(self, refusal: Refusal) -> HttpError:
         """Zoom's 429, in the shapes seen (shared/reference/zoom-api.md §3).

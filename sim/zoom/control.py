@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from sim.core.http import HttpError, Request, Response, Router, json_response
@@ -17,7 +17,9 @@ SETTINGS = (
     "rate_limit_scale",
     "archiving_enabled",
     "archive_retention_days",
+    "webinar_licence",
     "download_token_lifetime_s",
+    "summary_fields",
     "token_lifetime_s",
     "page_token_lifetime_s",
     "single_token",
@@ -40,6 +42,8 @@ def _check_settings(doc: dict[str, Any]) -> str | None:
     if not isinstance(days, int) or not 1 <= days <= 30:
         # Zoom: "a minimum of 1 to a maximum of 30 days" (KB0068489).
         return "archive_retention_days must be 1 to 30"
+    if doc.get("summary_fields", "both") not in ("both", "current", "legacy"):
+        return "summary_fields must be both, current or legacy"
     limits = doc.get("daily_limit") or {}
     if not set(limits) <= set(DAILY_BUCKET):
         return f"daily_limit keys: {sorted(DAILY_BUCKET)}"
@@ -105,10 +109,30 @@ def _seed_routes(sim: ZoomSim, router: Router) -> None:
                         f.status = "completed"
         return json_response(200, describe(meeting))
 
+    def edit_summary(req: Request) -> Response:
+        """Edit a meeting's AI summary as its host would: the given fields change and
+        summary_last_modified_time becomes now (then send meeting.summary_updated)."""
+        meeting = _found(req)
+        doc = req.json() or {}
+        with store.lock:
+            if meeting.summary is None:
+                raise _error(404, "the meeting has no summary")
+            s = meeting.summary
+            for name in ("title", "overview", "details", "next_steps", "content", "doc_url"):
+                if name in doc:
+                    s[name] = doc[name]
+            s["modified"] = max(store.now(), s["created"] + timedelta(seconds=1))
+            s["edited"] = {
+                "summary_details": "\n".join(f"{d['label']}: {d['summary']}" for d in s["details"]),
+                "next_steps": list(s["next_steps"]),
+            }
+        return json_response(200, describe(meeting))
+
     router.add("POST", "/zoom/users", add_user)
     router.add("POST", "/zoom/meetings", add_meeting)
     router.add("GET", "/zoom/meetings", list_meetings)
     router.add("POST", "/zoom/meetings/{uuid}/complete", complete)
+    router.add("PATCH", "/zoom/meetings/{uuid}/summary", edit_summary)
 
 
 def _settings_routes(sim: ZoomSim, router: Router) -> None:
@@ -190,7 +214,7 @@ def _describe_room(room: ArchivedRoom) -> dict[str, Any]:
 def describe(m: ZoomMeeting) -> dict[str, Any]:
     """A meeting for tests: every file with its internal `id` and `listed_id` (null when the
     listing shows none), every participant with `admitted` (false: only in the waiting room),
-    and the archive and breakout rooms it was seeded with."""
+    and the archive, breakout rooms, summary and interactions it was seeded with."""
     body: dict[str, Any] = {
         "uuid": m.uuid,
         "id": m.meeting_id,
@@ -220,4 +244,16 @@ def describe(m: ZoomMeeting) -> dict[str, Any]:
         body["archive"] = _describe_room(m.archive)
     if m.breakout_rooms:
         body["breakout_rooms"] = [_describe_room(r) for r in m.breakout_rooms]
+    if m.summary is not None:
+        body["summary"] = {
+            "title": m.summary["title"],
+            "created": m.summary["created"].astimezone(UTC).isoformat(),
+            "modified": m.summary["modified"].astimezone(UTC).isoformat(),
+        }
+    if m.polls or m.qa or m.survey:
+        body["interactions"] = {
+            "polls": len(m.polls),
+            "questions": len(m.qa),
+            "survey": m.survey is not None,
+        }
     return body

@@ -33,8 +33,51 @@ ENDPOINTS: dict[str, Endpoint] = {
     "past_participants": E(
         "medium", ("meeting:read:list_past_participants:admin", "meeting:read:admin")
     ),
+    "past_instances": E("medium", ("meeting:read:list_past_instances:admin", "meeting:read:admin")),
+    # Poll results: Medium (zoom-content-sources.md §3); granular name as public S2S apps list it
+    # (`meeting:read:list_past_polls:admin`).
+    "past_polls": E("medium", ("meeting:read:list_past_polls:admin", "meeting:read:admin")),
+    # UNSURE: the granular name is guessed from the webinar one (`webinar:read:past_qa`), and the
+    # label from the webinar Q&A's Medium.
+    "past_qa": E("medium", ("meeting:read:past_qa:admin", "meeting:read:admin")),
     # -- reports: Heavy ("Heavy = Report and most Dashboard APIs", zoom-api.md §3) -------------
     "report": E("heavy", ("report:read:list_meeting_participants:admin", "report:read:admin")),
+    "report_meeting": E("heavy", ("report:read:meeting:admin", "report:read:admin")),
+    "report_user_meetings": E("heavy", ("report:read:user:admin", "report:read:admin")),
+    "report_history": E("heavy", ("report:read:list_history_meetings:admin", "report:read:admin")),
+    # UNSURE: granular names of the meeting poll/Q&A/survey reports, by analogy with the webinar
+    # ones public apps list (report:read:list_webinar_polls:admin, …:list_webinar_qa:admin).
+    "report_polls": E("heavy", ("report:read:list_meeting_polls:admin", "report:read:admin")),
+    "report_qa": E("heavy", ("report:read:list_meeting_qa:admin", "report:read:admin")),
+    "report_survey": E("heavy", ("report:read:meeting_survey:admin", "report:read:admin")),
+    # -- webinars (need the Webinar licence as well) -----------------------------------------
+    "webinars": E("medium", ("webinar:read:list_webinars:admin", "webinar:read:admin")),
+    "past_webinar_instances": E(
+        "light", ("webinar:read:list_past_instances:admin", "webinar:read:admin")
+    ),
+    "past_webinar_participants": E(
+        "medium", ("webinar:read:list_past_participants:admin", "webinar:read:admin")
+    ),
+    "webinar_absentees": E("medium", ("webinar:read:list_absentees:admin", "webinar:read:admin")),
+    # webinar:read:list_past_polls / webinar:read:past_qa, Medium (a published PowerShell wrapper
+    # of the spec and a public scope list; zoom-api.md §2).
+    "past_webinar_polls": E("medium", ("webinar:read:list_past_polls:admin", "webinar:read:admin")),
+    "past_webinar_qa": E("medium", ("webinar:read:past_qa:admin", "webinar:read:admin")),
+    "report_webinar": E("heavy", ("report:read:webinar:admin", "report:read:admin")),
+    "report_webinar_participants": E(
+        "heavy", ("report:read:list_webinar_participants:admin", "report:read:admin")
+    ),
+    "report_webinar_polls": E(
+        "heavy", ("report:read:list_webinar_polls:admin", "report:read:admin")
+    ),
+    "report_webinar_qa": E("heavy", ("report:read:list_webinar_qa:admin", "report:read:admin")),
+    # UNSURE: granular name.
+    "report_webinar_survey": E("heavy", ("report:read:webinar_survey:admin", "report:read:admin")),
+    # -- AI Companion summary: granular only (zoom-api.md §1.2 lists no classic scope). UNSURE:
+    # Zoom's label for this endpoint is not in the reference; Light like other single reads.
+    "meeting_summary": E("light", ("meeting:read:summary:admin",)),
+    # UNSURE: label of the account's summary list; Medium like other lists.
+    "meeting_summaries": E("medium", ("meeting:read:list_summaries:admin",)),
     # -- Archiving API (archiving.txt; zoom-content-sources.md §1) ----------------------------
     "archive": E("medium", ("archiving:read:list_archived_files:admin", "recording:read:admin")),
     "archive_meeting": E(

@@ -172,6 +172,12 @@ class ZoomMeeting:
     meeting_type: str = "internal"  # the Archiving API's internal | external
     archive: ArchivedRoom | None = None
     breakout_rooms: list[ArchivedRoom] = field(default_factory=list)
+    summary: dict[str, Any] | None = None
+    polls: list[dict[str, Any]] = field(default_factory=list)
+    qa: list[dict[str, Any]] = field(default_factory=list)
+    survey: dict[str, Any] | None = None
+    registrants: list[dict[str, Any]] = field(default_factory=list)
+    features: dict[str, bool] = field(default_factory=dict)
 
     @property
     def recorded(self) -> bool:

@@ -61,6 +61,7 @@ ARCHIVE_TYPES = {
     "SUB_GROUP_MEMBER_LOG": ("JSON", "sub_group_member_log"),
     "AIC_COVERSATION": ("JSON", "aic_conversation"),
 }
+ANONYMOUS = "Anonymous Attendee"
 
 
 def parse_time(value: str) -> datetime:
@@ -129,6 +130,11 @@ def meeting(doc: dict[str, Any], in_account: Callable[[str], bool]) -> ZoomMeeti
         kind=kind,
         type=int(doc.get("type", 5 if kind == "webinar" else 2)),
         meeting_type=doc.get("meeting_type", "internal"),
+        polls=[poll(m_doc) for m_doc in doc.get("polls", [])],
+        qa=[question(q) for q in doc.get("qa", [])],
+        survey=doc.get("survey"),
+        registrants=list(doc.get("registrants", [])),
+        features=dict(doc.get("features", {})),
     )
     complete = doc.get("archive_complete_time")
     complete_time = parse_time(complete) if complete else m.end_time + timedelta(minutes=10)
@@ -136,6 +142,8 @@ def meeting(doc: dict[str, Any], in_account: Callable[[str], bool]) -> ZoomMeeti
         m.archive = room(m, doc["archive"], m.uuid, complete_time, in_account)
     for i, room_doc in enumerate(doc.get("breakout_rooms", [])):
         m.breakout_rooms.append(breakout_room(m, i, room_doc, complete_time, in_account))
+    if doc.get("summary") is not None:
+        m.summary = summary(m, doc["summary"])
     return m
 
 
@@ -347,3 +355,62 @@ def archive_file(
         fingerprint = hashlib.sha256(f"not-the-file|{file_id}".encode()).hexdigest()
     f.fingerprint = fingerprint
     return f
+
+
+def poll(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(doc.get("id", "poll1")),
+        "title": doc.get("title", "Poll"),
+        "anonymous": bool(doc.get("anonymous", False)),
+        "answers": [dict(a) for a in doc.get("answers", [])],
+    }
+
+
+def question(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(
+            doc.get("id") or stable_id("qa", doc.get("name"), doc.get("question"), length=11)
+        ),
+        "name": doc.get("name", ""),
+        "email": doc.get("email"),
+        "question": doc.get("question", ""),
+        "minute": float(doc.get("minute", 10)),
+        "anonymous": bool(doc.get("anonymous", False)),
+        "status": doc.get("status", "answered" if doc.get("answers") else "open"),
+        "live": bool(doc.get("live", False)),
+        "answers": [dict(a) for a in doc.get("answers", [])],
+    }
+
+
+def summary(m: ZoomMeeting, doc: dict[str, Any]) -> dict[str, Any]:
+    """An AI Companion summary; `content` (Markdown) is built from the rest when not given."""
+    details = [dict(d) for d in doc.get("details", [{"label": "Topic", "summary": m.topic}])]
+    steps = list(doc.get("next_steps", []))
+    title = doc.get("title", f"Meeting summary for {m.topic}")
+    overview = doc.get("overview", f"The meeting discussed {m.topic}.")
+    content = doc.get("content") or "\n".join(
+        [
+            f"## {title}",
+            "",
+            "### Quick recap",
+            overview,
+            "",
+            *(f"### {d['label']}\n{d['summary']}\n" for d in details),
+            "### Next steps",
+            *(f"- {s}" for s in steps),
+        ]
+    )
+    created = m.end_time + timedelta(minutes=float(doc.get("created_minutes_after_end", 2)))
+    return {
+        "title": title,
+        "overview": overview,
+        "details": details,
+        "next_steps": steps,
+        "content": content,
+        "doc_url": doc.get(
+            "doc_url", f"https://docs.zoom.us/doc/{stable_id('doc', m.uuid, length=22)}"
+        ),
+        "created": created,
+        "modified": created,
+        "edited": None,
+    }

@@ -95,8 +95,14 @@ class Store:
     # Zoom keeps archived files 1 to 30 days, an account setting (Zoom KB0068489, "a minimum of 1
     # to a maximum of 30 days by default"); which default Zoom sets is not documented: 30 here.
     archive_retention_days: int = 30
+    # Webinars need the Webinar add-on; an account that hosted webinars has it, so seeding a
+    # webinar implies it (on by default); off, every webinar endpoint refuses as Zoom does.
+    webinar_licence: bool = True
     # A webhook's download_token is valid 24 hours (zoom-content-sources.md §1, zoom-api.md §2.6).
     download_token_lifetime_s: int = 86400
+    # GET /meetings/{id}/meeting_summary: "both" (summary_content and the deprecated
+    # summary_overview/summary_details/next_steps), "current" (summary_content only) or "legacy".
+    summary_fields: str = "both"
     # Reported (UNSURE in the reference): issuing a Server-to-Server token revokes the earlier
     # ones, so instances sharing one app see 401 code 124. Off by default: the current Zoom page
     # says several tokens may be used at once.
@@ -147,6 +153,7 @@ class Store:
             self.daily_limit, self.recordings_max_age_days = {}, None
             self.qps_refusals = 0
             self.archiving_enabled, self.archive_retention_days = False, 30
+            self.webinar_licence, self.summary_fields = True, "both"
             self.download_token_lifetime_s = 86400
             self.token_lifetime_s, self.page_token_lifetime_s = 3600, 900
 
@@ -243,6 +250,46 @@ class Store:
                 and (oldest is None or m.start_time >= oldest)
             ]
         return sorted(found, key=lambda m: m.start_time)
+
+    def meetings_joined(
+        self, user: dict[str, Any], start: datetime, end: datetime
+    ) -> list[ZoomMeeting]:
+        """Meetings from `start` to the end of the day `end` the user attended without hosting."""
+        until = end + timedelta(days=1)
+        keys = {user["id"], user["email"]}
+        with self.lock:
+            found = [
+                m
+                for m in self.meetings.values()
+                if m.host_id != user["id"]
+                and start <= m.start_time < until
+                and any(
+                    (p.get("user_id") in keys or p.get("email") in keys) and admitted(p)
+                    for p in m.participants
+                )
+            ]
+        return sorted(found, key=lambda m: m.start_time)
+
+    def meetings_between(
+        self, start: datetime, end: datetime, *, recorded: bool, kinds: tuple[str, ...]
+    ) -> Sequence[ZoomMeeting]:
+        """Every meeting of the account from `start` to the end of the day `end`, by start
+        time."""
+        until = end + timedelta(days=1)
+        oldest = self._oldest_listed() if recorded else None
+        with self.lock:
+            explicit = sorted(
+                (
+                    m
+                    for m in self.meetings.values()
+                    if start <= m.start_time < until
+                    and m.kind in kinds
+                    and (m.recorded or not recorded)
+                    and (oldest is None or m.start_time >= oldest)
+                ),
+                key=lambda m: m.start_time,
+            )
+        return explicit
 
     def find_file(self, file_id: str) -> ZoomFile | None:
         return self.file_and_owner(file_id)[0]

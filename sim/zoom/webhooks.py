@@ -23,6 +23,7 @@ class ZoomWebhooks:
     store: Any
     _recording_body: Any  # provided by ZoomSim (sim/zoom/base.py)
     _archive_body: Any  # sim/zoom/archiving.py
+    _summary_body: Any  # sim/zoom/summaries.py
 
     def send_webhook(
         self,
@@ -70,7 +71,9 @@ class ZoomWebhooks:
         recording.* events carry the meeting with its recording files and a `download_token`
         that opens that meeting's files for 24 hours (RecordingCompletedEvent);
         recording.archive_files_completed carries the archived meeting or breakout room and a
-        download_token for its archive files (RecordingArchiveFilesCompletedEvent).
+        download_token for its archive files (RecordingArchiveFilesCompletedEvent);
+        meeting.summary_completed / _updated carry the summary, _updated also the operator
+        (MeetingSummary*Event; zoom-content-sources.md §4).
         """
         now_ms = int(time.time() * 1000)
         if event == "endpoint.url_validation":
@@ -92,6 +95,14 @@ class ZoomWebhooks:
         meeting = self.store.meeting(uuid or "")
         if meeting is None:
             raise HttpError(json_response(404, {"code": 3301, "message": "unknown meeting"}))
+        if event.startswith("meeting.summary_"):
+            if meeting.summary is None:
+                raise HttpError(json_response(404, {"code": 3001, "message": "no summary"}))
+            payload["object"] = self._summary_body(meeting)
+            if event != "meeting.summary_completed":
+                host = self.store.user_by_id(meeting.host_id)
+                payload.update(operator=host.get("email", ""), operator_id=meeting.host_id)
+            return body
         payload["object"] = self._recording_body(meeting, webhook=True)
         body["download_token"] = self.store.issue_download_token(frozenset({meeting.uuid}))
         return body
