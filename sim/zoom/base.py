@@ -14,6 +14,8 @@ from sim.zoom.model import ZoomFile, ZoomMeeting, participant_id, sessions_of
 from sim.zoom.store import PAST_MEETING_DAYS, Refusal, Store
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
+# Where GET /counters reports authorised calls per rate-limit category (and refusals).
+CATEGORY_COUNTERS = "zoom-categories"
 # 404 code 3001 texts, as Zoom's OpenAPI spec words them for each endpoint ({uuid}: the meeting as
 # the path gave it). Real answers are also quoted as "Meeting does not exist: …": match the code.
 MISSING_PAST_MEETING = "This meeting is not available or the meeting ID is invalid."
@@ -90,8 +92,11 @@ class ZoomApiBase:
                 4711,
                 f"Invalid access token, does not contain scopes:[{granular}, {needed[0]}].",
             )
-        refusal = self.store.rate(CATEGORY[endpoint])
+        category = CATEGORY[endpoint]
+        self.counters.add(CATEGORY_COUNTERS, CATEGORY_NAMES[category])
+        refusal = self.store.rate(category)
         if refusal is not None:
+            self.counters.add(CATEGORY_COUNTERS, CATEGORY_NAMES[category] + " refused")
             raise self._rate_limited(refusal)
 
     def _webinar_licence(self) -> None:

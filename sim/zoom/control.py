@@ -8,6 +8,7 @@ from typing import Any
 from sim.core.http import HttpError, Request, Response, Router, json_response
 from sim.zoom import seeding
 from sim.zoom.api import ZoomSim
+from sim.zoom.bulk import BulkCorpus, BulkSpec
 from sim.zoom.model import ArchivedRoom, ZoomMeeting, admitted
 from sim.zoom.store import DAILY_BUCKET
 
@@ -54,6 +55,7 @@ def register(sim: ZoomSim, router: Router) -> None:
     """Add /zoom/... routes to the control server."""
     _seed_routes(sim, router)
     _settings_routes(sim, router)
+    _bulk_routes(sim, router)
 
 
 def _seed_routes(sim: ZoomSim, router: Router) -> None:
@@ -182,8 +184,57 @@ def _settings_routes(sim: ZoomSim, router: Router) -> None:
     router.add("POST", "/zoom/webhooks/send", webhook)
 
 
+def _bulk_routes(sim: ZoomSim, router: Router) -> None:
+    store = sim.store
+
+    def bulk(req: Request) -> Response:
+        """Replace the generated part of the account (sim/zoom/bulk.py) in one call."""
+        try:
+            spec = BulkSpec.from_doc(req.json() or {})
+        except (KeyError, ValueError) as error:
+            return json_response(400, {"error": f"bad bulk spec: {error}"})
+        corpus = BulkCorpus(spec, store.account_id)
+        with store.lock:
+            store.bulk = corpus
+        return json_response(201, describe_bulk(corpus))
+
+    def get_bulk(req: Request) -> Response:
+        if store.bulk is None:
+            return json_response(404, {"error": "no bulk corpus"})
+        return json_response(200, describe_bulk(store.bulk))
+
+    def drop_bulk(req: Request) -> Response:
+        with store.lock:
+            store.bulk = None
+        return json_response(200, {})
+
+    router.add("POST", "/zoom/bulk", bulk)
+    router.add("GET", "/zoom/bulk", get_bulk)
+    router.add("DELETE", "/zoom/bulk", drop_bulk)
+
+
 def _error(status: int, message: str) -> HttpError:
     return HttpError(json_response(status, {"error": message}))
+
+
+def describe_bulk(corpus: BulkCorpus) -> dict[str, Any]:
+    spec = corpus.spec
+    sample = [corpus.meeting(g) for g in range(min(3, corpus.total_meetings))]
+    return {
+        "users": spec.users,
+        "active_users": corpus.user_count("active"),
+        "meetings": corpus.total_meetings,
+        "meetings_per_day": spec.meetings_per_day,
+        "days": spec.days,
+        "first_day": corpus.first_day.isoformat(),
+        "last_day": (corpus.first_day + timedelta(days=spec.days - 1)).isoformat(),
+        "domain": spec.domain,
+        "sample_users": [corpus.user(i) for i in range(min(3, spec.users))],
+        "sample_meetings": [
+            {"uuid": m.uuid, "id": m.meeting_id, "host_id": m.host_id, "files": len(m.files)}
+            for m in sample
+        ],
+    }
 
 
 def _describe_room(room: ArchivedRoom) -> dict[str, Any]:

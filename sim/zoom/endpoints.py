@@ -28,6 +28,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "meeting_recordings": E(
         "light", ("cloud_recording:read:list_recording_files:admin", "recording:read:admin")
     ),
+    # GET /accounts/me/recordings: Medium (zoom-api.md §2); the classic scope for `me` is
+    # account:read:admin (old docs, zoom-api.md §2.10); refused with 4711 naming the granular one
+    # when the app lacks it (observed 2026).
+    "account_recordings": E(
+        "medium",
+        ("cloud_recording:read:list_account_recordings:admin", "account:read:admin"),
+    ),
     # -- past meetings ----------------------------------------------------------------------
     "past_meeting": E("light", ("meeting:read:past_meeting:admin", "meeting:read:admin")),
     "past_participants": E(

@@ -1,7 +1,8 @@
 """The Zoom simulator's state: users, meeting instances, archives, tokens, rate-limit counters.
 
 Meetings are indexed by host, by meeting ID and by file ID, so a listing costs O(what it
-returns), not O(every meeting).
+returns), not O(every meeting); a bulk corpus (sim/zoom/bulk.py) adds generated users and
+meetings behind the same methods.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sim.zoom.bulk import BulkCorpus, BulkUsers, Concat
 from sim.zoom.endpoints import DEFAULT_SCOPES, ENDPOINT_SCOPES
 from sim.zoom.model import (
     BLOCK,
@@ -42,6 +44,7 @@ __all__ = [
     "PLAN_LIMITS",
     "ArchiveFile",
     "ArchivedRoom",
+    "Concat",
     "Refusal",
     "Store",
     "ZoomFile",
@@ -120,6 +123,7 @@ class Store:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     meetings: dict[str, ZoomMeeting] = field(default_factory=dict)
     archives: dict[str, ArchivedRoom] = field(default_factory=dict)
+    bulk: BulkCorpus | None = None
     tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
     # Webhook download tokens: token -> (expiry, UUIDs of the rooms whose files it opens).
     download_tokens: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
@@ -147,6 +151,7 @@ class Store:
             self.download_tokens.clear()
             self.windows.clear()
             self.daily.clear()
+            self.bulk = None
             self.plan, self.rate_limit_scale = "business", 1.0
             self.scopes = DEFAULT_SCOPES
             self.single_token, self.rate_limit_headers = False, "full"
@@ -173,6 +178,9 @@ class Store:
         """A user by id or email (Zoom's userId path parameter takes either)."""
         with self.lock:
             found = self.users.get(key) or self.users.get(self._emails.get(key.lower(), ""))
+            if found is None and self.bulk is not None:
+                index = self.bulk.find_user(key)
+                found = None if index is None else self.bulk.user(index)
             return found
 
     def user_by_id(self, user_id: str) -> dict[str, Any]:
@@ -181,7 +189,10 @@ class Store:
 
     def users_with(self, status: str) -> Sequence[dict[str, Any]]:
         with self.lock:
-            return [u for u in self.users.values() if u.get("status", "active") == status]
+            explicit = [u for u in self.users.values() if u.get("status", "active") == status]
+        if self.bulk is None:
+            return explicit
+        return Concat(explicit, BulkUsers(self.bulk, status))
 
     # -- meetings ---------------------------------------------------------------------------
     def add_meeting(self, meeting: ZoomMeeting) -> None:
@@ -215,12 +226,18 @@ class Store:
     def meeting(self, uuid: str) -> ZoomMeeting | None:
         with self.lock:
             found = self.meetings.get(uuid)
+        if found is None and self.bulk is not None:
+            index = self.bulk.index_of_uuid(uuid)
+            found = None if index is None else self.bulk.meeting(index)
         return found
 
     def latest_by_id(self, meeting_id: int) -> ZoomMeeting | None:
         """The latest instance of a meeting ID (Zoom answers a numeric ID with that one)."""
         with self.lock:
             same = list(self._by_id.get(meeting_id, []))
+        if not same and self.bulk is not None:
+            index = self.bulk.index_of_id(meeting_id)
+            return None if index is None else self.bulk.meeting(index)
         return max(same, key=lambda m: m.start_time) if same else None
 
     def instances_of(self, meeting_id: int) -> list[ZoomMeeting]:
@@ -249,6 +266,14 @@ class Store:
                 and (m.recorded or not recorded)
                 and (oldest is None or m.start_time >= oldest)
             ]
+        if self.bulk is not None:
+            index = self.bulk.find_user(user_id)
+            if index is not None:
+                found += [
+                    self.bulk.meeting(g)
+                    for g in self.bulk.hosted(index, start, until, recorded=recorded)
+                    if oldest is None or self.bulk.meeting(g).start_time >= oldest
+                ]
         return sorted(found, key=lambda m: m.start_time)
 
     def meetings_joined(
@@ -268,13 +293,17 @@ class Store:
                     for p in m.participants
                 )
             ]
+        if self.bulk is not None:
+            index = self.bulk.find_user(user["id"])
+            if index is not None:
+                found += [self.bulk.meeting(g) for g in self.bulk.joined(index, start, until)]
         return sorted(found, key=lambda m: m.start_time)
 
     def meetings_between(
         self, start: datetime, end: datetime, *, recorded: bool, kinds: tuple[str, ...]
     ) -> Sequence[ZoomMeeting]:
-        """Every meeting of the account from `start` to the end of the day `end`, by start
-        time."""
+        """Every meeting of the account from `start` to the end of the day `end`: the seeded ones
+        by start time, then the bulk corpus's day by day (a sliceable sequence)."""
         until = end + timedelta(days=1)
         oldest = self._oldest_listed() if recorded else None
         with self.lock:
@@ -289,7 +318,11 @@ class Store:
                 ),
                 key=lambda m: m.start_time,
             )
-        return explicit
+        if self.bulk is None or "meeting" not in kinds:
+            return explicit
+        if oldest is not None:
+            start = max(start, oldest)
+        return Concat(explicit, self.bulk.between(start, until, recorded=recorded))
 
     def find_file(self, file_id: str) -> ZoomFile | None:
         return self.file_and_owner(file_id)[0]
@@ -300,6 +333,10 @@ class Store:
             found = self._files.get(file_id)
         if found is not None:
             return found
+        if self.bulk is not None:
+            found = self.bulk.file_of(file_id)
+            if found is not None:
+                return found
         return None, ""
 
     def archive_live(self, room: ArchivedRoom) -> bool:

@@ -166,6 +166,11 @@ def zoom_call(sims, method: str, path: str, token: str, **params) -> requests.Re
     )
 
 
+def categories(sims) -> dict[str, int]:
+    """Authorised Zoom calls per rate-limit category since the counters were last cleared."""
+    return dict(sims.control("GET", "/counters").get("zoom-categories", {}))
+
+
 def send_event(sims, event: str, uuid: str, **extra) -> tuple[dict, dict]:
     """Send a webhook to a local receiver; returns (the control API's answer, the event body)."""
     import json

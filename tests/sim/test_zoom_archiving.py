@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from tests.sim.support import (
+    categories,
     days_ago,
     download,
     enc,
@@ -312,7 +313,9 @@ def test_one_meetings_archive_is_light_and_an_unknown_one_is_3001(zoom, tok) -> 
     """archiving.txt: GET /past_meetings/{meetingUUID}/archive_files is Light; 404 code 3001
     "Meeting {meetingUUId} does not exist." (a single-encoded / UUID names none)."""
     archived(zoom, "/slash==")
+    zoom.control("DELETE", "/counters")
     assert zoom_get(zoom, f"/past_meetings/{enc('/slash==')}/archive_files", tok).status_code == 200
+    assert categories(zoom) == {"Light": 1}
     once = quote("/slash==", safe="")
     answer = zoom_get(zoom, f"/past_meetings/{once}/archive_files", tok)
     assert (answer.status_code, answer.json()["code"]) == (404, 3001)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sim.support import (
+    categories,
     day_ago,
     days_ago,
     enc,
@@ -244,6 +245,16 @@ def test_every_report_call_counts_against_the_shared_daily_cap(zoom, tok) -> Non
     assert refused.headers["X-RateLimit-Category"] == "Heavy"
 
 
+def test_the_counters_report_calls_per_category(zoom, tok) -> None:
+    """GET /counters: zoom-categories counts authorised calls per rate-limit category."""
+    unrecorded(zoom)
+    zoom.control("DELETE", "/counters")
+    zoom_get(zoom, "/users", tok)
+    zoom_get(zoom, f"/past_meetings/{enc('plain==')}", tok)
+    zoom_get(zoom, f"/report/meetings/{enc('plain==')}", tok)
+    assert categories(zoom) == {"Medium": 1, "Light": 1, "Heavy": 1}
+
+
 # -- polls, Q&A, surveys ----------------------------------------------------------------------
 def test_past_poll_results_group_answers_by_participant(zoom, tok) -> None:
     """Rivet MeetingsListPastMeetingsPollResultsResponse: {id, uuid, start_time,
@@ -310,6 +321,15 @@ def test_the_survey_report_lists_each_respondents_answers(zoom, tok) -> None:
     )
     [bob] = body["survey_answers"]
     assert (bob["email"], bob["answer_details"][0]["answer"]) == ("bob@contoso.com", "Very")
+
+
+def test_poll_results_are_medium_and_the_poll_report_is_heavy(zoom, tok) -> None:
+    """zoom-content-sources.md §3: /past_meetings/{id}/polls Medium, /report/…/polls Heavy."""
+    unrecorded(zoom, polls=[POLL])
+    zoom.control("DELETE", "/counters")
+    zoom_get(zoom, f"/past_meetings/{enc('plain==')}/polls", tok)
+    zoom_get(zoom, f"/report/meetings/{enc('plain==')}/polls", tok)
+    assert categories(zoom) == {"Medium": 1, "Heavy": 1}
 
 
 def test_past_meeting_details_say_whether_a_summary_exists(zoom, tok) -> None:

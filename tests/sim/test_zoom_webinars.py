@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sim.support import day_ago, days_ago, enc, seed_meeting, zoom_get, zoom_token
+from tests.sim.support import categories, day_ago, days_ago, enc, seed_meeting, zoom_get, zoom_token
 
 pytestmark = pytest.mark.integration
 WEBINAR_ID = 91000000001
@@ -109,6 +109,7 @@ def test_webinar_reports_are_heavy(zoom, tok) -> None:
     """zoom-api.md §2: /report/webinars/{id} and its participants, polls, qa and survey are
     Heavy."""
     webinar(zoom)
+    zoom.control("DELETE", "/counters")
     u = enc("web==")
     detail = zoom_get(zoom, f"/report/webinars/{u}", tok).json()
     assert (detail["uuid"], detail["participants_count"]) == ("web==", 3)
@@ -119,6 +120,7 @@ def test_webinar_reports_are_heavy(zoom, tok) -> None:
     assert zoom_get(zoom, f"/report/webinars/{u}/polls", tok).json()["questions"]
     survey = zoom_get(zoom, f"/report/webinars/{u}/survey", tok).json()
     assert (survey["webinar_uuid"], survey["survey_answers"][0]["name"]) == ("web==", "Viewer")
+    assert categories(zoom) == {"Heavy": 5}
 
 
 def test_a_webinar_is_not_a_past_meeting(zoom, tok) -> None:
