@@ -142,13 +142,15 @@ class ZoomArchiving(ZoomApiBase):
 
     def _room(self, req: Request) -> ArchivedRoom:
         """The archived room a path names by UUID (double-encoded when it starts with `/` or
-        contains `//`); unknown, deleted or past the retention → 404 code 3001."""
+        contains `//`); unknown, deleted, past the retention, or on an account without the
+        archiving feature (which Zoom keeps no archive for) → 404 code 3001, the one error the
+        spec lists for this endpoint."""
         once = req.params["meeting"]
         uuid = unquote(once) if "%" in once else once
         missing = zoom_error(404, 3001, f"Meeting {once} does not exist.")
         if once == uuid and (uuid.startswith("/") or "//" in uuid):
             raise missing
-        room = self.store.room(uuid)
+        room = self.store.room(uuid) if self.store.archiving_enabled else None
         if room is None or not room.files or not self.store.archive_live(room):
             raise missing
         return room

@@ -137,6 +137,15 @@ def test_an_account_without_archiving_is_refused_with_code_2001(zoom, tok) -> No
     assert answer.json() == {"code": 2001, "message": "Account does not exist: sim-account."}
 
 
+def test_without_archiving_no_meeting_has_an_archive(zoom, tok) -> None:
+    """archiving.txt: the per-meeting call documents only 404 code 3001; an account without the
+    feature has no archive to answer with, even one seeded."""
+    archived(zoom)
+    zoom.control("PATCH", "/zoom/settings", {"archiving_enabled": False})
+    answer = zoom_get(zoom, f"/past_meetings/{enc('arch==')}/archive_files", tok)
+    assert (answer.status_code, answer.json()["code"]) == (404, 3001)
+
+
 def test_a_window_over_seven_days_is_refused_with_code_300(zoom, tok) -> None:
     """archiving.txt: from and to "cannot exceed seven days"."""
     answer = zoom_get(zoom, "/archive_files", tok, **{"from": iso_ago(8), "to": iso_ago(0)})
