@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         help="MaxReceiveSize of every mailbox created (Exchange Online's default is 35; "
         "the admin guide raises archived mailboxes to 150)",
     )
+    p.add_argument(
+        "--content-sources",
+        action="store_true",
+        help="also enable archiving and seed an unrecorded meeting, a webinar with Q&A, polls "
+        "and a survey, a summarized meeting and an archived meeting (see sim/seed_content.py)",
+    )
     p.set_defaults(run=lambda a: __import__("sim.seed", fromlist=["seed"]).seed(a))
     args = parser.parse_args(argv)
     return int(args.run(args))

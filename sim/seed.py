@@ -305,6 +305,18 @@ def describe(seeded: dict[str, Any], doc: dict[str, Any], emails: dict[str, str]
     }
 
 
+def seed_content_sources(
+    control: str, args: Any, corpus: dict[str, Any], emails: dict[str, str]
+) -> dict[str, Any]:
+    """--content-sources: archiving on, and the meetings of sim/seed_content.py."""
+    from sim.seed_content import build_content, describe_content
+
+    call(control, "PATCH", "/zoom/settings", {"archiving_enabled": True})
+    docs = build_content(args, corpus["users"])
+    seeded = [call(control, "POST", "/zoom/meetings", doc) for doc in docs]
+    return describe_content(seeded, docs, emails)
+
+
 def seed(args: Any) -> int:
     corpus = build(args)
     control = args.control
@@ -321,6 +333,8 @@ def seed(args: Any) -> int:
             describe(s, m, emails) for s, m in zip(seeded, corpus["meetings"], strict=True)
         ],
     }
+    if getattr(args, "content_sources", False):
+        summary["content_sources"] = seed_content_sources(control, args, corpus, emails)
     total = sum(f["size"] for m in summary["meetings"] for f in m["files"])
     print(
         f"seeded {len(corpus['users'])} Zoom users, {len(summary['mailboxes'])} mailboxes, "

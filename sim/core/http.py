@@ -134,6 +134,12 @@ class Counters:
             key = f"{method} {route}"
             bucket[key] = bucket.get(key, 0) + 1
 
+    def add(self, server: str, key: str) -> None:
+        """Count one event under a free-form key (e.g. a Zoom rate-limit category)."""
+        with self._lock:
+            bucket = self._counts.setdefault(server, {})
+            bucket[key] = bucket.get(key, 0) + 1
+
     def snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:
             return {k: dict(v) for k, v in self._counts.items()}

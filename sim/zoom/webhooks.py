@@ -21,7 +21,9 @@ class ZoomWebhooks:
     """Mixin of ZoomSim: sends events."""
 
     store: Any
-    _recording_body: Any  # provided by ZoomSim
+    _recording_body: Any  # provided by ZoomSim (sim/zoom/base.py)
+    _archive_body: Any  # sim/zoom/archiving.py
+    _summary_body: Any  # sim/zoom/summaries.py
 
     def send_webhook(
         self,
@@ -64,6 +66,15 @@ class ZoomWebhooks:
         return result
 
     def _event_body(self, event: str, uuid: str | None) -> dict[str, Any]:
+        """The event Zoom would send about meeting (or archived room) `uuid`.
+
+        recording.* events carry the meeting with its recording files and a `download_token`
+        that opens that meeting's files for 24 hours (RecordingCompletedEvent);
+        recording.archive_files_completed carries the archived meeting or breakout room and a
+        download_token for its archive files (RecordingArchiveFilesCompletedEvent);
+        meeting.summary_completed / _updated carry the summary, _updated also the operator
+        (MeetingSummary*Event; zoom-content-sources.md §4).
+        """
         now_ms = int(time.time() * 1000)
         if event == "endpoint.url_validation":
             token = base64.urlsafe_b64encode(hashlib.sha256(str(now_ms).encode()).digest()[:16])
@@ -72,19 +83,29 @@ class ZoomWebhooks:
                 "event_ts": now_ms,
                 "payload": {"plainToken": token.decode().rstrip("=")},
             }
-        with self.store.lock:
-            meeting = self.store.meetings.get(uuid or "")
+        payload: dict[str, Any] = {"account_id": self.store.account_id}
+        body: dict[str, Any] = {"event": event, "event_ts": now_ms, "payload": payload}
+        if event == "recording.archive_files_completed":
+            room = self.store.room(uuid or "")
+            if room is None:
+                raise HttpError(json_response(404, {"code": 3001, "message": "unknown archive"}))
+            payload["object"] = self._archive_body(room, webhook=True)
+            body["download_token"] = self.store.issue_download_token(frozenset({room.uuid}))
+            return body
+        meeting = self.store.meeting(uuid or "")
         if meeting is None:
             raise HttpError(json_response(404, {"code": 3301, "message": "unknown meeting"}))
-        return {
-            "event": event,
-            "event_ts": now_ms,
-            "payload": {
-                "account_id": self.store.account_id,
-                "object": self._recording_body(meeting, webhook=True),
-            },
-            "download_token": "sim-download-token-" + str(now_ms),
-        }
+        if event.startswith("meeting.summary_"):
+            if meeting.summary is None:
+                raise HttpError(json_response(404, {"code": 3001, "message": "no summary"}))
+            payload["object"] = self._summary_body(meeting)
+            if event != "meeting.summary_completed":
+                host = self.store.user_by_id(meeting.host_id)
+                payload.update(operator=host.get("email", ""), operator_id=meeting.host_id)
+            return body
+        payload["object"] = self._recording_body(meeting, webhook=True)
+        body["download_token"] = self.store.issue_download_token(frozenset({meeting.uuid}))
+        return body
 
 
 def _deliver(url: str, body: bytes, key: bytes, ts: str) -> dict[str, Any]:

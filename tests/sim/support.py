@@ -143,3 +143,45 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def iso_ago(days: float) -> str:
+    """`yyyy-MM-dd'T'HH:mm:ssZ`, `days` days before now (the Archiving API's from/to format)."""
+    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_ago(days: float) -> str:
+    """`yyyy-mm-dd`, `days` days before now (UTC): the report and recordings from/to format."""
+    return (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
+
+
+def zoom_call(sims, method: str, path: str, token: str, **params) -> requests.Response:
+    return requests.request(
+        method,
+        sims.info["zoom_api_url"] + path,
+        params=params,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+        verify=sims.info["ca_bundle"],
+    )
+
+
+def categories(sims) -> dict[str, int]:
+    """Authorised Zoom calls per rate-limit category since the counters were last cleared."""
+    return dict(sims.control("GET", "/counters").get("zoom-categories", {}))
+
+
+def send_event(sims, event: str, uuid: str, **extra) -> tuple[dict, dict]:
+    """Send a webhook to a local receiver; returns (the control API's answer, the event body)."""
+    import json
+
+    receiver = Receiver([200])
+    try:
+        answer = sims.control(
+            "POST",
+            "/zoom/webhooks/send",
+            {"url": receiver.url, "event": event, "meeting_uuid": uuid, **extra},
+        )
+    finally:
+        receiver.close()
+    return answer, json.loads(receiver.received[0][1])

@@ -257,7 +257,7 @@ def test_an_expired_next_page_token_is_refused_with_code_300(zoom) -> None:
 def test_archive_files_need_archiving_and_a_range_of_at_most_seven_days(zoom) -> None:
     t = token(zoom)
     week = {"from": "2026-11-01T00:00:00Z", "to": "2026-11-08T00:00:00Z"}
-    assert api(zoom, "/archive_files", t, **week).json()["code"] == 1020
+    assert api(zoom, "/archive_files", t, **week).json()["code"] == 2001
     zoom.control("PATCH", "/zoom/settings", {"archiving_enabled": True})
     try:
         assert api(zoom, "/archive_files", t, **week).status_code == 200
