@@ -34,24 +34,24 @@ CHAT_TIMES = "Times as Zoom's chat file gives them."
 TRANSCRIPT_TIMES = "Times from the start of the recording, as Zoom's transcript gives them."
 
 # Inline styles (the only styling Outlook desktop applies reliably), kept short: a meeting with
-# hundreds of people has thousands of cells, and Graph takes at most 4 MB per request. Padding
-# and alignment are table and row attributes (cellpadding, valign), which Word honours too.
-_FONT = "font-family:Segoe UI,Calibri,Arial,Helvetica,sans-serif;font-size:10pt"
-_H2 = "font-family:Segoe UI,Calibri,Arial,Helvetica,sans-serif;font-size:15pt;margin:0 0 10px 0"
-_H3 = (
-    "font-family:Segoe UI,Calibri,Arial,Helvetica,sans-serif;font-size:12pt;color:#1f3a5f;"
-    "margin:18px 0 6px 0;border-bottom:1px solid #c9d3de"
-)
+# hundreds of people has thousands of cells, and the body counts against the item's size. The
+# font is the `font` shorthand (one of the properties Word's engine supports on every element;
+# it resets weight and style, so bold and italic are part of it). Padding and alignment are
+# table and row attributes (cellpadding, valign), which Word honours too.
+_STACK = "Segoe UI,Arial,sans-serif"
+_FONT = f"font:10pt {_STACK}"
+_H2 = f"font:bold 15pt {_STACK};margin:0 0 10px 0"
+_H3 = f"font:bold 12pt {_STACK};color:#1f3a5f;margin:18px 0 6px 0;border-bottom:1px solid #c9d3de"
 _P = f"{_FONT};margin:0 0 6px 0"
-_NOTE = f"{_P};color:#57606a;font-style:italic"
+_NOTE = f"font:italic 10pt {_STACK};color:#57606a;margin:0 0 6px 0"
 _TABLE = "border-collapse:collapse;border:1px solid #c9d3de"
-_TH = f"{_FONT};text-align:left;background-color:#e7edf3;border:1px solid #c9d3de"
+_TH = f"font:bold 10pt {_STACK};text-align:left;background-color:#e7edf3;border:1px solid #c9d3de"
 _TD = _FONT
 _FACT = f"{_FONT};border:1px solid #c9d3de"
 _PERSON = f"{_FONT};background-color:#f5f7fa;border-top:1px solid #c9d3de"
-_WAITING = f"{_FONT};color:#57606a;font-style:italic"
+_WAITING = f"font:italic 10pt {_STACK};color:#57606a"
 _MUTED = "color:#57606a"
-_MONO = "font-family:Consolas,Courier New,monospace;font-size:9pt;color:#57606a"
+_MONO = "font:9pt Consolas,Courier New,monospace;color:#57606a"
 _LIST = "margin:0 0 6px 0;padding:0 0 0 20px"
 _TABLE_ATTRS = f' cellpadding=4 cellspacing=0 border=0 style="{_TABLE}"'
 
@@ -396,15 +396,15 @@ def _html_people(b: _Body, found: list[Person]) -> list[str]:
                 b.times.short(s.left),
                 _session_duration(s),
             )
-            out.append(_row([escape(c) for c in cells], _TD if s.admitted else _WAITING))
+            style = _TD if s.admitted else _WAITING
+            out.append("<tr>" + "".join(_tag("td", style, escape(c)) for c in cells) + "</tr>")
     out.append("</table>")
     return out
 
 
 def _html_lines(lines: list[_Line]) -> str:
     shown = [
-        f'<span style="{_MUTED}">[{escape(line.time)}]</span> '
-        f"<b>{escape(line.who)}</b>: {escape(line.text)}"
+        f"[{escape(line.time)}] <b>{escape(line.who)}</b>: {escape(line.text)}"
         for line in lines[:MAX_LINES]
     ]
     if len(lines) > MAX_LINES:

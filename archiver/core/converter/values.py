@@ -46,8 +46,9 @@ class Times:
     @classmethod
     def of(cls, timezone: str, start: datetime) -> Times:
         """The meeting's zone from Zoom's `timezone` (an IANA name); UTC only if none is usable."""
-        given = clean_text(timezone or "", limit=60)
-        zone = _zone(timezone or "")
+        key = (timezone or "").strip()
+        given = clean_text(key, limit=60) or ("(unreadable)" if key else "")
+        zone = _zone(key)
         if zone is None:
             return cls(None, "", given, utc(start).date())
         return cls(zone, given, given, utc(start).date(), _offset(start, zone))
@@ -115,8 +116,9 @@ def _offset(value: datetime, zone: ZoneInfo) -> str | None:
     if delta is None:
         return None
     sign = "-" if delta < timedelta(0) else "+"
-    minutes = abs(int(delta.total_seconds())) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    minutes, seconds = divmod(abs(int(delta.total_seconds())), 60)
+    shown = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{shown}:{seconds:02d}" if seconds else shown  # local mean time had seconds
 
 
 def duration(seconds: int) -> str:

@@ -101,6 +101,16 @@ def test_a_meeting_without_a_zone_is_shown_in_utc_only_and_says_so() -> None:
         assert "15:00:00 UTC (" not in body
 
 
+def test_spaces_around_a_zone_name_are_not_part_of_it() -> None:
+    for body in both(meeting(timezone=" Europe/Paris\n")):
+        assert "2026-11-20 15:00:00 UTC (16:00:00 Europe/Paris)" in body
+
+
+def test_a_zone_name_that_cannot_be_shown_is_said_to_be_unreadable() -> None:
+    text, _ = texts(meeting(timezone="\x07\x1b"))
+    assert 'Zoom gave "(unreadable)", which is not a known time zone' in text
+
+
 @pytest.mark.parametrize("name", ["localtime", "posix/Europe/Paris", "right/Europe/Paris"])
 def test_a_zone_name_that_is_no_place_is_not_used(name: str) -> None:
     text, _ = texts(meeting(timezone=name))
@@ -354,7 +364,7 @@ def test_the_html_relies_on_no_style_block_external_resource_image_or_css_layout
 def test_every_element_with_text_states_its_font() -> None:
     html = build_message(meeting(REJOINS), [staged_file(10)], ItemContent()).html
     for tag in re.findall(r"<(?:h2|h3|p|th|td|li)\b[^>]*>", html):
-        assert "font-family:Segoe UI," in tag, tag
+        assert re.search(r"font:(bold |italic )?\d+pt Segoe UI,Arial,sans-serif", tag), tag
 
 
 def test_the_tables_have_a_shaded_header_row() -> None:
