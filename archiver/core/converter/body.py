@@ -474,7 +474,7 @@ def render_html(
         if lines:
             out.append(para(intro, _NOTE))
         out.append(_html_lines(lines))
-        out += [para(f"{n}.", _NOTE) for n in notes]
+        out += [para(n, _NOTE) for n in notes]
     out.append(heading("Files"))
     out += _html_files(b.files)
     if b.notes:

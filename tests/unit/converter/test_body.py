@@ -391,3 +391,18 @@ def test_zoom_text_in_a_session_name_is_escaped_in_the_html() -> None:
     assert "&lt;b&gt;Bob&lt;/b&gt;" in html
     assert "<b>Bob</b>" in html  # the person's own name, in the converter's bold
     assert html.count("<b>Bob</b>") == 1
+
+
+@pytest.mark.parametrize("case", ["normal", "imperfect", "nasty", "rejoins-dst", "split-part"])
+def test_the_plain_text_holds_everything_the_html_shows(case: str) -> None:
+    from tests.unit.converter.test_golden import load
+
+    found, staged, content, part, part_count, archived_at = load(case)
+    message = build_message(
+        found, staged, content, part=part, part_count=part_count, archived_at=archived_at
+    )
+    headers = {"Session", "Joined", "Left", "Duration", "File", "Size", "Status"}
+    shown = re.sub(r"<th [^>]*>[^<]*</th>", "", message.html)
+    pieces = {unescape(p).strip() for p in re.split(r"<[^>]+>", shown)} - headers - {""}
+    missing = [p for p in pieces if p.strip("\xa0") and p not in message.text]
+    assert missing == []
