@@ -96,6 +96,9 @@ class Meeting:
     participants_note: str = ""
     # Input errors that concern a person or a file, not the meeting (each names what was wrong).
     input_errors: tuple[str, ...] = ()
+    # The content sources the record was assembled from, in order of preference (set by
+    # sources/assemble.py; () for a record parsed on its own or stored before it was recorded).
+    sources: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from archiver.core.contracts import StagedMeeting
 from archiver.core.converter import ArchiveMessage, ItemContent, build_message
@@ -58,8 +59,9 @@ def mailbox_copy(
     *,
     staging_container: str,
     withheld_note: str,
+    archived_at: datetime | None = None,
 ) -> MailboxCopy:
-    """The items (and generated files) for one mailbox."""
+    """The items (and generated files) for one mailbox; `archived_at`: when they are made."""
     kept = {chat.file_id: visible(heard[chat.file_id], viewer) for chat in doc.chats}
     whole = {
         chat.file_id: len(kept[chat.file_id]) == len(chat.lines)
@@ -116,7 +118,9 @@ def mailbox_copy(
         notes=tuple(notes),
     )
     staged = [files[f.file_id] for f in doc.files]
-    messages = tuple(_message(doc, staged, content, number) for number in range(len(doc.items)))
+    messages = tuple(
+        _message(doc, staged, content, number, archived_at) for number in range(len(doc.items))
+    )
     return MailboxCopy(signature, messages, tuple(generated))
 
 
@@ -162,7 +166,11 @@ def _filtered(
 
 
 def _message(
-    doc: StagedMeeting, staged: Sequence[StagedFile], content: ItemContent, number: int
+    doc: StagedMeeting,
+    staged: Sequence[StagedFile],
+    content: ItemContent,
+    number: int,
+    archived_at: datetime | None,
 ) -> ArchiveMessage:
     item = doc.items[number]
     return build_message(
@@ -173,4 +181,5 @@ def _message(
         part_count=item.count or None,
         attach=[a.file_id for a in item.attachments],
         revision=doc.revision,
+        archived_at=archived_at,
     )

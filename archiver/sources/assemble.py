@@ -3,7 +3,8 @@
 Sources are asked in order of preference; the assembler is pure: it merges what they answered.
 Metadata comes from the first part that has it; participants from the first part that lists
 any; files from every part, each file once (the first source's copy wins); notes and input
-errors from all. A source with nothing for the meeting answers None and is left out.
+errors from all. A source with nothing for the meeting answers None and is left out. The record
+names the sources it was assembled from (Meeting.sources, shown in the item).
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from archiver.core.model import Meeting, RecordingFile
 from archiver.errors import NotFoundError
 
 # Meeting fields that are metadata: taken from the first part where they are set.
-_METADATA = tuple(
-    f.name
-    for f in fields(Meeting)
-    if f.name not in ("uuid", "participants", "files", "participants_note", "input_errors")
-)
+_MERGED = ("uuid", "participants", "files", "participants_note", "input_errors", "sources")
+_METADATA = tuple(f.name for f in fields(Meeting) if f.name not in _MERGED)
 
 
 class Source(Protocol):
@@ -74,4 +72,6 @@ def assemble(parts: Sequence[Part]) -> Meeting:
         participants_note="" if people is not None else "; ".join(dict.fromkeys(notes)),
         files=tuple(files.values()),
         input_errors=tuple(dict.fromkeys(e for p in parts for e in p.meeting.input_errors)),
+        # A part that was itself assembled names its own sources.
+        sources=tuple(dict.fromkeys(s for p in parts for s in (p.meeting.sources or (p.source,)))),
     )

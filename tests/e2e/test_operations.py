@@ -175,7 +175,7 @@ def test_admin_commands_work_and_bad_arguments_fail_in_one_line(
         values, "export-eml", "--meeting", corpus["meetings"][0]["uuid"], "--out", str(out)
     )
     assert exported.returncode == 0
-    assert Path(exported.stdout.split()[0]).read_bytes().startswith(b"Subject: Zoom meeting:")
+    assert Path(exported.stdout.splitlines()[0]).read_bytes().startswith(b"Subject: Zoom meeting:")
     assert cli(values, "replay").returncode == 0
     check = cli(values, "check", "--mailbox", "ann0@contoso.com")
     assert check.returncode == 0, check.stdout

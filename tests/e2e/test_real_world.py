@@ -149,7 +149,7 @@ def test_a_file_whose_listed_size_is_wrong_is_archived_as_served_with_both_sizes
     mp4 = zoom_file(archived, "MP4")
     found = item(archived, "ann")
     assert mp4["sha256"] in {a["sha256"] for a in found["attachments"]}
-    assert f"{mp4['size']} bytes (Zoom listed {mp4['listed_size']})" in body(found)
+    assert f"{mp4['size']:,} bytes; Zoom listed {mp4['listed_size']:,} bytes" in body(found)
 
 
 def test_a_file_on_an_untrusted_host_is_left_out_and_named_the_rest_archived(archived) -> None:
@@ -227,7 +227,7 @@ def test_the_eml_export_parses_strictly_with_no_injected_recipient(archived, tmp
 
     out = cli(archived["values"], "export-eml", "--meeting", "real-world==", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
-    with open(out.stdout.split()[0], "rb") as handle:
+    with open(out.stdout.splitlines()[0], "rb") as handle:
         message = BytesParser(policy=policy.strict).parse(handle)
     assert "evil@x.com" not in str(message["To"])
     assert DM in message.get_body(("plain",)).get_content()  # the complete record

@@ -15,11 +15,14 @@ from archiver.core.model import Meeting
 from tests.corpus.support import rendered
 from tests.property.strategies import emails, text
 
-# The markup the converter itself writes; anything else in angle brackets came from input.
-OWN_TAGS = re.compile(r"</?(html|body|h2|h3|table|tr|th|td|p|i|ul|li)( [a-z]+=[a-z0-9]+)*>")
+# The markup the converter itself writes (its inline styles hold no angle bracket); anything
+# else in angle brackets came from input.
+OWN_TAGS = re.compile(
+    r'</?(html|body|h2|h3|table|tr|th|td|p|i|b|br|span|ul|li)( [a-z]+=([a-z0-9]+|"[^"<>]*"))*>'
+)
 HEADERS = {
     "subject", "from", "to", "date", "message-id", "mime-version", "content-type",
-    "x-zoom-meeting-id", "x-zoom-meeting-uuid",
+    "x-zoom-meeting-id", "x-zoom-meeting-uuid", "x-zoom-archiver",
 }  # fmt: skip
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from archiver.core.model import Meeting
@@ -24,9 +26,32 @@ CHAT = {"id": "chat", "file_type": "CHAT", "file_size": 5}
 ANN = {"name": "Ann", "user_email": "ann@contoso.com"}
 
 
-def test_one_source_gives_its_meeting_unchanged() -> None:
+def test_one_source_gives_its_meeting_unchanged_but_for_naming_its_source() -> None:
     only = part("recordings", files=[MP4], people=[ANN], topic="T")
-    assert assemble([only]) == only.meeting
+    assert assemble([only]) == replace(only.meeting, sources=("recordings",))
+
+
+def test_the_record_names_every_source_that_had_a_part_in_order_of_preference() -> None:
+    merged = fetch_meeting(
+        [Fixed("a", part("a")), Fixed("empty", None), Fixed("b", part("b"))], "u=="
+    )
+    assert merged.sources == ("a", "b")
+
+
+def test_a_part_that_was_itself_assembled_keeps_the_sources_it_names() -> None:
+    inner = assemble([part("x"), part("y")])
+    assert assemble([Part("nested", inner), part("z")]).sources == ("x", "y", "z")
+
+
+def test_the_sources_of_a_record_survive_its_snapshot() -> None:
+    merged = assemble([part("a"), part("b")])
+    assert Meeting.from_dict(merged.to_dict()).sources == ("a", "b")
+
+
+def test_a_snapshot_stored_before_sources_were_recorded_reads_as_naming_none() -> None:
+    doc = assemble([part("a")]).to_dict()
+    del doc["sources"]
+    assert Meeting.from_dict(doc).sources == ()
 
 
 def test_metadata_comes_from_the_first_part_that_has_it() -> None:

@@ -1,4 +1,13 @@
-"""The item body, as HTML and as plain text, from the same facts (pure; all Zoom text escaped)."""
+"""The item body, as HTML and as plain text, from the same sections (pure; all Zoom text escaped).
+
+Both renderings show the same facts in the same order: the meeting's facts (with its time zone
+and where the record came from), the participants with each of their sessions, the people who
+only waited, the chat, the transcript, the files and the notes.
+
+Outlook desktop renders HTML with Word's engine, so the HTML is simple tables and paragraphs
+with inline styles on every element (Word does not carry a font from <body> into tables): no
+<style> block, no CSS layout (grid, flex, float, positioning), no images, no external resources.
+"""
 
 from __future__ import annotations
 
@@ -6,75 +15,111 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archiver.core.converter.content import ItemContent
 from archiver.core.converter.names import clean_text, truncate
+from archiver.core.converter.people import Person, Session, people
+from archiver.core.converter.provenance import PRODUCT, VERSION, source_names
+from archiver.core.converter.values import Times, duration, size
 from archiver.core.fields import unicode_text
-from archiver.core.model import Meeting, Participant
+from archiver.core.model import Meeting
 from archiver.core.staged import StagedFile
 
 MAX_LINES = 2000  # chat lines / transcript turns rendered; the full file is attached
 MAX_LINE = 2000
+NO_EMAIL = "guest, no email"
+UNUSABLE_EMAIL = "email not usable, see Notes"
+WAITED_NOTE = "In the waiting room only; never admitted to the meeting."
+CHAT_TIMES = "Times as Zoom's chat file gives them."
+TRANSCRIPT_TIMES = "Times from the start of the recording, as Zoom's transcript gives them."
+
+# Inline styles (the only styling Outlook desktop applies reliably), kept short: a meeting with
+# hundreds of people has thousands of cells, and the body counts against the item's size. The
+# font is the `font` shorthand (one of the properties Word's engine supports on every element;
+# it resets weight and style, so bold and italic are part of it). Padding and alignment are
+# table and row attributes (cellpadding, valign), which Word honours too.
+_STACK = "Segoe UI,Arial,sans-serif"
+_FONT = f"font:10pt {_STACK}"
+_H2 = f"font:bold 15pt {_STACK};margin:0 0 10px 0"
+_H3 = f"font:bold 12pt {_STACK};color:#1f3a5f;margin:18px 0 6px 0;border-bottom:1px solid #c9d3de"
+_P = f"{_FONT};margin:0 0 6px 0"
+_NOTE = f"font:italic 10pt {_STACK};color:#57606a;margin:0 0 6px 0"
+_TABLE = "border-collapse:collapse;border:1px solid #c9d3de"
+_TH = f"font:bold 10pt {_STACK};text-align:left;background-color:#e7edf3;border:1px solid #c9d3de"
+_TD = _FONT
+_FACT = f"{_FONT};border:1px solid #c9d3de"
+_PERSON = f"{_FONT};background-color:#f5f7fa;border-top:1px solid #c9d3de"
+_WAITING = f"font:italic 10pt {_STACK};color:#57606a"
+_MUTED = "color:#57606a"
+_MONO = "font:9pt Consolas,Courier New,monospace;color:#57606a"
+_LIST = "margin:0 0 6px 0;padding:0 0 0 20px"
+_TABLE_ATTRS = f' cellpadding=4 cellspacing=0 border=0 style="{_TABLE}"'
 
 
 @dataclass(frozen=True)
-class _Row:
+class _Line:
+    """A chat line or a transcript turn."""
+
+    time: str
+    who: str  # who spoke or wrote (and to whom, for a direct message)
+    text: str
+
+    @property
+    def plain(self) -> str:
+        return f"[{self.time}] {self.who}: {self.text}"
+
+
+@dataclass(frozen=True)
+class _File:
     name: str
-    email: str
-    first_join: datetime
-    last_leave: datetime
-    seconds: int
-    sessions: int
+    size: str
+    sha256: str
+    status: str
+
+    @property
+    def plain(self) -> str:
+        facts = ", ".join(
+            x for x in (self.size, f"SHA-256 {self.sha256}" if self.sha256 else "") if x
+        )
+        return f"{self.name}: {facts} - {self.status}" if facts else f"{self.name} - {self.status}"
 
 
-def _zone(meeting: Meeting) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(meeting.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+@dataclass(frozen=True)
+class _Body:
+    """Every section of the body, computed once for both renderings."""
 
-
-def _when(value: datetime, meeting: Meeting) -> str:
-    utc = f"{value:%Y-%m-%d %H:%M:%S} UTC"
-    zone = _zone(meeting)
-    if zone is None or meeting.timezone == "UTC":
-        return utc
-    local = value.astimezone(zone)
-    return f"{utc} ({local:%Y-%m-%d %H:%M:%S} {clean_text(meeting.timezone, limit=60)})"
-
-
-def participant_rows(sessions: Sequence[Participant]) -> list[_Row]:
-    """One row per person: sessions (rejoins) merged by email, or by name for guests."""
-    rows: dict[str, _Row] = {}
-    for p in sessions:
-        key = (p.email or f"name:{p.name}").lower()
-        row = rows.get(key)
-        if row is None:
-            rows[key] = _Row(p.name, p.email or "", p.join_time, p.leave_time, p.duration_s, 1)
-        else:
-            rows[key] = _Row(
-                row.name,
-                row.email,
-                min(row.first_join, p.join_time),
-                max(row.last_leave, p.leave_time),
-                row.seconds + p.duration_s,
-                row.sessions + 1,
-            )
-    return sorted(rows.values(), key=lambda r: (r.first_join, r.name.lower()))
+    title: str
+    facts: list[tuple[str, str]]
+    times: Times
+    people: list[Person]
+    people_note: str
+    waited: list[Person]
+    chat: list[_Line]
+    chat_notes: list[str]
+    transcript: list[_Line]
+    transcript_notes: list[str]
+    files: list[_File]
+    notes: list[str]
 
 
 def _facts(
-    meeting: Meeting, part: int | None, part_count: int | None, revision: int = 0
+    meeting: Meeting,
+    times: Times,
+    *,
+    part: int | None,
+    part_count: int | None,
+    revision: int,
+    archived_at: datetime | None,
 ) -> list[tuple[str, str]]:
     facts = [
         ("Topic", clean_text(meeting.topic or "(no topic)", limit=1000)),
         ("Meeting ID", str(meeting.meeting_id)),
         ("Meeting UUID", clean_text(meeting.uuid, limit=200)),
         ("Host", clean_text(f"{meeting.host_name} <{meeting.host_email or 'unknown'}>", limit=300)),
-        ("Start", _when(meeting.start_time, meeting)),
-        ("End", _when(meeting.end_time, meeting)),
+        ("Start", times.full(meeting.start_time)),
+        ("End", times.full(meeting.end_time)),
         ("Duration", f"{meeting.duration_min} min"),
+        ("Time zone", times.zone_fact(meeting.start_time, meeting.end_time)),
     ]
     if part:
         facts.append(("Part", f"{part} of {part_count} (the files of this meeting were split)"))
@@ -86,7 +131,16 @@ def _facts(
                 "archived (the earlier item is unchanged)",
             )
         )
+    facts.append(("Archived", provenance(meeting, times, archived_at)))
     return facts
+
+
+def provenance(meeting: Meeting, times: Times, archived_at: datetime | None) -> str:
+    """The provenance line: when, by what, and from which Zoom sources the item was made."""
+    made = f"by {PRODUCT} {VERSION}, from the Zoom sources: {source_names(meeting.sources)}"
+    if archived_at is None:
+        return f"{made} (the archive time was not recorded)"
+    return f"{times.full(archived_at)} {made}"
 
 
 def _file_status(f: StagedFile) -> str:
@@ -95,7 +149,7 @@ def _file_status(f: StagedFile) -> str:
     if f.disposition == "link":
         return f"kept in archive storage at {f.location} ({f.note})"
     if f.disposition == "split":
-        parts = "; ".join(f"{p.name}: {p.size} bytes, SHA-256 {p.sha256}" for p in f.parts)
+        parts = "; ".join(f"{p.name}: {size(p.size)}, SHA-256 {p.sha256}" for p in f.parts)
         names = " ".join(p.name for p in f.parts)
         return (
             f"split into {len(f.parts)} parts, one per item ({f.note}). Parts: {parts}. "
@@ -105,25 +159,8 @@ def _file_status(f: StagedFile) -> str:
 
 
 def _size(f: StagedFile) -> str:
-    if f.listed_size is not None and f.listed_size != f.size:
-        return f"{f.size} bytes (Zoom listed {f.listed_size})"
-    return f"{f.size} bytes"
-
-
-@dataclass(frozen=True)
-class _Body:
-    """Every section of the body, computed once for both renderings."""
-
-    facts: list[tuple[str, str]]
-    people: list[_Row]
-    people_note: str
-    waited: list[_Row]
-    chat: list[str]
-    chat_notes: list[str]
-    transcript: list[str]
-    transcript_notes: list[str]
-    files: list[tuple[str, str, str, str]]  # name, size, SHA-256, what happened
-    notes: list[str]
+    """What Zoom served, readably and exactly; and what Zoom listed when that differs."""
+    return size(f.size, listed=f.listed_size)
 
 
 def _body(
@@ -134,11 +171,16 @@ def _body(
     part: int | None,
     part_count: int | None,
     revision: int,
+    archived_at: datetime | None,
 ) -> _Body:
+    times = Times.of(meeting.timezone, meeting.start_time)
     chat = [
-        f"[{c.time}] {clean_text(c.sender, limit=200)}"
-        + (f" to {clean_text(c.recipient, limit=200)} (direct message)" if c.direct else "")
-        + f": {truncate(c.text, MAX_LINE)}"
+        _Line(
+            clean_text(c.time, limit=40),
+            clean_text(c.sender, limit=200)
+            + (f" to {clean_text(c.recipient, limit=200)} (direct message)" if c.direct else ""),
+            truncate(c.text, MAX_LINE),
+        )
         for c in content.chat
     ]
     chat_notes = []
@@ -152,8 +194,11 @@ def _body(
             f"in this copy ({content.withheld_note})"
         )
     transcript = [
-        f"[{t.start}] {clean_text(t.speaker or 'Unknown speaker', limit=200)}: "
-        f"{truncate(t.text, MAX_LINE)}"
+        _Line(
+            clean_text(t.start, limit=40),
+            clean_text(t.speaker or "Unknown speaker", limit=200),
+            truncate(t.text, MAX_LINE),
+        )
         for t in content.transcript
     ]
     transcript_notes = (
@@ -161,10 +206,10 @@ def _body(
         if content.transcript_unparsed
         else []
     )
-    files = [(f.name, _size(f), f.sha256, _file_status(f)) for f in staged]
-    files += [(m.description, "", "", f"not archived: {m.reason}") for m in content.missing]
+    files = [_File(f.name, _size(f), f.sha256, _file_status(f)) for f in staged]
+    files += [_File(m.description, "", "", f"not archived: {m.reason}") for m in content.missing]
     files += [
-        (
+        _File(
             f"{f.file_type} {f.recording_type}".strip(),
             "",
             "",
@@ -173,11 +218,21 @@ def _body(
         for f in meeting.processing_files
     ]
     notes = [clean_text(n, limit=MAX_LINE) for n in (*meeting.input_errors, *content.notes)]
+    admitted, waited = people(meeting.participants)
     return _Body(
-        facts=_facts(meeting, part, part_count, revision),
-        people=participant_rows(meeting.attendees),
+        title=f"Zoom meeting: {clean_text(meeting.topic or '(no topic)', limit=300)}",
+        facts=_facts(
+            meeting,
+            times,
+            part=part,
+            part_count=part_count,
+            revision=revision,
+            archived_at=archived_at,
+        ),
+        times=times,
+        people=admitted,
         people_note=clean_text(meeting.participants_note, limit=MAX_LINE),
-        waited=participant_rows(meeting.waited_only),
+        waited=waited,
         chat=chat,
         chat_notes=chat_notes,
         transcript=transcript,
@@ -187,15 +242,69 @@ def _body(
     )
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
+def _times_note(times: Times) -> str:
+    zone = f"UTC, with {times.name} in brackets" if times.name else "UTC"
+    return f"Times on {times.day:%Y-%m-%d} unless a date is shown; {zone}."
+
+
+def _totals(person: Person) -> str:
+    out = []
+    if person.admitted:
+        seconds = sum(s.seconds for s in person.admitted)
+        out.append(
+            f"in the meeting {duration(seconds)} over {_count(len(person.admitted), 'session')}"
+        )
+    if person.waiting:
+        seconds = sum(s.seconds for s in person.waiting)
+        out.append(
+            f"in the waiting room {duration(seconds)} over {_count(len(person.waiting), 'session')}"
+        )
+    return "; ".join(out)
+
+
+def _email(person: Person) -> str:
+    if person.email:
+        return person.email
+    return UNUSABLE_EMAIL if person.email_error else NO_EMAIL
+
+
+def _session_label(person: Person, session: Session) -> str:
+    label = f"{session.number}. {'in meeting' if session.admitted else 'waiting room'}"
+    if session.name != person.name:
+        label += f' as "{clean_text(session.name, limit=200)}"'
+    return label
+
+
+def _session_duration(session: Session) -> str:
+    shown = duration(session.seconds)
+    if session.zoom_seconds != session.seconds:
+        shown += f" (Zoom reports {duration(session.zoom_seconds)})"
+    return shown
+
+
+def _texts(b: _Body) -> tuple[tuple[str, str, list[_Line], list[str]], ...]:
+    """The chat and the transcript: title, what their times are, lines, notes."""
+    return (
+        ("Chat", CHAT_TIMES, b.chat, b.chat_notes),
+        ("Transcript", TRANSCRIPT_TIMES, b.transcript, b.transcript_notes),
+    )
+
+
 def _limited(lines: list[str]) -> list[str]:
     if len(lines) <= MAX_LINES:
         return lines
     return [*lines[:MAX_LINES], f"... {len(lines) - MAX_LINES} more (see the attached file)"]
 
 
-def _file_line(name: str, size: str, sha: str, status: str) -> str:
-    facts = ", ".join(x for x in (size, f"SHA-256 {sha}" if sha else "") if x)
-    return f"{name}: {facts} - {status}" if facts else f"{name} - {status}"
+def _people_heading(title: str, found: list[Person]) -> str:
+    if not found:
+        return title
+    who = "1 person" if len(found) == 1 else f"{len(found)} people"
+    return f"{title} ({who}, {_count(sum(len(p.sessions) for p in found), 'session')})"
 
 
 def render_text(
@@ -206,35 +315,114 @@ def render_text(
     part: int | None = None,
     part_count: int | None = None,
     revision: int = 0,
+    archived_at: datetime | None = None,
 ) -> str:
-    """The plain-text alternative."""
-    b = _body(meeting, staged, content, part=part, part_count=part_count, revision=revision)
-    out = [f"{k}: {v}" for k, v in b.facts]
-    out += ["", "Participants:"]
+    """The plain-text alternative: the same sections as the HTML, as aligned text."""
+    b = _body(
+        meeting,
+        staged,
+        content,
+        part=part,
+        part_count=part_count,
+        revision=revision,
+        archived_at=archived_at,
+    )
+    width = max(len(k) for k, _ in b.facts) + 2
+    out = [b.title, ""]
+    out += [f"{k + ':':<{width}}{v}" for k, v in b.facts]
+
+    def heading(title: str) -> None:
+        out.extend(["", title, "-" * len(title)])
+
+    def person_lines(found: list[Person]) -> None:
+        for p in found:
+            out.append(f"- {clean_text(p.name, limit=200)} <{_email(p)}>: {_totals(p)}")
+            out.extend(
+                f"    {_session_label(p, s)}: joined {b.times.short(s.joined)}, "
+                f"left {b.times.short(s.left)}, {_session_duration(s)}"
+                for s in p.sessions
+            )
+
+    heading(_people_heading("Participants", b.people))
     if b.people_note:
         out.append(f"({b.people_note})")
-    for r in b.people:
-        out.append(
-            f"- {clean_text(r.name, limit=200)} <{r.email or 'guest, no email'}> "
-            f"joined {r.first_join:%H:%M:%S}, left {r.last_leave:%H:%M:%S}, "
-            f"{r.seconds // 60} min, {r.sessions} session(s)"
-        )
+    if b.people or b.waited:
+        out.append(_times_note(b.times))
+    person_lines(b.people)
+    if not b.people:
+        out.append("(none listed)")
     if b.waited:
-        out += ["", "Waited, not admitted:"]
-        out += [
-            f"- {clean_text(r.name, limit=200)} <{r.email or 'guest, no email'}>" for r in b.waited
-        ]
-    out += ["", "Chat:"] + (_limited(b.chat) or ["(none)"])
-    out += [f"({n})" for n in b.chat_notes]
-    out += ["", "Transcript:"] + (_limited(b.transcript) or ["(none)"])
-    out += [f"({n})" for n in b.transcript_notes]
-    out += ["", "Files:"]
-    out += [f"- {_file_line(*f)}" for f in b.files] or ["(none)"]
+        heading(_people_heading("Waited, not admitted", b.waited))
+        out.append(WAITED_NOTE)
+        person_lines(b.waited)
+    for title, intro, lines, notes in _texts(b):
+        heading(title)
+        if lines:
+            out.append(f"({intro})")
+        out += _limited([line.plain for line in lines]) or ["(none)"]
+        out += [f"({n})" for n in notes]
+    heading("Files")
+    out += [f"- {f.plain}" for f in b.files] or ["(none)"]
     if b.notes:
-        out += ["", "Notes:"] + [f"- {n}" for n in b.notes]
+        heading("Notes")
+        out += [f"- {n}" for n in b.notes]
     # Chat and transcript text can hold half a UTF-16 pair (a staged document's JSON escape):
     # made encodable here, once, for both renderings.
     return unicode_text("\n".join(out) + "\n")
+
+
+def _tag(name: str, style: str, inner: str, attrs: str = "") -> str:
+    """One element with its inline style; `inner` is markup (escape Zoom text before)."""
+    return f'<{name}{attrs} style="{style}">{inner}</{name}>'
+
+
+def _row(cells: Sequence[str], style: str, tag: str = "td") -> str:
+    return "<tr valign=top>" + "".join(_tag(tag, style, c) for c in cells) + "</tr>"
+
+
+def _html_people(b: _Body, found: list[Person]) -> list[str]:
+    """One table: a shaded row per person (name, email, totals), then a row per session."""
+    out = [f"<table{_TABLE_ATTRS}>", _row(("Session", "Joined", "Left", "Duration"), _TH, "th")]
+    for p in found:
+        who = (
+            f"<b>{escape(clean_text(p.name, limit=200))}</b> &lt;{escape(_email(p))}&gt;"
+            f'<br><span style="{_MUTED}">{escape(_totals(p))}</span>'
+        )
+        out.append(f"<tr valign=top>{_tag('td', _PERSON, who, ' colspan=4')}</tr>")
+        for s in p.sessions:
+            cells = (
+                _session_label(p, s),
+                b.times.short(s.joined),
+                b.times.short(s.left),
+                _session_duration(s),
+            )
+            style = _TD if s.admitted else _WAITING
+            out.append("<tr>" + "".join(_tag("td", style, escape(c)) for c in cells) + "</tr>")
+    out.append("</table>")
+    return out
+
+
+def _html_lines(lines: list[_Line]) -> str:
+    shown = [
+        f"[{escape(line.time)}] <b>{escape(line.who)}</b>: {escape(line.text)}"
+        for line in lines[:MAX_LINES]
+    ]
+    if len(lines) > MAX_LINES:
+        shown.append(f"... {len(lines) - MAX_LINES} more (see the attached file)")
+    return _tag("p", _P, "<br>\n".join(shown) if shown else "(none)")
+
+
+def _html_files(files: list[_File]) -> list[str]:
+    if not files:
+        return [_tag("p", _P, "(none)")]
+    out = [f"<table{_TABLE_ATTRS}>", _row(("File", "Size", "Status"), _TH, "th")]
+    for f in files:
+        sha = f'<br><span style="{_MONO}">SHA-256 {escape(f.sha256)}</span>' if f.sha256 else ""
+        out.append(
+            _row((escape(f.name) + sha, escape(f.size) or "&nbsp;", escape(f.status)), _FACT)
+        )
+    out.append("</table>")
+    return out
 
 
 def render_html(
@@ -245,51 +433,54 @@ def render_html(
     part: int | None = None,
     part_count: int | None = None,
     revision: int = 0,
+    archived_at: datetime | None = None,
 ) -> str:
-    """The HTML body (every Zoom-provided text escaped)."""
-    b = _body(meeting, staged, content, part=part, part_count=part_count, revision=revision)
-    e = escape
-    out = [
-        "<html><body>",
-        f"<h2>Zoom meeting: {e(clean_text(meeting.topic, limit=300))}</h2>",
-        "<table>",
-    ]
-    out += [f"<tr><th align=left>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in b.facts]
-    out += ["</table>", "<h3>Participants</h3>"]
-    if b.people_note:
-        out.append(f"<p><i>{e(b.people_note)}</i></p>")
-    out += [
-        "<table border=1 cellpadding=3>",
-        "<tr><th>Name</th><th>Email</th><th>Joined</th><th>Left</th><th>Minutes</th>"
-        "<th>Sessions</th></tr>",
-    ]
-    for r in b.people:
-        out.append(
-            f"<tr><td>{e(clean_text(r.name, limit=200))}</td>"
-            f"<td>{e(r.email or 'guest, no email')}</td>"
-            f"<td>{r.first_join:%H:%M:%S}</td><td>{r.last_leave:%H:%M:%S}</td>"
-            f"<td>{r.seconds // 60}</td><td>{r.sessions}</td></tr>"
-        )
-    out.append("</table>")
-    if b.waited:
-        out += ["<h3>Waited, not admitted</h3>", "<ul>"]
-        out += [
-            f"<li>{e(clean_text(r.name, limit=200))} &lt;{e(r.email or 'guest, no email')}&gt;</li>"
-            for r in b.waited
-        ]
-        out.append("</ul>")
-    sections = (
-        ("Chat", b.chat, b.chat_notes),
-        ("Transcript", b.transcript, b.transcript_notes),
+    """The HTML body (every Zoom-provided text escaped; inline styles only)."""
+    b = _body(
+        meeting,
+        staged,
+        content,
+        part=part,
+        part_count=part_count,
+        revision=revision,
+        archived_at=archived_at,
     )
-    for title, lines, notes in sections:
-        out.append(f"<h3>{title}</h3>")
-        out += [f"<p>{e(line)}</p>" for line in _limited(lines)] or ["<p>(none)</p>"]
-        out += [f"<p><i>{e(n)}.</i></p>" for n in notes]
-    out += ["<h3>Files</h3>", "<ul>"]
-    out += [f"<li>{e(_file_line(*f))}</li>" for f in b.files]
-    out.append("</ul>")
+
+    def heading(title: str) -> str:
+        return _tag("h3", _H3, escape(title))
+
+    def para(text: str, style: str = _P) -> str:
+        return _tag("p", style, escape(text))
+
+    out = [f'<html><body style="{_FONT}">', _tag("h2", _H2, escape(b.title))]
+    out.append(f"<table{_TABLE_ATTRS}>")
+    out += [
+        f"<tr valign=top>{_tag('th', _TH, escape(k))}{_tag('td', _FACT, escape(v))}</tr>"
+        for k, v in b.facts
+    ]
+    out.append("</table>")
+    out.append(heading(_people_heading("Participants", b.people)))
+    if b.people_note:
+        out.append(para(b.people_note, _NOTE))
+    if b.people or b.waited:
+        out.append(para(_times_note(b.times)))
+    out += _html_people(b, b.people) if b.people else [para("(none listed)")]
+    if b.waited:
+        out.append(heading(_people_heading("Waited, not admitted", b.waited)))
+        out.append(para(WAITED_NOTE))
+        out += _html_people(b, b.waited)
+    for title, intro, lines, notes in _texts(b):
+        out.append(heading(title))
+        if lines:
+            out.append(para(intro, _NOTE))
+        out.append(_html_lines(lines))
+        out += [para(n, _NOTE) for n in notes]
+    out.append(heading("Files"))
+    out += _html_files(b.files)
     if b.notes:
-        out += ["<h3>Notes</h3>", "<ul>"] + [f"<li>{e(n)}</li>" for n in b.notes] + ["</ul>"]
+        out.append(heading("Notes"))
+        out.append(f'<ul style="{_LIST}">')
+        out += [_tag("li", _P, escape(n)) for n in b.notes]
+        out.append("</ul>")
     out.append("</body></html>")
     return unicode_text("\n".join(out))

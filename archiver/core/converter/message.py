@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from archiver.core.converter.body import render_html, render_text
 from archiver.core.converter.content import ItemContent
 from archiver.core.converter.names import MAX_TOPIC, clean_text
+from archiver.core.converter.provenance import HEADER, header_value
 from archiver.core.keys import internet_message_id, item_key
 from archiver.core.model import Meeting
 from archiver.core.staged import StagedFile
 
 NO_REPLY = "no-reply@zoom-archiver.invalid"
+# Graph accepts at most 5 internet message headers on create (all x- headers). An item has at
+# most: X-Zoom-Meeting-Id, X-Zoom-Meeting-UUID, X-Zoom-Archiver, X-Zoom-Archive-Part and
+# X-Zoom-Archive-Update.
+MAX_HEADERS = 5
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,14 @@ def build_message(
     part_count: int | None = None,
     attach: Sequence[str] | None = None,
     revision: int = 0,
+    archived_at: datetime | None = None,
 ) -> ArchiveMessage:
-    """The item for a meeting; with `part`, the "Part i of n" item carrying that split part."""
+    """The item for a meeting; with `part`, the "Part i of n" item carrying that split part.
+
+    `archived_at` is when the item is made (an aware datetime; a naive one is taken as UTC): the
+    body's "Archived" line and the X-Zoom-Archiver header state it. Without it both say that
+    the time was not recorded.
+    """
     topic = _header_text(meeting.topic or "(no topic)", MAX_TOPIC)
     subject = f"Zoom meeting: {topic} ({meeting.start_time:%Y-%m-%d})"
     if revision:
@@ -85,6 +97,7 @@ def build_message(
     headers = [
         ("X-Zoom-Meeting-Id", str(meeting.meeting_id)),
         ("X-Zoom-Meeting-UUID", clean_text(meeting.uuid, limit=200)),
+        (HEADER, header_value(archived_at, meeting.sources)),
     ]
     if part:
         headers.append(("X-Zoom-Archive-Part", f"{part}/{part_count}"))
@@ -99,10 +112,22 @@ def build_message(
         message_id=internet_message_id(meeting.uuid, part, revision),
         headers=tuple(headers),
         html=render_html(
-            meeting, staged, content, part=part, part_count=part_count, revision=revision
+            meeting,
+            staged,
+            content,
+            part=part,
+            part_count=part_count,
+            revision=revision,
+            archived_at=archived_at,
         ),
         text=render_text(
-            meeting, staged, content, part=part, part_count=part_count, revision=revision
+            meeting,
+            staged,
+            content,
+            part=part,
+            part_count=part_count,
+            revision=revision,
+            archived_at=archived_at,
         ),
         attachments=attachments,
     )

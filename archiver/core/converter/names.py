@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 
 MAX_NAME = 120
 MAX_TOPIC = 300
@@ -43,3 +44,34 @@ def safe_file_name(value: str) -> str:
         stem = f"_{stem}"
     room = MAX_NAME - (len(ext) + 1 if ext else 0)
     return f"{stem[:room]}.{ext}" if ext else stem[:MAX_NAME]
+
+
+EML_ROOM = len(" (999)")  # kept free in an .eml name for export-eml's uniqueness number
+MAX_VIEWER = 60
+
+
+def eml_file_name(
+    start: datetime,
+    topic: str,
+    *,
+    part: int | None = None,
+    part_count: int | None = None,
+    revision: int = 0,
+    viewer: str | None = None,
+) -> str:
+    """The file name of an exported item: its start (UTC) and topic, and what kind of item it is.
+
+    "2026-11-20 1500 Quarterly review.eml"; an update, a part and a participant's copy say so:
+    "... - update 1.eml", "... - part 2 of 3.eml", "... (for bob@contoso.com).eml". The topic is
+    shortened so that the whole name, with room for a uniqueness number, fits MAX_NAME.
+    """
+    at = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
+    prefix = f"{at:%Y-%m-%d %H%M} "
+    suffix = f" - update {revision}" if revision else ""
+    suffix += f" - part {part} of {part_count}" if part else ""
+    suffix += f" (for {clean_text(viewer, limit=MAX_TOPIC)[:MAX_VIEWER]})" if viewer else ""
+    room = MAX_NAME - len(prefix) - len(suffix) - len(".eml") - EML_ROOM
+    text = clean_text(topic, limit=MAX_TOPIC) or "(no topic)"
+    # No dot may end the topic: "x." + ".eml" would read as "x..eml", which is not kept.
+    shown = text[: max(room, 1)].rstrip(" .") or "_"
+    return safe_file_name(f"{prefix}{shown}{suffix}.eml")

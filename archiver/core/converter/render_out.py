@@ -12,7 +12,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
-from archiver.core.converter.message import Address, ArchiveMessage, AttachmentRef
+from archiver.core.converter.message import MAX_HEADERS, Address, ArchiveMessage, AttachmentRef
 from archiver.core.keys import MEETING_KEY_PROPERTY_ID
 
 # Headers are written with RFC 5322's line limit (998), not SMTP's folding width (78): the
@@ -66,8 +66,10 @@ def to_graph_json(message: ArchiveMessage, *, inline: Mapping[str, bytes]) -> di
         "sender": recipient(message.sender),
         "toRecipients": [recipient(a) for a in message.to],
         "internetMessageId": message.message_id,
-        # Graph accepts only x- headers, at most 5, on create.
-        "internetMessageHeaders": [{"name": n, "value": v} for n, v in message.headers[:5]],
+        # Graph accepts only x- headers, at most 5, on create (build_message makes at most 5).
+        "internetMessageHeaders": [
+            {"name": n, "value": v} for n, v in message.headers[:MAX_HEADERS]
+        ],
         "singleValueExtendedProperties": [
             # PidTagMessageFlags = MSGFLAG_READ, without MSGFLAG_UNSENT: not a draft. Only
             # honoured when set at creation.

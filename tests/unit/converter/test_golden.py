@@ -1,8 +1,9 @@
 """Golden files: each case's input renders to exactly the expected .eml and Graph JSON.
 
-The complete record is rendered (every chat line), as the compliance mailbox receives it. Run
-with UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change (then review the
-diff like code).
+The complete record is rendered (every chat line), as the compliance mailbox receives it. An
+input may name the record's Zoom sources ("sources") and the archive time ("archived_at"); a
+case without them shows how an item says they were not recorded. Run with UPDATE_GOLDEN=1 to
+rewrite the expected files after a deliberate change (then review the diff like code).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -31,13 +34,22 @@ def load(case: str):
         doc["participants"],
         participants_note=doc.get("participants_note", ""),
     )
+    meeting = replace(meeting, sources=tuple(doc.get("sources", ())))
     staged = [
         StagedFile(**{**s, "parts": tuple(FilePart(**p) for p in s.get("parts", []))})
         for s in doc["staged"]
     ]
     texts = {k: base64.b64decode(v) for k, v in doc.get("texts_b64", {}).items()}
     texts.update({k: v.encode() for k, v in doc.get("texts", {}).items()})
-    return meeting, staged, _content(staged, texts, doc), doc.get("part"), doc.get("part_count")
+    archived_at = datetime.fromisoformat(doc["archived_at"]) if "archived_at" in doc else None
+    return (
+        meeting,
+        staged,
+        _content(staged, texts, doc),
+        doc.get("part"),
+        doc.get("part_count"),
+        archived_at,
+    )
 
 
 def _content(staged: list[StagedFile], texts: dict[str, bytes], doc: dict) -> ItemContent:
@@ -66,8 +78,10 @@ def content(ref: AttachmentRef) -> bytes:
 
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str) -> None:
-    meeting, staged, item, part, part_count = load(case)
-    message = build_message(meeting, staged, item, part=part, part_count=part_count)
+    meeting, staged, item, part, part_count, archived_at = load(case)
+    message = build_message(
+        meeting, staged, item, part=part, part_count=part_count, archived_at=archived_at
+    )
     eml = to_eml(message, content)
     graph = json.dumps(to_graph_json(message, inline={}), indent=2, sort_keys=True) + "\n"
     folder = GOLDEN / case
