@@ -177,6 +177,7 @@ def _copies(
     """Each mailbox's copy; files made for a copy are stored once, before anyone attaches them."""
     heard = chat_audiences(doc, identities(doc.meeting, resolution.mailbox_of))
     host = resolution.mailbox_of.get(doc.meeting.host_email or "")
+    archived_at = deps.clock()  # one archive time for every copy this import makes
     where = (
         "the complete record is in the compliance mailbox"
         if compliance is not None
@@ -198,6 +199,7 @@ def _copies(
             viewer,
             staging_container=deps.settings.staging_container,
             withheld_note=where,
+            archived_at=archived_at,
         )
         if copy.signature not in copies:
             copies[copy.signature] = copy

@@ -99,6 +99,20 @@ def test_without_a_fallback_an_unmappable_meeting_is_recorded_as_unmapped(azurit
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "imported"
 
 
+def test_an_item_says_when_it_was_archived_and_by_which_version(pipeline) -> None:
+    from archiver.core.converter.provenance import VERSION
+
+    pipeline.zoom.add(zoom_meeting("m6b=="))
+    pipeline.run()
+    [item] = pipeline.items("ann@contoso.com")
+    message = item["message"]
+    headers = {h["name"]: h["value"] for h in message["internetMessageHeaders"]}
+    stamp = pipeline.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"archived-at={stamp}" in headers["X-Zoom-Archiver"]
+    assert f"zoom-m365-archiver/{VERSION}" in headers["X-Zoom-Archiver"]
+    assert "not recorded" not in message["body"]["content"]
+
+
 def test_one_failing_mailbox_never_blocks_the_others(pipeline) -> None:
     uuid = pipeline.zoom.add(zoom_meeting("m7=="))
     pipeline.graph.unavailable.add("bob@contoso.com")
