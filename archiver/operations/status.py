@@ -113,7 +113,9 @@ def _reason(problem: dict[str, Any]) -> str:
     """One line: what each failed mailbox said (else the meeting's own error), then the files
     that could not be archived."""
     own = " ".join(str(problem["reason"] or "").split())
-    parts = [*(problem["failed_mailboxes"] or [own]), *problem["missing_files"]]
+    parts = problem["failed_mailboxes"] or [own]
+    # The meeting's own error may already name its missing files: each is said once.
+    parts += [m for m in problem["missing_files"] if m not in own]
     return "; ".join(p for p in parts if p) or problem["state"]
 
 
