@@ -69,6 +69,13 @@ class RecordingFile:
     recording_start: datetime | None = None
     recording_end: datetime | None = None
     id_note: str | None = None  # why the id is derived rather than Zoom's
+    # The Archiving API's (core/archive.py); cloud-recording files leave them at their defaults.
+    source: str = "recording"  # "recording" (cloud recordings) | "archive" (Archiving API)
+    individual: bool = False  # one participant's own audio or video
+    participant_email: str | None = None  # whose, for an individual file (None: not known)
+    fingerprint: str | None = None  # SHA-256 hex Zoom states for the file's bytes
+    shared_in_chat: bool = False  # a file someone shared in the meeting chat (physical_files)
+    file_name: str | None = None  # the name Zoom gives (files shared in chat have one)
 
     @property
     def size(self) -> int:
@@ -99,6 +106,10 @@ class Meeting:
     # The content sources the record was assembled from, in order of preference (set by
     # sources/assemble.py; () for a record parsed on its own or stored before it was recorded).
     sources: tuple[str, ...] = ()
+    # A breakout room (Archiving API): the UUID of the meeting it was opened from.
+    parent_uuid: str | None = None
+    # A meeting hosted outside the account (Archiving API: Zoom gives no id, host or topic).
+    external: bool = False
 
     @property
     def key(self) -> str:
