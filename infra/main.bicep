@@ -14,6 +14,8 @@ param zoomWebhookSecret string = ''
 @description('Your Zoom plan (ZOOM_RATE_PLAN): sets the client-side rate limits')
 @allowed([ 'pro', 'business', 'business_plus', 'enterprise' ])
 param zoomRatePlan string = 'business'
+@description('Daily cap of Zoom Heavy + Resource-intensive calls (ZOOM_DAILY_HEAVY_LIMIT); empty = the plan figure (30,000 Pro, 60,000 Business+)')
+param zoomDailyHeavyLimit string = ''
 param graphTenantId string
 param graphClientId string
 @description('How the app signs in to Microsoft Graph (GRAPH_CREDENTIAL): managedidentity (recommended: its user-assigned identity is a federated credential on the app registration, nothing is stored or rotated), certificate (GRAPH_CLIENT_CERTIFICATE) or secret (GRAPH_CLIENT_SECRET)')
@@ -60,6 +62,8 @@ var appSettings = {
   ZOOM_OAUTH_URL: zoomOauthUrl
   ZOOM_DOWNLOAD_HOSTS: 'zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com'
   ZOOM_RATE_PLAN: zoomRatePlan
+  ZOOM_DAILY_HEAVY_LIMIT: zoomDailyHeavyLimit
+  ZOOM_DAILY_HEAVY_RESERVE_PERCENT: '10'
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CREDENTIAL: graphCredential

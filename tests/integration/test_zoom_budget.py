@@ -18,7 +18,8 @@ from azure.data.tables import TableServiceClient
 
 from archiver.adapters.ledger import Tables
 from archiver.adapters.zoom.budget import POLL, SharedBudget
-from archiver.adapters.zoom.slots import Grid, Terms
+from archiver.adapters.zoom.budgetrows import BudgetRows, rate_row
+from archiver.adapters.zoom.slots import Grid, Leases, Terms
 from tests.support.simclock import SimClock
 
 pytestmark = pytest.mark.integration
@@ -116,3 +117,32 @@ def test_processes_sharing_one_table_never_book_the_same_instant(azurite) -> Non
     assert len({round(t * 10) for t in instants}) == 60  # each call has its own grid instant
     assert max(Counter(int(t) for t in instants).values()) <= 10
     assert len({result["instance"] for result in results}) == 3
+
+
+def test_a_per_second_429_holds_the_instance_back_for_retry_after(tables) -> None:
+    clock = SimClock(START, parties=1)
+    instance = budget(tables, clock)
+    instance.acquire("light")
+    refused_at = clock.time()
+    instance.refused("light", daily=False, retry_after=2.0)
+    instance.acquire("light")
+    assert clock.time() >= refused_at + 2.0
+
+
+def test_a_thread_that_slept_past_its_lease_books_again_instead_of_calling_late(tables) -> None:
+    clock = SimClock(START, parties=1)
+    paused = [True]
+
+    def sleep(seconds: float) -> None:  # the first wait overruns: the process was frozen
+        clock.sleep(seconds + (30.0 if paused[0] else 0.0))
+        paused[0] = False
+
+    instance = SharedBudget(
+        tables, plan="business", grids=GRIDS, terms=TERMS, clock=clock.time, sleep=sleep
+    )
+    instance.acquire("light")
+    called = clock.time()
+    assert called >= START + 30
+    text, _ = BudgetRows(tables).read(rate_row("light"))
+    assert text is not None
+    assert Leases.from_json(text, 10).held_by(instance.instance, called)  # a lease covers it

@@ -1,8 +1,9 @@
 """Client-side rate limiting per Zoom category: the plans' limits, the port a limiter offers the
 Zoom client, and the in-process limiter (one bucket per category, shared by a process's threads).
 
-Zoom's rate-limits page (developers.zoom.us/docs/api/rate-limits, and its older copy at
-marketplace.zoom.us/docs/api-reference/rate-limits): limits are per account, shared by every app
+Zoom's rate-limits page (developers.zoom.us/docs/api/rate-limits, also published under
+/docs/commerce/rate-limits; the older marketplace.zoom.us/docs/api-reference/rate-limits says the
+same): limits are per account, shared by every app
 on it, counted per category. Pro: Light 30/s, Medium 20/s, Heavy 10/s, Resource-intensive 10/min;
 Business+ (Business, Education, Enterprise, Partners): 80/s, 60/s, 40/s, 20/min. Heavy and
 Resource-intensive share one daily cap, 30,000 (Pro) or 60,000 (Business+) a day, reset at
