@@ -25,7 +25,8 @@ from tests.support.simclock import SimClock
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-GRIDS = {"light": Grid(10, 1.0), "heavy": Grid(4, 1.0)}
+ZOOM_LIMIT = 10  # Light calls a second Zoom allows in these tests; the budget allows itself 90%
+GRIDS = {"light": Grid(9, 1.0), "heavy": Grid(4, 1.0)}
 TERMS = Terms(lease=4.0, grace=1.0, turn=4.0)
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC).timestamp()
 
@@ -70,17 +71,18 @@ def test_instances_sharing_one_table_stay_under_the_per_second_limit_together(ta
     instances = [budget(tables, clock) for _ in range(3)]
     seconds = run_threads(clock, [(b, 30) for b in instances for _ in range(3)], "light")
     assert sum(seconds.values()) == 270
-    assert max(seconds.values()) <= 10  # the whole app's limit, not one instance's
-    # And the limit is used: the calls took well under twice the time 10 a second needs.
-    assert max(seconds) - min(seconds) < 2 * 27
+    assert max(seconds.values()) <= ZOOM_LIMIT  # the whole app's, not each instance's
+    # And the budget is used: the calls took well under twice the time 9 a second needs.
+    assert max(seconds) - min(seconds) < 2 * 30
 
 
 def test_an_instance_that_dies_holding_slots_holds_the_others_back_only_for_its_lease(
     tables,
 ) -> None:
     clock = SimClock(START, parties=4)
-    seconds = run_threads(clock, [(budget(tables, clock), 40)] * 4, "light")
-    assert max(seconds.values()) == 10  # alone, it held every slot
+    dead = budget(tables, clock)
+    run_threads(clock, [(dead, 40)] * 4, "light")
+    assert dead.report()["categories"]["light"]["held"] == 9  # alone, it held every slot
     died = clock.time()  # its threads stop; nobody gives its slots back
     later = SimClock(died, parties=1)
     budget(tables, later).acquire("light")
@@ -145,4 +147,4 @@ def test_a_thread_that_slept_past_its_lease_books_again_instead_of_calling_late(
     assert called >= START + 30
     text, _ = BudgetRows(tables).read(rate_row("light"))
     assert text is not None
-    assert Leases.from_json(text, 10).held_by(instance.instance, called)  # a lease covers it
+    assert Leases.from_json(text, 9).held_by(instance.instance, called)  # a lease covers it

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from archiver.adapters.zoom.slots import Grid, Leases, Terms, allocate, needs_write, shares
+from archiver.adapters.zoom.slots import (
+    Grid,
+    Leases,
+    Terms,
+    allocate,
+    needs_write,
+    shares,
+    spread,
+)
 
 TERMS = Terms(lease=10.0, grace=2.0, turn=10.0)
 GRID = Grid(per_window=8, window=1.0)
@@ -30,13 +38,29 @@ def test_an_instance_books_only_its_own_slots_and_never_past_their_lease() -> No
     assert GRID.next_index(start, {3: 1e12}) == start + 3
     assert GRID.next_index(start + 4, {3: 1e12}) == start + 8 + 3
     assert GRID.next_index(start, {3: 100.2}) is None  # slot 3's instant is at 100.375
+    # A slot given back (its lease ends sooner) is skipped once its lease is over.
+    assert GRID.next_index(start, {1: 100.1, 5: 1e12}, (1, 5)) == start + 5
+    assert GRID.next_index(start + 6, {1: 1e12, 5: 1e12}, (1, 5)) == start + 8 + 1
 
 
-def test_a_lone_instance_gets_the_slots_it_wants() -> None:
-    leases, mine = claim(Leases.empty(8), "a", 5, 100.0)
-    assert sorted(mine) == [0, 1, 2, 3, 4]
+def test_a_lone_instance_gets_the_slots_it_wants_spread_over_the_window() -> None:
+    leases, mine = claim(Leases.empty(8), "a", 4, 100.0)
+    assert sorted(mine) == [0, 2, 4, 6]  # every other instant, not the first half of the window
     assert set(mine.values()) == {110.0}
-    assert leases.interest["a"].want == 5
+    assert leases.interest["a"].want == 4
+
+
+def test_spread_order_keeps_any_first_few_slots_evenly_apart() -> None:
+    assert spread(8)[:4] == (0, 4, 2, 6)
+    assert sorted(spread(36)[:4]) == [0, 9, 18, 27]
+    assert sorted(spread(10)) == list(range(10))
+
+
+def test_a_late_call_may_use_an_instant_up_to_the_slack_ago() -> None:
+    assert GRID.slack == 0.05
+    start = GRID.index_at(100.2 - GRID.slack)  # 100.15 is slot 1's instant 100.125 + 0.025
+    assert GRID.instant(GRID.next_index(start, {1: 1e12, 2: 1e12}) or 0) == 100.25
+    assert GRID.index_at(100.18 - GRID.slack) == GRID.index_at(100.13)
 
 
 def test_two_busy_instances_converge_to_half_each_without_sharing_a_slot() -> None:

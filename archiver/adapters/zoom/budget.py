@@ -11,27 +11,32 @@ whole app. Instead instances lease shares of the rate and take the daily cap in 
   per_window-th instant. An instance leases slots in the category's row, read and replaced under
   its etag (a lost race reads again), for `lease` seconds and renews after half of it. In
   between it books calls on its own slots' instants in process, threads taking the next free
-  one: no I/O per call. Every call of the app thus has an instant of its own, so any window
-  holds at most per_window calls (90% of Zoom's) whatever the number of instances; the number
-  only decides how slots are shared. Shares are max-min fair over the instances that want the
-  category (demand is the calls they made, doubling while they use all they hold); a newcomer
-  gets the slots others give back at their next renewal, and when instances outnumber slots
-  they take turns.
+  one (or one at most a twentieth of a window ago, so a caller between two instants need not
+  wait): no I/O per call. Every call of the app thus has an instant of its own, and any window
+  holds at most ceil(1.05 * per_window) calls whatever the number of instances (Business+: 76 of
+  80 Light, 57 of 60 Medium, 38 of 40 Heavy, 19 of 20 Resource-intensive a minute; Pro: 29, 19,
+  10 of 10, 10 of 10); the number only decides how slots are shared. Shares are max-min fair over
+  the instances that want the category (demand is twice the calls they made, doubling while
+  callers wait for instants), an instance's slots are spread over the window, a newcomer gets
+  the slots others give back at their next renewal, and when instances outnumber slots they
+  take turns.
 - An instance that dies: its slots stay booked until their lease ends plus a grace (clock skew
   between instances), then others take them, so it holds nobody back longer than lease + grace
-  (14 s by default). A thread that slept past its slot's lease (a paused process) books again
-  instead of calling late.
+  (14 s by default). A thread that woke later than the slack after its instant (a paused
+  process) books again instead of calling late.
 - The daily cap (daily.py): permits are taken in batches of at most 50 under the day row's
   etag, so the total granted never passes the budget (the cap less a reserve, 10% by default);
   past it, BudgetExhaustedError with retry_after until 00:00 UTC. A daily-limit 429 is written
   to the day row and every instance stops that category until Zoom said.
-- Worst case. Per second: no over-use by construction while instances' clocks agree within the
-  grace; a skew of s seconds lets a window catch up to 2 * per_window * s calls of a neighbour
-  (1.4 at 10 ms on Business+ Light), and network jitter moves calls across Zoom's windows: the
-  10% headroom absorbs both. Per day: none: permits are counted before calls, retries included.
-  Permits an instance held when it died are lost for the day (under-use, at most 50 each); the
-  reserve is left to other apps of the account. A per-second 429 (another app using the
-  account's rate) holds this instance's calls of the category back for Retry-After.
+- Worst case. Per second: the bound above, while instances' clocks agree within the grace; a
+  skew of s seconds lets a window catch up to 2 * per_window * s more calls of a neighbour (1.4
+  at 10 ms on Business+ Light), and network jitter moves calls across Zoom's windows: what is
+  left of the headroom absorbs both (nothing is left on Pro's Heavy and Resource-intensive,
+  whose limits are 10: a rare 429 there is retried like any other). Per day: none: permits are
+  counted before calls, retries included. Permits an instance held when it died are lost for
+  the day (under-use, at most 50 each); the reserve is left to other apps of the account. A
+  per-second 429 (another app using the account's rate) holds this instance's calls of the
+  category back for Retry-After.
 - Storage down: an instance uses what it holds until its leases end, then Zoom calls fail with
   ServiceUnavailableError (retried later): it never calls Zoom without counting.
 Cost per instance and category in use: a read and a write per half lease (6 s), a read of the
@@ -62,6 +67,7 @@ HEADROOM = 0.9
 BEHIND = 0.05  # seconds a thread waits while another thread of the instance claims slots
 POLL = 1.5  # most seconds between two looks at the row while waiting for a slot
 RETRY = 1.0  # seconds before renewing again after storage failed
+WAITING = 0.1  # share of the time callers wait for instants above which more slots would help
 
 
 def plan_grids(plan: str, headroom: float = HEADROOM) -> dict[str, Grid]:
@@ -81,10 +87,12 @@ class _Lane:
     grid: Grid
     want: int
     slots: dict[int, float] = field(default_factory=dict)  # slot -> lease end
+    keys: tuple[int, ...] = ()  # the slots, sorted
     next_index: int = 0  # the first grid instant not booked yet
     claimed_at: float = -math.inf
     renew_at: float = -math.inf
     calls: int = 0  # booked since the last claim
+    waited: float = 0.0  # seconds callers waited for their instants since the last claim
     refused: int = 0  # per-second 429s since the last claim
     waiting: int = 0  # threads that have no instant yet
     paused_until: float = 0.0
@@ -133,19 +141,20 @@ class SharedBudget:
         BudgetExhaustedError when the day's budget of the category is spent."""
         started = self._clock()
         self.daily.take(category)
+        slack = self._grids[category].slack
         while True:
-            instant, until = self._book(category)
+            instant = self._book(category)
             self._sleep(max(0.0, instant - self._clock()))
-            if self._clock() < until:
+            if self._clock() <= instant + slack:
                 return self._clock() - started
-            # Woke after the slot's lease ended (a paused process): the instant may be
-            # another instance's by now.
+            # Woke too late (a paused process): calling now could crowd a later instant,
+            # perhaps another instance's; book again.
 
     def reserve(self, category: str) -> float:
         """Book the next instant of the category (counted against the day) without waiting
         for it: the time at which the call may be made."""
         self.daily.take(category)
-        return self._book(category)[0]
+        return self._book(category)
 
     def refused(self, category: str, *, daily: bool, retry_after: float | None) -> None:
         """Zoom answered 429: a daily limit stops the category for every instance; a
@@ -165,9 +174,9 @@ class SharedBudget:
         return self.daily.remaining(category)
 
     # -- booking ----------------------------------------------------------------------------
-    def _book(self, category: str) -> tuple[float, float]:
-        """The next free instant of one of this instance's slots, and that slot's lease end;
-        claims slots first when it holds none that reach far enough."""
+    def _book(self, category: str) -> float:
+        """The next free instant of one of this instance's slots (one up to the grid's slack
+        ago will do); claims slots first when it holds none that reach far enough."""
         lane = self._lanes[category]
         with lane.lock:
             lane.waiting += 1
@@ -175,20 +184,21 @@ class SharedBudget:
             while True:
                 now = self._clock()
                 with lane.lock:
-                    start = max(lane.next_index, lane.grid.index_at(max(now, lane.paused_until)))
-                    index = lane.grid.next_index(start, lane.slots)
+                    earliest = max(now - lane.grid.slack, lane.paused_until)
+                    start = max(lane.next_index, lane.grid.index_at(earliest))
+                    index = lane.grid.next_index(start, lane.slots, lane.keys)
                     if index is not None:
                         lane.next_index = index + 1
                         lane.calls += 1
-                        until = lane.slots[index % lane.grid.per_window]
                         booked = lane.grid.instant(index)
+                        lane.waited += max(0.0, booked - now)
                     renew = now >= lane.renew_at
                 if index is None:
                     self._claim(category, lane, must=True)
                     continue
                 if renew:
                     self._claim(category, lane, must=False)
-                return booked, until
+                return booked
         finally:
             with lane.lock:
                 lane.waiting -= 1
@@ -209,8 +219,8 @@ class SharedBudget:
         with lane.lock:
             if not must and now < lane.renew_at:
                 return  # renewed meanwhile
-            start = max(lane.next_index, lane.grid.index_at(now))
-            if must and lane.grid.next_index(start, lane.slots) is not None:
+            start = max(lane.next_index, lane.grid.index_at(now - lane.grid.slack))
+            if must and lane.grid.next_index(start, lane.slots, lane.keys) is not None:
                 return  # another thread got slots meanwhile
             holding = any(until > now for until in lane.slots.values())
             booked_out = must and holding and now < lane.renew_at
@@ -230,26 +240,29 @@ class SharedBudget:
             return
         live = any(until > now for until in usable.values())
         with lane.lock:
-            lane.slots, lane.claimed_at = usable, now
+            lane.slots, lane.keys, lane.claimed_at = usable, tuple(sorted(usable)), now
             lane.renew_at = now + (self._terms.lease / 2 if live else poll)
             lane.calls = lane.refused = 0
+            lane.waited = 0.0
         if must and not live:
             self._sleep(poll)  # wait for a slot to come free
 
     def _demand(self, lane: _Lane, now: float) -> tuple[int, float, int]:
-        """Slots to ask for (called under lane.lock): what the calls since the last claim
-        used, doubled while all held slots were busy; the rate and 429s to report."""
+        """Slots to ask for (called under lane.lock), and the rate and 429s to report. Callers
+        that waited for their instants more than a tenth of the time would use more: twice as
+        many; otherwise twice the calls made per window, so the spacing of the slots stays
+        well under the time a call takes."""
         size = lane.grid.per_window
         held = sum(1 for until in lane.slots.values() if until > now)
         elapsed = now - lane.claimed_at
-        rate = lane.calls / elapsed if math.isfinite(elapsed) and elapsed > 0 else 0.0
-        per_window = rate * lane.grid.window
+        measured = math.isfinite(elapsed) and elapsed > 0
+        rate = lane.calls / elapsed if measured else 0.0
         if held == 0:
             want = lane.want
-        elif per_window >= 0.75 * held:
+        elif measured and lane.waited / elapsed > WAITING:
             want = 2 * held
         else:
-            want = math.ceil(per_window * 1.5)
+            want = math.ceil(2 * rate * lane.grid.window)
         lane.want = max(1, min(size, max(want, lane.waiting)))
         return lane.want, rate, lane.refused
 
