@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from archiver.adapters.zoom.slots import (
+    MAX_STATE,
     Grid,
+    Interest,
     Leases,
     Terms,
     allocate,
@@ -164,3 +166,12 @@ def test_the_row_survives_its_json_and_a_change_of_plan_keeps_what_fits() -> Non
     smaller = Leases.from_json(leases.to_json(), 4)
     assert len(smaller.slots) == 4
     assert smaller.held_by("a", 100.0) == dict.fromkeys(range(4), 110.0)
+
+
+def test_a_row_too_big_for_a_table_property_leaves_out_those_heard_from_longest_ago() -> None:
+    crowd = {f"i{n:05d}": Interest(1, 100.0, 100.0 + n / 1000) for n in range(2000)}
+    text = Leases(Leases.empty(72).slots, crowd).to_json()
+    assert len(text) <= MAX_STATE
+    kept = Leases.from_json(text, 72).interest
+    assert "i01999" in kept  # the most recent
+    assert "i00000" not in kept

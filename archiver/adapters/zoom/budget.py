@@ -182,6 +182,10 @@ class SharedBudget:
             lane.waiting += 1
         try:
             while True:
+                with lane.lock:
+                    renew = self._clock() >= lane.renew_at
+                if renew:  # before booking, so a slow renewal does not make the instant stale
+                    self._claim(category, lane, must=False)
                 now = self._clock()
                 with lane.lock:
                     earliest = max(now - lane.grid.slack, lane.paused_until)
@@ -192,13 +196,9 @@ class SharedBudget:
                         lane.calls += 1
                         booked = lane.grid.instant(index)
                         lane.waited += max(0.0, booked - now)
-                    renew = now >= lane.renew_at
-                if index is None:
-                    self._claim(category, lane, must=True)
-                    continue
-                if renew:
-                    self._claim(category, lane, must=False)
-                return booked
+                if index is not None:
+                    return booked
+                self._claim(category, lane, must=True)
         finally:
             with lane.lock:
                 lane.waiting -= 1

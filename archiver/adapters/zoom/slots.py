@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_STATE = 30_000  # characters of a row's state (a Table string property holds 32K)
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -121,16 +123,22 @@ class Leases:
         return cls((slots + [None] * size)[:size], interest)
 
     def to_json(self) -> str:
-        """Compact JSON for the row's one property (Table strings hold up to 32K characters:
-        room for every slot and about 600 interested instances)."""
-        doc = {
-            "slots": [[held[0], round(held[1], 3)] if held else None for held in self.slots],
-            "interest": {
-                holder: [i.want, round(i.since, 3), round(i.seen, 3), round(i.rate, 3), i.refused]
-                for holder, i in self.interest.items()
-            },
-        }
-        return json.dumps(doc, separators=(",", ":"))
+        """Compact JSON for the row's one property. Table strings hold 32K characters: room for
+        every slot and about 500 interested instances; past that, those heard from longest ago
+        are left out (they are written again with their next claim)."""
+        interest = sorted(self.interest.items(), key=lambda item: -item[1].seen)
+        while True:
+            doc = {
+                "slots": [[held[0], round(held[1], 3)] if held else None for held in self.slots],
+                "interest": {
+                    h: [i.want, round(i.since, 3), round(i.seen, 3), round(i.rate, 3), i.refused]
+                    for h, i in interest
+                },
+            }
+            text = json.dumps(doc, separators=(",", ":"))
+            if len(text) <= MAX_STATE or not interest:
+                return text
+            interest = interest[: len(interest) * 9 // 10]
 
     def held_by(self, holder: str, now: float) -> dict[int, float]:
         """The slots `holder` holds at `now`, with their lease ends."""
