@@ -19,6 +19,7 @@ from archiver.adapters.storage import StorageClients
 from archiver.core.mapping import Mailbox
 from archiver.core.ports import GraphPort, QueuePort, ZoomPort
 from archiver.settings import Settings
+from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
 from archiver.sources.recordings import CloudRecordings
 
@@ -119,8 +120,18 @@ class Deps:
 
     @cached_property
     def sources(self) -> tuple[Source, ...]:
-        """The Zoom content sources, in order of preference."""
-        return (CloudRecordings(self.zoom),)
+        """The Zoom content sources, in order of preference: the archive's copy of a content
+        (its chat holds every line) before the cloud recording's."""
+        found: list[Source] = []
+        if self.settings.zoom_archiving != "off":
+            found.append(self.archiving)
+        found.append(CloudRecordings(self.zoom))
+        return tuple(found)
+
+    @cached_property
+    def archiving(self) -> ArchivingSource:
+        """The Archiving API source (asked unless ZOOM_ARCHIVING=off)."""
+        return ArchivingSource(self.zoom, self.settings.zoom_archiving)
 
     @cached_property
     def queues(self) -> QueuePort:

@@ -40,6 +40,8 @@ DEFAULTS: dict[str, str] = {
     "ZOOM_OAUTH_URL": "https://zoom.us/oauth/token",
     "ZOOM_DOWNLOAD_HOSTS": "zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com",
     "ZOOM_RATE_PLAN": "business",
+    "ZOOM_ARCHIVING": "auto",
+    "ARCHIVE_RETENTION_DAYS": "7",
     "GRAPH_TENANT_ID": "",
     "GRAPH_CLIENT_ID": "",
     "GRAPH_CREDENTIAL": "",
@@ -92,6 +94,8 @@ SETTING_NAMES: tuple[str, ...] = (
     *DEFAULTS,
 )
 RATE_PLANS = ("pro", "business", "business_plus", "enterprise")
+# The Archiving API as a content source: auto (when the account has it), on (required), off.
+ARCHIVING_MODES = ("auto", "on", "off")
 # How the app proves itself to Entra ID for Graph: the function app's managed identity as a
 # federated credential of the app registration (nothing stored or rotated), a certificate or a
 # client secret.
@@ -141,6 +145,8 @@ class Settings:
     zoom_oauth_url: str
     zoom_download_hosts: tuple[str, ...]
     zoom_rate_plan: str
+    zoom_archiving: str  # auto | on | off: whether the Archiving API is a content source
+    archive_retention_days: int  # how long Zoom keeps archive files (status warns before)
     graph_tenant_id: str
     graph_client_id: str
     graph_credential: str  # managedidentity | certificate | secret
@@ -210,6 +216,8 @@ class Settings:
             zoom_oauth_url=r.url("ZOOM_OAUTH_URL"),
             zoom_download_hosts=r.items("ZOOM_DOWNLOAD_HOSTS", rules.host_pattern),
             zoom_rate_plan=r.choice("ZOOM_RATE_PLAN", RATE_PLANS),
+            zoom_archiving=r.choice("ZOOM_ARCHIVING", ARCHIVING_MODES),
+            archive_retention_days=r.integer("ARCHIVE_RETENTION_DAYS", 1, 30),
             graph_tenant_id=r.check("GRAPH_TENANT_ID", rules.tenant),
             graph_client_id=r.check("GRAPH_CLIENT_ID", rules.guid),
             graph_credential=credential,

@@ -14,6 +14,10 @@ param zoomWebhookSecret string = ''
 @description('Your Zoom plan (ZOOM_RATE_PLAN): sets the client-side rate limits')
 @allowed([ 'pro', 'business', 'business_plus', 'enterprise' ])
 param zoomRatePlan string = 'business'
+
+@description('Whether Zoom\'s Archiving API is a content source (ZOOM_ARCHIVING): auto (when the account has the feature), on (required: a refusal is an error) or off')
+@allowed([ 'auto', 'on', 'off' ])
+param zoomArchiving string = 'auto'
 param graphTenantId string
 param graphClientId string
 @description('How the app signs in to Microsoft Graph (GRAPH_CREDENTIAL): managedidentity (recommended: its user-assigned identity is a federated credential on the app registration, nothing is stored or rotated), certificate (GRAPH_CLIENT_CERTIFICATE) or secret (GRAPH_CLIENT_SECRET)')
@@ -60,6 +64,8 @@ var appSettings = {
   ZOOM_OAUTH_URL: zoomOauthUrl
   ZOOM_DOWNLOAD_HOSTS: 'zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com'
   ZOOM_RATE_PLAN: zoomRatePlan
+  ZOOM_ARCHIVING: zoomArchiving
+  ARCHIVE_RETENTION_DAYS: '7'
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CREDENTIAL: graphCredential

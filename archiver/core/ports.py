@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -45,6 +45,12 @@ class ZoomPort(Protocol):
     def list_participants(self, meeting_uuid: str) -> list[dict[str, Any]]: ...
 
     def get_user(self, user_id: str) -> dict[str, Any]: ...
+
+    def list_archive_files(self, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]: ...
+
+    def get_archive_files(self, meeting_uuid: str) -> dict[str, Any]: ...
+
+    def remember_download_token(self, listing: dict[str, Any], token: str) -> None: ...
 
     def open_download(self, url: str, *, start: int = 0) -> Download: ...
 

@@ -1,10 +1,13 @@
 """Discover (timer): find new meeting instances, claim them in the ledger, enqueue a work item each.
 
 Per user: recordings since that user's checkpoint (first run: INITIAL_LOOKBACK_DAYS back), each
-window overlapping the previous one by a day. A meeting is claimed with create_entity, so two runs
-(or a run and a webhook) never enqueue it twice; the checkpoint only moves after the enqueues
-succeeded. The sweep then re-checks meetings whose files were still processing, re-enqueues claims
-a crash left behind, and re-fires imports that stalled.
+window overlapping the previous one by a day. For the account (unless ZOOM_ARCHIVING=off): the
+archives completed since the archive checkpoint, in windows of at most 7 days, the first
+overlapping the last run's by a day; an archived meeting that was also recorded is one meeting
+instance (one key), archived once from both sources. A meeting is claimed with create_entity,
+so two runs (or a run and a webhook) never enqueue it twice; the checkpoint only moves after the
+enqueues succeeded. The sweep then re-checks meetings whose files were still processing,
+re-enqueues claims a crash left behind, and re-fires imports that stalled.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from archiver.adapters.ledger import json_field
 from archiver.bootstrap import Deps
 from archiver.core import states
 from archiver.core.addresses import is_meeting_uuid
+from archiver.core.archive import listing_files
 from archiver.core.contracts import WorkItem, manifest_blob
 from archiver.core.fields import object_list, parse_time, shown
 from archiver.core.keys import meeting_key, revision_key
 from archiver.core.model import COMPLETED, file_identities
 from archiver.errors import ArchiverError, InvalidInputError, NotFoundError
+from archiver.sources.archiving import unavailable
 from archiver.steps.staging import finalize
 
 log = logging.getLogger(__name__)
@@ -47,18 +52,24 @@ class DiscoveryResult:
     errors: list[str] = field(default_factory=list)
 
 
+ARCHIVE_CHECKPOINT = "account:archive"  # the checkpoint of the account's archive listing
+
+
 def listed_files(recording: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """A listing's files (recording and per-participant audio); InvalidInputError if malformed."""
+    """A listing's files (recordings, per-participant audio, and an archive's files and files
+    shared in its chat); InvalidInputError if malformed."""
     return [
         *object_list(recording, "recording_files", "recording listing"),
         *object_list(recording, "participant_audio_files", "recording listing"),
+        *listing_files(recording),
     ]
 
 
 def is_processing(recording: Mapping[str, Any]) -> bool:
     """True while any of a meeting's files is still being produced at Zoom (not completed or
-    failed)."""
-    return any(
+    failed), or its archive is (an archive object's own `status`)."""
+    archive = "archive_files" in recording and str(recording.get("status") or "").lower()
+    return archive == "processing" or any(
         str(f.get("status") or COMPLETED).lower() not in (COMPLETED, "failed")
         for f in listed_files(recording)
     )
@@ -93,6 +104,13 @@ def run_discovery(deps: Deps) -> DiscoveryResult:
     result = DiscoveryResult()
     deps.ledger.start_run(now)
     try:
+        if deps.archiving.active:
+            try:
+                _discover_archives(deps, now, result)
+            except ArchiverError as error:
+                # Like one user's failure: the rest goes on, the checkpoint stays put.
+                result.errors.append(f"archive listing: {error}")
+                log.warning("archive discovery failed", extra={"error": error.reason})
         users = list_all_users(deps)
         for user in users:
             result.users += 1
@@ -152,6 +170,29 @@ def _discover_user(
     deps.ledger.set_checkpoint(user_id, today)
 
 
+def _discover_archives(deps: Deps, now: datetime, result: DiscoveryResult) -> None:
+    """The account's archives completed since the checkpoint (a day of overlap). With
+    ZOOM_ARCHIVING=auto, an account without the feature (or an app without the scope) turns the
+    source off and is noted in the run's counts, not as an error."""
+    since = deps.ledger.get_checkpoint(ARCHIVE_CHECKPOINT)
+    if since is None:
+        since = now.date() - timedelta(days=deps.settings.initial_lookback_days)
+    start = datetime.combine(since - timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
+    try:
+        for archived in deps.zoom.list_archive_files(start=start, end=now):
+            outcome = consider(deps, archived, source="archive")
+            result.counts[outcome] += 1
+            if outcome == BAD_INPUT:
+                result.errors.append(f"archive: {_bad_input_text(archived)}")
+    except ArchiverError as error:
+        if deps.settings.zoom_archiving == "auto" and unavailable(error):
+            deps.archiving.turn_off(error)
+            result.counts["archiving-unavailable"] += 1
+            return
+        raise
+    deps.ledger.set_checkpoint(ARCHIVE_CHECKPOINT, now.date())
+
+
 BAD_INPUT = "bad-input"
 
 
@@ -201,6 +242,9 @@ def consider(deps: Deps, recording: Mapping[str, Any], *, source: str) -> str:
         "source": source,
         "state": states.WAITING if processing else states.CLAIMED,
     }
+    if "archive_files" in recording:
+        # Zoom deletes archive files a set time after this (status warns before it does).
+        fields["archive_complete_time"] = str(recording.get("complete_time") or "")
     if deps.ledger.claim_meeting(key, fields):
         if processing:
             return "waiting"
@@ -329,9 +373,8 @@ def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
     uuid = str(row["uuid"])
     created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
     expired = now - created > timedelta(hours=deps.settings.processing_give_up_hours)
-    try:
-        recording = deps.zoom.get_recordings(uuid)
-    except NotFoundError:
+    recording = current_listing(deps, uuid)
+    if recording is None:
         # meeting.ended arrives before any recording exists; a meeting without cloud content
         # never gets one. Wait up to the give-up age, then record that there was nothing.
         if expired:
@@ -350,6 +393,30 @@ def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
         enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep", note=note))
         return "gave-up-waiting"
     return "waiting"
+
+
+def current_listing(deps: Deps, uuid: str) -> dict[str, Any] | None:
+    """What Zoom lists of the meeting now, from every content source (the archive's files
+    beside the recordings'); None when no source has anything yet."""
+    merged: dict[str, Any] = {}
+    if deps.archiving.active:
+        try:
+            archive = deps.zoom.get_archive_files(uuid)
+            merged = {**archive}
+        except NotFoundError:
+            pass
+        except ArchiverError as error:
+            if deps.settings.zoom_archiving != "auto" or not unavailable(error):
+                raise
+            deps.archiving.turn_off(error)
+    try:
+        recordings = deps.zoom.get_recordings(uuid)
+    except NotFoundError:
+        return merged or None
+    return {
+        **recordings,
+        **{k: merged[k] for k in ("archive_files", "physical_files") if k in merged},
+    }
 
 
 def _finish_staging(deps: Deps, row: dict[str, Any]) -> str:

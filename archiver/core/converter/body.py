@@ -22,6 +22,7 @@ from archiver.core.converter.people import Person, Session, people
 from archiver.core.converter.provenance import PRODUCT, VERSION, source_names
 from archiver.core.converter.values import Times, duration, size
 from archiver.core.fields import unicode_text
+from archiver.core.keys import meeting_key
 from archiver.core.model import Meeting
 from archiver.core.staged import StagedFile
 
@@ -112,8 +113,9 @@ def _facts(
     archived_at: datetime | None,
 ) -> list[tuple[str, str]]:
     facts = [
-        ("Topic", clean_text(meeting.topic or "(no topic)", limit=1000)),
-        ("Meeting ID", str(meeting.meeting_id)),
+        ("Topic", clean_text(meeting.topic or _no_topic(meeting), limit=1000)),
+        *_origin(meeting),
+        ("Meeting ID", str(meeting.meeting_id or "(not given by Zoom)")),
         ("Meeting UUID", clean_text(meeting.uuid, limit=200)),
         ("Host", clean_text(f"{meeting.host_name} <{meeting.host_email or 'unknown'}>", limit=300)),
         ("Start", times.full(meeting.start_time)),
@@ -132,6 +134,43 @@ def _facts(
             )
         )
     facts.append(("Archived", provenance(meeting, times, archived_at)))
+    return facts
+
+
+def title_of(meeting: Meeting) -> str:
+    """What the item is about: the topic; a breakout room's names its parent meeting too."""
+    topic = meeting.topic or _no_topic(meeting)
+    if meeting.parent_uuid:
+        parent = meeting.parent_topic or "a meeting"
+        return f"{parent} - breakout room {topic}"
+    return topic
+
+
+def _no_topic(meeting: Meeting) -> str:
+    return "(external meeting: Zoom gives no topic)" if meeting.external else "(no topic)"
+
+
+def _origin(meeting: Meeting) -> list[tuple[str, str]]:
+    """Where a breakout room was opened from, and whether the meeting was hosted elsewhere."""
+    facts = []
+    if meeting.parent_uuid:
+        parent = clean_text(meeting.parent_topic or "(topic not known)", limit=300)
+        facts.append(
+            (
+                "Breakout room of",
+                f"{parent} (meeting key {meeting_key(meeting.parent_uuid)}, UUID "
+                f"{clean_text(meeting.parent_uuid, limit=200)}): the parent meeting is archived "
+                "as an item of its own",
+            )
+        )
+    if meeting.external:
+        facts.append(
+            (
+                "Hosted",
+                "outside your Zoom account (an external meeting): Zoom gives no meeting ID, "
+                "host or topic for it",
+            )
+        )
     return facts
 
 
@@ -217,10 +256,13 @@ def _body(
         )
         for f in meeting.processing_files
     ]
-    notes = [clean_text(n, limit=MAX_LINE) for n in (*meeting.input_errors, *content.notes)]
+    notes = [
+        clean_text(n, limit=MAX_LINE)
+        for n in (*meeting.notes, *meeting.input_errors, *content.notes)
+    ]
     admitted, waited = people(meeting.participants)
     return _Body(
-        title=f"Zoom meeting: {clean_text(meeting.topic or '(no topic)', limit=300)}",
+        title=f"Zoom meeting: {clean_text(title_of(meeting), limit=300)}",
         facts=_facts(
             meeting,
             times,
