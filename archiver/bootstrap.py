@@ -18,6 +18,7 @@ from archiver.adapters.runlog import RunLog
 from archiver.adapters.storage import StorageClients
 from archiver.core.mapping import Mailbox
 from archiver.core.ports import GraphPort, QueuePort, ZoomPort
+from archiver.core.switch import Refusal
 from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
@@ -127,6 +128,12 @@ class Deps:
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom))
         return tuple(found)
+
+    @cached_property
+    def account_listing(self) -> Refusal:
+        """Whether Zoom refused this process the account-level recordings listing (then each
+        user's recordings are listed instead)."""
+        return Refusal()
 
     @cached_property
     def archiving(self) -> ArchivingSource:

@@ -57,6 +57,9 @@ DEFAULTS: dict[str, str] = {
     "COMPLIANCE_MAILBOX": "",
     "DISCOVERY_SCHEDULE": "0 */15 * * * *",
     "INITIAL_LOOKBACK_DAYS": "30",
+    "SWEEP_SCHEDULE": "0 30 1 * * *",
+    "RECONCILE_DAYS": "7",
+    "DISCOVERY_QUEUE": "discovery",
     "MEETINGS_QUEUE": "meetings",
     "FILES_QUEUE": "files",
     "STAGING_CONTAINER": "staging",
@@ -162,6 +165,9 @@ class Settings:
     compliance_mailbox: str | None
     discovery_schedule: str
     initial_lookback_days: int
+    sweep_schedule: str  # the daily reconciliation (NCRONTAB)
+    reconcile_days: int  # how far back the reconciliation lists
+    discovery_queue: str  # user shards of per-user discovery
     meetings_queue: str
     files_queue: str
     staging_container: str
@@ -234,6 +240,9 @@ class Settings:
             compliance_mailbox=r.check("COMPLIANCE_MAILBOX", rules.email) or None,
             discovery_schedule=r.check("DISCOVERY_SCHEDULE", rules.schedule),
             initial_lookback_days=r.integer("INITIAL_LOOKBACK_DAYS", 1, 3650),
+            sweep_schedule=r.check("SWEEP_SCHEDULE", rules.schedule),
+            reconcile_days=r.integer("RECONCILE_DAYS", 1, 30),
+            discovery_queue=r.check("DISCOVERY_QUEUE", rules.storage_name),
             meetings_queue=r.check("MEETINGS_QUEUE", rules.storage_name),
             files_queue=r.check("FILES_QUEUE", rules.storage_name),
             staging_container=r.check("STAGING_CONTAINER", rules.storage_name),

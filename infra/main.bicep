@@ -77,6 +77,9 @@ var appSettings = {
   COMPLIANCE_MAILBOX: complianceMailbox
   DISCOVERY_SCHEDULE: '0 */15 * * * *'
   INITIAL_LOOKBACK_DAYS: '30'
+  SWEEP_SCHEDULE: '0 30 1 * * *'
+  RECONCILE_DAYS: '7'
+  DISCOVERY_QUEUE: 'discovery'
   MEETINGS_QUEUE: 'meetings'
   FILES_QUEUE: 'files'
   STAGING_CONTAINER: 'staging'
@@ -140,6 +143,7 @@ module storage 'app/storage.bicep' = {
     archiveContainer: appSettings.ARCHIVE_CONTAINER
     meetingsQueue: appSettings.MEETINGS_QUEUE
     filesQueue: appSettings.FILES_QUEUE
+    discoveryQueue: appSettings.DISCOVERY_QUEUE
     tablePrefix: appSettings.TABLE_PREFIX
   }
 }

@@ -17,6 +17,7 @@ from typing import Any
 from archiver.core.keys import MEETING_KEY_PROPERTY_ID
 from archiver.core.mapping import Mailbox
 from archiver.errors import (
+    AuthenticationError,
     IncompleteDownloadError,
     InvalidInputError,
     MailboxUnavailableError,
@@ -236,6 +237,8 @@ class FakeZoom:
     served_sizes: dict[str, int] = field(default_factory=dict)
     ranges: list[tuple[str, int]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
+    # False: the account-level recordings listing is refused (400 code 4711, scope missing).
+    account_listing: bool = True
     # Archiving API: archived meeting objects by UUID; False answers as an account without it.
     archives: dict[str, dict[str, Any]] = field(default_factory=dict)
     archiving: bool = True
@@ -259,6 +262,21 @@ class FakeZoom:
             rec = bundle["recordings"]
             day = datetime.fromisoformat(rec["start_time"].replace("Z", "")).date()
             if rec["host_id"] == user_id and start <= day <= end:
+                yield rec
+
+    def list_account_recordings(self, *, start: date, end: date) -> Iterator[dict[str, Any]]:
+        self._count("list_account_recordings")
+        if not self.account_listing:
+            raise AuthenticationError(
+                "the Zoom app lacks a scope for /accounts/me/recordings",
+                service="zoom",
+                status=400,
+                code="4711",
+            )
+        for bundle in self.meetings.values():
+            rec = bundle["recordings"]
+            day = datetime.fromisoformat(rec["start_time"].replace("Z", "")).date()
+            if start <= day <= end:
                 yield rec
 
     def get_recordings(self, meeting_uuid: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from archiver.core.addresses import is_addr_spec, is_meeting_uuid, is_safe_id
@@ -108,6 +109,45 @@ class WorkItem:
             note=_text(doc, "note", "work item", optional=True),
             revision=_int(doc, "revision", "work item") if "revision" in doc else 0,
         )
+
+
+@dataclass(frozen=True)
+class UsersShard:
+    """Users whose recordings a DISCOVERY_QUEUE worker lists (per-user discovery)."""
+
+    users: tuple[str, ...]
+    since: str | None = None  # a reconcile's first day (yyyy-mm-dd); None: each checkpoint
+
+    @property
+    def since_day(self) -> date | None:
+        return date.fromisoformat(self.since) if self.since else None
+
+    def to_json(self) -> bytes:
+        """The queue message body."""
+        return json.dumps({"users": list(self.users), "since": self.since}).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> UsersShard:
+        """Parse a queue message body; InvalidInputError naming the field when malformed."""
+        doc = _load(data, "users shard")
+        users = doc.get("users")
+        if (
+            not isinstance(users, list)
+            or not users
+            or not all(isinstance(u, str) and 0 < len(u) <= 200 for u in users)
+        ):
+            raise InvalidInputError(
+                f"users shard.users: expected a list of user ids, got {shown(users)}"
+            )
+        since = doc.get("since")
+        if since is not None:
+            try:
+                date.fromisoformat(str(since))
+            except ValueError:
+                raise InvalidInputError(
+                    f"users shard.since: expected yyyy-mm-dd, got {shown(since)}"
+                ) from None
+        return cls(tuple(users), str(since) if since is not None else None)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,10 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
         state["zoom"] = True
         return zoom_scopes(getattr(deps.zoom, "granted_scopes", frozenset()))
 
+    def zoom_listing() -> str:
+        _needs(state, "zoom", "zoom")
+        return listing_mode(deps)
+
     def zoom_archiving() -> str:
         mode = settings.zoom_archiving
         if mode == "off":
@@ -97,6 +101,7 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
         ("storage queues", lambda: storage_queues(deps)),
         ("storage blobs", lambda: storage_blobs(deps)),
         ("zoom", zoom),
+        ("zoom listing", zoom_listing),
         ("zoom archiving", zoom_archiving),
         ("graph sign-in", graph_sign_in),
         ("graph permissions", graph_permissions),
@@ -155,6 +160,21 @@ def _run(name: str, check: Callable[[], str], settings: Any, state: dict[str, An
         if name.startswith("storage"):  # storage settings missing or invalid
             state["storage"] = f"storage not usable ({name} above)"
         return Result(name, FAIL, " ".join(str(error).split()))
+
+
+def listing_mode(deps: Any) -> str:
+    """Whether discovery can list the account's recordings at once, or must list each user."""
+    today = deps.clock().date()
+    try:
+        next(iter(deps.zoom.list_account_recordings(start=today, end=today)), None)
+    except AuthenticationError as error:
+        return (
+            f"per user: Zoom refuses the account-level listing ({error.message}); discovery "
+            "lists every user's recordings instead, in shards on DISCOVERY_QUEUE, so its Zoom "
+            "calls grow with users: add cloud_recording:read:list_account_recordings:admin "
+            "(docs/admin-guide.md, section 1)"
+        )
+    return "account level: one listing of the account's recordings (its cost follows meetings)"
 
 
 def archiving_mode(deps: Any, mode: str) -> str:

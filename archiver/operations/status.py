@@ -74,6 +74,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     return {
         "generated_at": now.isoformat(),
         "last_discovery": _run(deps.ledger.last_run(), now),
+        "last_reconcile": _run(deps.ledger.last_run("reconcile"), now),
         "meetings": counts,
         "oldest_pending_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
         # Why pending meetings are not moving, newest first.
@@ -161,6 +162,7 @@ def poison_depths(deps: Deps) -> dict[str, int]:
     names = (
         f"{deps.settings.meetings_queue}-poison",
         f"{deps.settings.files_queue}-poison",
+        f"{deps.settings.discovery_queue}-poison",
         BLOB_POISON_QUEUE,
     )
     depths: dict[str, int] = {}

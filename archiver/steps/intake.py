@@ -27,7 +27,7 @@ from archiver.core.webhook import (
     url_validation_answer,
     verify,
 )
-from archiver.steps.discovery import consider
+from archiver.steps.claims import consider
 
 log = logging.getLogger(__name__)
 

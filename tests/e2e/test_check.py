@@ -46,6 +46,7 @@ def test_every_service_passes_with_the_simulators(values) -> None:
         "storage queues",
         "storage blobs",
         "zoom",
+        "zoom listing",
         "zoom archiving",
         "graph sign-in",
         "graph permissions",
@@ -54,6 +55,7 @@ def test_every_service_passes_with_the_simulators(values) -> None:
     ]
     assert all(v.startswith("ok ") for v in found.values()), found
     assert "with a client secret" in found["graph sign-in"]
+    assert found["zoom listing"].startswith("ok account level")
     # The simulated account has no archiving until a test turns it on: auto says so, not fails.
     assert "not available" in found["zoom archiving"]
     assert "cloud recordings only" in found["zoom archiving"]

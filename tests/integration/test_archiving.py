@@ -5,6 +5,7 @@ breakout rooms and external meetings archived with what Zoom gives and nothing i
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 
@@ -79,9 +80,10 @@ def test_archive_files_completed_after_the_item_come_as_an_update_item(pipeline)
     uuid = "late1=="
     pipeline.zoom.add(zoom_meeting(uuid))
     pipeline.run()
-    pipeline.zoom.archives[uuid] = archived_meeting(
-        uuid, files=(("CHAT_MESSAGE", "chat_message", 512),)
-    )
+    archive = archived_meeting(uuid, files=(("CHAT_MESSAGE", "chat_message", 512),))
+    archive["complete_time"] = "2026-11-21T12:20:00Z"  # after the first run
+    pipeline.zoom.archives[uuid] = archive
+    pipeline.now += timedelta(minutes=30)
     pipeline.run()
     first, update = sorted(pipeline.items("ann@contoso.com"), key=lambda i: len(headers_of(i)))
     assert "X-Zoom-Archive-Update" not in headers_of(first)
@@ -191,7 +193,7 @@ def test_an_archive_still_processing_waits_and_is_archived_when_complete(pipelin
     pipeline.zoom.archives[uuid] = archive
     pipeline.zoom.archives[uuid]["archive_files"][0]["status"] = "processing"
     event_object = dict(archive)
-    from archiver.steps.discovery import consider
+    from archiver.steps.claims import consider
 
     assert consider(pipeline.deps, event_object, source="webhook") == "waiting"
     for f in pipeline.zoom.archives[uuid]["archive_files"]:
