@@ -18,6 +18,7 @@ from archiver.adapters.runlog import RunLog
 from archiver.adapters.storage import StorageClients
 from archiver.core.mapping import Mailbox
 from archiver.core.ports import GraphPort, QueuePort, ZoomPort
+from archiver.core.seen import SeenListings
 from archiver.core.switch import Refusal
 from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
@@ -128,6 +129,11 @@ class Deps:
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom))
         return tuple(found)
+
+    @cached_property
+    def seen(self) -> SeenListings:
+        """Listing entries this process already acted on (discovery skips them)."""
+        return SeenListings()
 
     @cached_property
     def account_listing(self) -> Refusal:

@@ -104,9 +104,32 @@ def consider(deps: Deps, recording: Mapping[str, Any], *, source: str) -> str:
     try:
         uuid = validate(recording)
         processing = not_ready(deps, recording)
+        signature = listing_signature(uuid, recording, processing)
     except InvalidInputError as error:
         _record_bad_input(deps, recording, error, source)
         return BAD_INPUT
+    if deps.seen.has(signature):
+        # This process already acted on this very listing: nothing can be new in it (what the
+        # ledger may still need, the sweep does). Repeated listings cost no storage calls.
+        return "known"
+    outcome = _consider(deps, recording, uuid, processing, source)
+    deps.seen.add(signature)
+    return outcome
+
+
+def listing_signature(uuid: str, recording: Mapping[str, Any], processing: bool) -> str:
+    """What a listing entry says that can change what is to be done: its files and their
+    states (and whether the meeting is still being processed)."""
+    files = listed_files(recording)
+    states_of = [str(f.get("status") or COMPLETED).lower() for f in files]
+    ids = [file_id for file_id, _ in file_identities(uuid, files)]
+    pairs = sorted(f"{i}:{s}" for i, s in zip(ids, states_of, strict=True))
+    return "|".join([uuid, str(processing), *pairs])
+
+
+def _consider(
+    deps: Deps, recording: Mapping[str, Any], uuid: str, processing: bool, source: str
+) -> str:
     key = meeting_key(uuid)
     fields = {
         "uuid": uuid,

@@ -118,3 +118,21 @@ def test_soon_after_midnight_yesterday_is_still_listed(pipeline) -> None:
     pipeline.now += timedelta(minutes=15)
     assert pipeline.discover().counts["enqueued"] == 1
     assert pipeline.deps.ledger.find_meeting(meeting_key(late)) is not None
+
+
+def test_a_listing_already_acted_on_costs_no_storage_call_the_next_time(
+    pipeline, monkeypatch
+) -> None:
+    uuid = pipeline.zoom.add(zoom_meeting("seen1==", start=TODAY))
+    pipeline.run()
+
+    def no_claims(*_: object, **__: object) -> bool:
+        raise AssertionError("the ledger was asked about a listing already acted on")
+
+    monkeypatch.setattr(pipeline.deps.ledger, "claim_meeting", no_claims)
+    assert pipeline.discover().counts["known"] == 1
+    monkeypatch.undo()
+    # A changed listing (a new file) is looked at again.
+    files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
+    files.append({**files[0], "id": "new-cc", "file_type": "CC", "file_extension": "VTT"})
+    assert pipeline.discover().counts["update-enqueued"] == 1
