@@ -20,6 +20,24 @@ from archiver.core.converter.content import ItemContent
 from archiver.core.converter.names import clean_text, truncate
 from archiver.core.converter.people import Person, Session, people
 from archiver.core.converter.provenance import PRODUCT, VERSION, source_names
+from archiver.core.converter.styles import (
+    FACT,
+    FONT,
+    H2,
+    H3,
+    LIST,
+    MONO,
+    MUTED,
+    NOTE,
+    PERSON,
+    TABLE_ATTRS,
+    TD,
+    TH,
+    WAITING,
+    P,
+    row,
+    tag,
+)
 from archiver.core.converter.values import Times, duration, size
 from archiver.core.fields import unicode_text
 from archiver.core.model import Meeting
@@ -32,28 +50,6 @@ UNUSABLE_EMAIL = "email not usable, see Notes"
 WAITED_NOTE = "In the waiting room only; never admitted to the meeting."
 CHAT_TIMES = "Times as Zoom's chat file gives them."
 TRANSCRIPT_TIMES = "Times from the start of the recording, as Zoom's transcript gives them."
-
-# Inline styles (the only styling Outlook desktop applies reliably), kept short: a meeting with
-# hundreds of people has thousands of cells, and the body counts against the item's size. The
-# font is the `font` shorthand (one of the properties Word's engine supports on every element;
-# it resets weight and style, so bold and italic are part of it). Padding and alignment are
-# table and row attributes (cellpadding, valign), which Word honours too.
-_STACK = "Segoe UI,Arial,sans-serif"
-_FONT = f"font:10pt {_STACK}"
-_H2 = f"font:bold 15pt {_STACK};margin:0 0 10px 0"
-_H3 = f"font:bold 12pt {_STACK};color:#1f3a5f;margin:18px 0 6px 0;border-bottom:1px solid #c9d3de"
-_P = f"{_FONT};margin:0 0 6px 0"
-_NOTE = f"font:italic 10pt {_STACK};color:#57606a;margin:0 0 6px 0"
-_TABLE = "border-collapse:collapse;border:1px solid #c9d3de"
-_TH = f"font:bold 10pt {_STACK};text-align:left;background-color:#e7edf3;border:1px solid #c9d3de"
-_TD = _FONT
-_FACT = f"{_FONT};border:1px solid #c9d3de"
-_PERSON = f"{_FONT};background-color:#f5f7fa;border-top:1px solid #c9d3de"
-_WAITING = f"font:italic 10pt {_STACK};color:#57606a"
-_MUTED = "color:#57606a"
-_MONO = "font:9pt Consolas,Courier New,monospace;color:#57606a"
-_LIST = "margin:0 0 6px 0;padding:0 0 0 20px"
-_TABLE_ATTRS = f' cellpadding=4 cellspacing=0 border=0 style="{_TABLE}"'
 
 
 @dataclass(frozen=True)
@@ -371,24 +367,15 @@ def render_text(
     return unicode_text("\n".join(out) + "\n")
 
 
-def _tag(name: str, style: str, inner: str, attrs: str = "") -> str:
-    """One element with its inline style; `inner` is markup (escape Zoom text before)."""
-    return f'<{name}{attrs} style="{style}">{inner}</{name}>'
-
-
-def _row(cells: Sequence[str], style: str, tag: str = "td") -> str:
-    return "<tr valign=top>" + "".join(_tag(tag, style, c) for c in cells) + "</tr>"
-
-
 def _html_people(b: _Body, found: list[Person]) -> list[str]:
     """One table: a shaded row per person (name, email, totals), then a row per session."""
-    out = [f"<table{_TABLE_ATTRS}>", _row(("Session", "Joined", "Left", "Duration"), _TH, "th")]
+    out = [f"<table{TABLE_ATTRS}>", row(("Session", "Joined", "Left", "Duration"), TH, "th")]
     for p in found:
         who = (
             f"<b>{escape(clean_text(p.name, limit=200))}</b> &lt;{escape(_email(p))}&gt;"
-            f'<br><span style="{_MUTED}">{escape(_totals(p))}</span>'
+            f'<br><span style="{MUTED}">{escape(_totals(p))}</span>'
         )
-        out.append(f"<tr valign=top>{_tag('td', _PERSON, who, ' colspan=4')}</tr>")
+        out.append(f"<tr valign=top>{tag('td', PERSON, who, ' colspan=4')}</tr>")
         for s in p.sessions:
             cells = (
                 _session_label(p, s),
@@ -396,8 +383,8 @@ def _html_people(b: _Body, found: list[Person]) -> list[str]:
                 b.times.short(s.left),
                 _session_duration(s),
             )
-            style = _TD if s.admitted else _WAITING
-            out.append("<tr>" + "".join(_tag("td", style, escape(c)) for c in cells) + "</tr>")
+            style = TD if s.admitted else WAITING
+            out.append("<tr>" + "".join(tag("td", style, escape(c)) for c in cells) + "</tr>")
     out.append("</table>")
     return out
 
@@ -409,18 +396,16 @@ def _html_lines(lines: list[_Line]) -> str:
     ]
     if len(lines) > MAX_LINES:
         shown.append(f"... {len(lines) - MAX_LINES} more (see the attached file)")
-    return _tag("p", _P, "<br>\n".join(shown) if shown else "(none)")
+    return tag("p", P, "<br>\n".join(shown) if shown else "(none)")
 
 
 def _html_files(files: list[_File]) -> list[str]:
     if not files:
-        return [_tag("p", _P, "(none)")]
-    out = [f"<table{_TABLE_ATTRS}>", _row(("File", "Size", "Status"), _TH, "th")]
+        return [tag("p", P, "(none)")]
+    out = [f"<table{TABLE_ATTRS}>", row(("File", "Size", "Status"), TH, "th")]
     for f in files:
-        sha = f'<br><span style="{_MONO}">SHA-256 {escape(f.sha256)}</span>' if f.sha256 else ""
-        out.append(
-            _row((escape(f.name) + sha, escape(f.size) or "&nbsp;", escape(f.status)), _FACT)
-        )
+        sha = f'<br><span style="{MONO}">SHA-256 {escape(f.sha256)}</span>' if f.sha256 else ""
+        out.append(row((escape(f.name) + sha, escape(f.size) or "&nbsp;", escape(f.status)), FACT))
     out.append("</table>")
     return out
 
@@ -447,21 +432,21 @@ def render_html(
     )
 
     def heading(title: str) -> str:
-        return _tag("h3", _H3, escape(title))
+        return tag("h3", H3, escape(title))
 
-    def para(text: str, style: str = _P) -> str:
-        return _tag("p", style, escape(text))
+    def para(text: str, style: str = P) -> str:
+        return tag("p", style, escape(text))
 
-    out = [f'<html><body style="{_FONT}">', _tag("h2", _H2, escape(b.title))]
-    out.append(f"<table{_TABLE_ATTRS}>")
+    out = [f'<html><body style="{FONT}">', tag("h2", H2, escape(b.title))]
+    out.append(f"<table{TABLE_ATTRS}>")
     out += [
-        f"<tr valign=top>{_tag('th', _TH, escape(k))}{_tag('td', _FACT, escape(v))}</tr>"
+        f"<tr valign=top>{tag('th', TH, escape(k))}{tag('td', FACT, escape(v))}</tr>"
         for k, v in b.facts
     ]
     out.append("</table>")
     out.append(heading(_people_heading("Participants", b.people)))
     if b.people_note:
-        out.append(para(b.people_note, _NOTE))
+        out.append(para(b.people_note, NOTE))
     if b.people or b.waited:
         out.append(para(_times_note(b.times)))
     out += _html_people(b, b.people) if b.people else [para("(none listed)")]
@@ -472,15 +457,15 @@ def render_html(
     for title, intro, lines, notes in _texts(b):
         out.append(heading(title))
         if lines:
-            out.append(para(intro, _NOTE))
+            out.append(para(intro, NOTE))
         out.append(_html_lines(lines))
-        out += [para(n, _NOTE) for n in notes]
+        out += [para(n, NOTE) for n in notes]
     out.append(heading("Files"))
     out += _html_files(b.files)
     if b.notes:
         out.append(heading("Notes"))
-        out.append(f'<ul style="{_LIST}">')
-        out += [_tag("li", _P, escape(n)) for n in b.notes]
+        out.append(f'<ul style="{LIST}">')
+        out += [tag("li", P, escape(n)) for n in b.notes]
         out.append("</ul>")
     out.append("</body></html>")
     return unicode_text("\n".join(out))
