@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from archiver.core.converter.chat_view import (
+    ROOMS_INTRO,
+    ROOMS_TITLE,
+    Line,
+    chat_lines,
+    chat_notes,
+    chat_times,
+    room_notes,
+    rooms_html,
+    rooms_text,
+)
 from archiver.core.converter.content import ItemContent
+from archiver.core.converter.member_log import Room
 from archiver.core.converter.names import clean_text, truncate
 from archiver.core.converter.people import Person, Session, people
 from archiver.core.converter.provenance import PRODUCT, VERSION, source_names
@@ -48,21 +60,7 @@ MAX_LINE = 2000
 NO_EMAIL = "guest, no email"
 UNUSABLE_EMAIL = "email not usable, see Notes"
 WAITED_NOTE = "In the waiting room only; never admitted to the meeting."
-CHAT_TIMES = "Times as Zoom's chat file gives them."
 TRANSCRIPT_TIMES = "Times from the start of the recording, as Zoom's transcript gives them."
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A chat line or a transcript turn."""
-
-    time: str
-    who: str  # who spoke or wrote (and to whom, for a direct message)
-    text: str
-
-    @property
-    def plain(self) -> str:
-        return f"[{self.time}] {self.who}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -90,9 +88,12 @@ class _Body:
     people: list[Person]
     people_note: str
     waited: list[Person]
-    chat: list[_Line]
+    chat: list[Line]
+    chat_times: str
     chat_notes: list[str]
-    transcript: list[_Line]
+    rooms: tuple[Room, ...]
+    room_notes: list[str]
+    transcript: list[Line]
     transcript_notes: list[str]
     files: list[_File]
     notes: list[str]
@@ -170,27 +171,8 @@ def _body(
     archived_at: datetime | None,
 ) -> _Body:
     times = Times.of(meeting.timezone, meeting.start_time)
-    chat = [
-        _Line(
-            clean_text(c.time, limit=40),
-            clean_text(c.sender, limit=200)
-            + (f" to {clean_text(c.recipient, limit=200)} (direct message)" if c.direct else ""),
-            truncate(c.text, MAX_LINE),
-        )
-        for c in content.chat
-    ]
-    chat_notes = []
-    if content.chat_unparsed:
-        chat_notes.append(
-            f"{content.chat_unparsed} chat line(s) could not be read; the chat file is attached"
-        )
-    if content.withheld:
-        chat_notes.append(
-            f"{content.withheld} direct message(s) between other participants are not shown "
-            f"in this copy ({content.withheld_note})"
-        )
     transcript = [
-        _Line(
+        Line(
             clean_text(t.start, limit=40),
             clean_text(t.speaker or "Unknown speaker", limit=200),
             truncate(t.text, MAX_LINE),
@@ -229,8 +211,11 @@ def _body(
         people=admitted,
         people_note=clean_text(meeting.participants_note, limit=MAX_LINE),
         waited=waited,
-        chat=chat,
-        chat_notes=chat_notes,
+        chat=chat_lines(content.chat),
+        chat_times=chat_times(content),
+        chat_notes=chat_notes(content),
+        rooms=content.rooms,
+        room_notes=room_notes(content),
         transcript=transcript,
         transcript_notes=transcript_notes,
         files=files,
@@ -282,10 +267,10 @@ def _session_duration(session: Session) -> str:
     return shown
 
 
-def _texts(b: _Body) -> tuple[tuple[str, str, list[_Line], list[str]], ...]:
+def _texts(b: _Body) -> tuple[tuple[str, str, list[Line], list[str]], ...]:
     """The chat and the transcript: title, what their times are, lines, notes."""
     return (
-        ("Chat", CHAT_TIMES, b.chat, b.chat_notes),
+        ("Chat", b.chat_times, b.chat, b.chat_notes),
         ("Transcript", TRANSCRIPT_TIMES, b.transcript, b.transcript_notes),
     )
 
@@ -357,6 +342,12 @@ def render_text(
             out.append(f"({intro})")
         out += _limited([line.plain for line in lines]) or ["(none)"]
         out += [f"({n})" for n in notes]
+        if title == "Chat" and (b.rooms or b.room_notes):
+            heading(ROOMS_TITLE)
+            if b.rooms:
+                out.append(f"({ROOMS_INTRO} {_times_note(b.times)})")
+            out += rooms_text(b.rooms, b.times)
+            out += [f"({n})" for n in b.room_notes]
     heading("Files")
     out += [f"- {f.plain}" for f in b.files] or ["(none)"]
     if b.notes:
@@ -389,11 +380,8 @@ def _html_people(b: _Body, found: list[Person]) -> list[str]:
     return out
 
 
-def _html_lines(lines: list[_Line]) -> str:
-    shown = [
-        f"[{escape(line.time)}] <b>{escape(line.who)}</b>: {escape(line.text)}"
-        for line in lines[:MAX_LINES]
-    ]
+def _html_lines(lines: list[Line]) -> str:
+    shown = [line.html for line in lines[:MAX_LINES]]
     if len(lines) > MAX_LINES:
         shown.append(f"... {len(lines) - MAX_LINES} more (see the attached file)")
     return tag("p", P, "<br>\n".join(shown) if shown else "(none)")
@@ -460,6 +448,12 @@ def render_html(
             out.append(para(intro, NOTE))
         out.append(_html_lines(lines))
         out += [para(n, NOTE) for n in notes]
+        if title == "Chat" and (b.rooms or b.room_notes):
+            out.append(heading(ROOMS_TITLE))
+            if b.rooms:
+                out.append(para(f"{ROOMS_INTRO} {_times_note(b.times)}", NOTE))
+                out += rooms_html(b.rooms, b.times)
+            out += [para(n, NOTE) for n in b.room_notes]
     out.append(heading("Files"))
     out += _html_files(b.files)
     if b.notes:
