@@ -11,7 +11,7 @@ shown before it), so no input loops and the cost is linear.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 
@@ -92,9 +92,30 @@ def chat_lines(lines: Sequence[ChatLine]) -> list[Line]:
     stack = [(i, 0) for i in reversed(roots)]
     while stack:
         i, depth = stack.pop()
-        out.append(_line(lines[i], min(depth, MAX_DEPTH), orphan=answers[i]))
+        line = _addressed_as_original(lines[i], lines, position)
+        out.append(_line(line, min(depth, MAX_DEPTH), orphan=answers[i]))
         stack.extend((c, depth + 1) for c in reversed(children[i]))
     return out
+
+
+def _addressed_as_original(
+    line: ChatLine, lines: Sequence[ChatLine], position: dict[str, int]
+) -> ChatLine:
+    """A deletion or edit that says nothing of whom it went to, addressed as its original was
+    (Zoom's record of the change may carry no receiver; it is shown only where the original
+    is, core/privacy.py)."""
+    j = position.get(line.original_id) if line.original_id else None
+    if j is None or line.recipient_email or line.group or line.receiver not in ("", "01"):
+        return line
+    o = lines[j]
+    return replace(
+        line,
+        recipient=o.recipient,
+        recipient_email=o.recipient_email,
+        receiver=o.receiver,
+        group=o.group,
+        sent_to=o.sent_to,
+    )
 
 
 def chat_times(content: ItemContent) -> str:

@@ -69,6 +69,16 @@ def test_an_edit_shows_both_versions_and_a_deletion_its_original() -> None:
     ]
 
 
+def test_a_deletion_that_names_no_receiver_is_addressed_as_its_original_was() -> None:
+    assert (
+        shown(
+            message(2, "oops", "Ann", "Bob", msg_id="a", extended=ext(receiver="04")),
+            message(3, "", "Ann", msg_id="b", original_msg_id="a", extended=ext(action="02")),
+        )[1]
+        == "[00:01:00] Ann to Bob (direct message, deleted): oops"
+    )
+
+
 def test_feedback_and_shared_files_are_named() -> None:
     files = [{"fileId": "f1", "fileName": "plan.pdf", "fileSize": 2048}]
     assert shown(message(5, "2", "Bob"), message(1, "see", files=files)) == [
