@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from archiver.core.addresses import is_addr_spec, is_meeting_uuid, is_safe_id
+from archiver.core.converter.member_log import MemberLog
 from archiver.core.converter.transcripts import ChatLine, Turn
 from archiver.core.fields import INT64_MAX, shown
 from archiver.core.model import Meeting
@@ -183,6 +184,9 @@ class ChatFile:
     file_id: str
     lines: tuple[ChatLine, ...]
     unparsed: int = 0
+    format: str = "txt"  # "txt" (Zoom's chat text) | "json" (CHAT_MESSAGE): of filtered copies
+    envelope: str = ""  # JSON chat: the file's top-level object without its messages
+    problems: tuple[str, ...] = ()  # JSON chat: what was wrong, by message index
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,7 @@ class StagedMeeting:
     transcript: TranscriptText | None = None
     notes: tuple[str, ...] = ()
     version: int = DOCUMENT_VERSION
+    member_logs: tuple[MemberLog, ...] = ()  # SUB_GROUP_MEMBER_LOG files, parsed
 
     @property
     def total_bytes(self) -> int:
@@ -222,6 +227,7 @@ class StagedMeeting:
         """The JSON form written as the document blob."""
         doc = asdict(self)
         doc["meeting"] = self.meeting.to_dict()
+        doc["member_logs"] = _iso_times(doc["member_logs"])
         return doc
 
     @classmethod
@@ -243,6 +249,17 @@ class StagedMeeting:
                 f"got {shown(staged.meeting.uuid)}"
             )
         return staged
+
+
+def _iso_times(value: Any) -> Any:
+    """`value` with its datetimes as ISO text (what from_json_dict reads them back from)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _iso_times(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_iso_times(v) for v in value]
+    return value
 
 
 def _within(key: str, name: object) -> bool:
