@@ -150,8 +150,11 @@ class Meeting:
 
     @property
     def recipient_addresses(self) -> tuple[str, ...]:
-        """Host first, then every admitted participant with a valid email, de-duplicated."""
-        found = [self.host_email or "", *(p.email or "" for p in self.attendees)]
+        """Host first, then every admitted participant with a valid email, de-duplicated. A
+        breakout room's host is not one unless seen in the room: the meeting's host is not
+        always in every room."""
+        host = "" if self.parent_uuid else self.host_email or ""
+        found = [host, *(p.email or "" for p in self.attendees)]
         return tuple(a for a in dict.fromkeys(found) if a)
 
     @classmethod

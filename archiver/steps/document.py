@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from archiver.adapters.blobstore import StoredFile
 from archiver.bootstrap import Deps
+from archiver.core.addresses import is_addr_spec
 from archiver.core.contracts import ChatFile, Manifest, StagedMeeting, TranscriptText, document_blob
 from archiver.core.converter.chat_json import is_json_chat, parse_chat_json
 from archiver.core.converter.member_log import MemberLog, parse_member_log
@@ -71,7 +72,14 @@ def content_type_of(file: RecordingFile) -> str:
 
 def file_name(meeting: Meeting, file: RecordingFile) -> str:
     """The attachment name of a file: safe, and unique within the meeting."""
-    stem = f"{meeting.start_time:%Y-%m-%d %H%M} {file.recording_type or file.file_type}"
+    when = f"{meeting.start_time:%Y-%m-%d %H%M}"
+    if file.shared_in_chat and file.file_name:
+        # A file someone shared in the chat keeps its own name (the id keeps it unique).
+        stem, dot, extension = file.file_name.rpartition(".")
+        if not dot or not stem:
+            stem, extension = file.file_name, "bin"
+        return safe_file_name(f"{when} {file.file_id[:8]} {stem}.{extension.lower()}")
+    stem = f"{when} {file.recording_type or file.file_type}"
     extension = (file.file_extension or file.file_type or "bin").lower()
     return safe_file_name(f"{stem} {file.file_id[:8]}.{extension}")
 
@@ -178,12 +186,30 @@ def stage_document(
         topic=meeting.topic,
         start_time=meeting.start_time.isoformat(),
         revision=revision,
-        addresses=meeting.recipient_addresses,
+        addresses=recipients(doc),
         document=document_blob(key),
         blobs=tuple(sorted({s.blob_name for s in staged if s.container == staging})),
         total_bytes=doc.total_bytes,
     )
     return manifest, doc
+
+
+def recipients(doc: StagedMeeting) -> tuple[str, ...]:
+    """Who the item goes to: the host and admitted participants; for a breakout room, everyone
+    its own record shows was in it (its participants, the owners of its per-participant files,
+    who wrote or was written to in its chat, its private groups' members); the same for an
+    external meeting, whose participants Zoom does not report. Zoom gives no list of a room's
+    members that can be matched to the room."""
+    found = list(doc.meeting.recipient_addresses)
+    if doc.meeting.parent_uuid or doc.meeting.external:
+        found += [f.owner for f in doc.files if f.owner]
+        for chat in doc.chats:
+            for line in chat.lines:
+                found += [line.sender_email or "", line.recipient_email or ""]
+        found += [
+            stay.email for log in doc.member_logs for room in log.rooms for stay in room.stays
+        ]
+    return tuple(a for a in dict.fromkeys(a.lower() for a in found) if is_addr_spec(a))
 
 
 def staged_meeting(
