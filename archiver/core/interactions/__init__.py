@@ -2,7 +2,7 @@
 
 Each parser takes one Zoom answer body as decoded JSON and never raises for its data: what it
 cannot read is recorded as an input error naming the row and field, and the rest is kept.
-Rendering is in archiver/core/converter/interactions.py.
+Who may see what is in visibility.py; rendering in archiver/core/converter/interactions.py.
 """
 
 from archiver.core.interactions.meeting import (
@@ -32,6 +32,7 @@ from archiver.core.interactions.summary import (
     SummaryDetail,
     parse_summary,
 )
+from archiver.core.interactions.visibility import Viewer, for_viewer
 
 __all__ = [
     "ANONYMOUS",
@@ -56,6 +57,8 @@ __all__ = [
     "SummaryDetail",
     "SurveyAnswer",
     "SurveyResults",
+    "Viewer",
+    "for_viewer",
     "parse_polls",
     "parse_qa",
     "parse_summary",
