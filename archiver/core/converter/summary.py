@@ -100,6 +100,11 @@ def _facts(parts: Parts, s: MeetingSummary, times: Times) -> None:
     parts.text.append("")
 
 
+def _gap(parts: Parts) -> list[str]:
+    """A blank line before a block, unless there is one already."""
+    return [""] if parts.text and parts.text[-1] else []
+
+
 def _lines(text: str) -> list[str]:
     """Plain text as its lines, each cleaned and shortened."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -112,7 +117,7 @@ def _block(parts: Parts, title: str, text: str) -> None:
         return
     if title:
         parts.html.append(tag("h5", H5, escape(title)))
-        parts.text += ["", title]
+        parts.text += [*_gap(parts), title]
     parts.html.append(tag("p", P, "<br>\n".join(escape(line) for line in lines)))
     parts.text += lines
 
@@ -123,7 +128,7 @@ def _steps(parts: Parts, title: str, steps: tuple[str, ...]) -> None:
         return
     parts.html.append(tag("h5", H5, escape(title)))
     parts.html.append(tag("ul", LIST, "".join(tag("li", LI, escape(s)) for s in shown)))
-    parts.text += ["", title, *(f"- {s}" for s in shown)]
+    parts.text += [*_gap(parts), title, *(f"- {s}" for s in shown)]
 
 
 def _deprecated(parts: Parts, s: MeetingSummary) -> None:
