@@ -95,7 +95,8 @@ class _Inline:
     def _code(self, i: int) -> int:
         j = _run(self.s, i)
         size = j - i
-        starts, k = self.runs[size], self.seen.get(size, 0)
+        # A run can start inside a precomputed one (after an escaped backtick): it has no end.
+        starts, k = self.runs.get(size, []), self.seen.get(size, 0)
         while k < len(starts) and starts[k] <= i:
             k += 1
         if k == len(starts):

@@ -50,6 +50,11 @@ def test_a_backslash_escapes_a_marker() -> None:
     assert inline_html(r"\*not italic\*") == "*not italic*"
 
 
+def test_an_escaped_backtick_before_another_is_text() -> None:
+    assert inline_html("\\``") == "``"
+    assert inline_html("`a\\``b`").endswith(">a\\``b</span>")  # a run of two closes no run of one
+
+
 def test_an_http_link_shows_its_url_beside_its_text() -> None:
     out = html("[the doc](https://docs.zoom.us/doc/1?a=1&b=2)")
     assert ">the doc</a> (https://docs.zoom.us/doc/1?a=1&amp;b=2)" in out
