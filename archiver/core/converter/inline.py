@@ -8,6 +8,7 @@ clicks is what they read.
 
 from __future__ import annotations
 
+import re
 import string
 from html import escape
 
@@ -15,6 +16,7 @@ from archiver.core.converter.styles import CODE, LINK, tag
 from archiver.core.interactions.summary import is_web_link
 
 _PUNCT = frozenset(string.punctuation)
+_BACKTICKS = re.compile("`+")
 
 
 class _Tok:
@@ -29,12 +31,19 @@ class _Tok:
         self.matched = False
 
 
-def _next(s: str, ch: str) -> list[int]:
-    """For each index, the first index at or after it holding `ch` (len(s) when none)."""
-    out = [len(s)] * (len(s) + 1)
-    for i in range(len(s) - 1, -1, -1):
-        out[i] = i if s[i] == ch else out[i + 1]
-    return out
+class _Next:
+    """The first index at or after i holding `ch` (len(s) when none), for i that never
+    decrease: each call scans only past the previous answer, so all calls cost O(len(s))."""
+
+    def __init__(self, s: str, ch: str) -> None:
+        self.s, self.ch = s, ch
+        self.asked, self.found = 0, -1
+
+    def at(self, i: int) -> int:
+        if not (self.asked <= i <= self.found):
+            found = self.s.find(self.ch, i)
+            self.asked, self.found = i, len(self.s) if found < 0 else found
+        return self.found
 
 
 def _run(s: str, i: int) -> int:
@@ -47,8 +56,8 @@ def _run(s: str, i: int) -> int:
 
 class _Inline:
     """The inline pieces of one line, left to right. Each character is looked at a bounded
-    number of times: code span ends and link ends come from tables made in one pass, and each
-    emphasis delimiter is pushed and popped at most once."""
+    number of times: code span ends come from a table made in one pass, link ends from finders
+    that never scan a character twice, and each emphasis delimiter is pushed and popped once."""
 
     def __init__(self, s: str, *, links: bool) -> None:
         self.s, self.links = s, links
@@ -58,13 +67,9 @@ class _Inline:
         self.places: dict[str, list[int]] = {}  # delimiter key ("*b") -> its stack places
         self.runs: dict[int, list[int]] = {}  # backtick run length -> starts, ascending
         self.seen: dict[int, int] = {}  # backtick run length -> runs already passed
-        i = 0
-        while i < len(s):
-            j = _run(s, i) if s[i] == "`" else i + 1
-            if s[i] == "`":
-                self.runs.setdefault(j - i, []).append(i)
-            i = j
-        self.bracket, self.paren, self.angle = _next(s, "]"), _next(s, ")"), _next(s, ">")
+        for run in _BACKTICKS.finditer(s):
+            self.runs.setdefault(run.end() - run.start(), []).append(run.start())
+        self.bracket, self.paren, self.angle = _Next(s, "]"), _Next(s, ")"), _Next(s, ">")
 
     def parse(self) -> list[_Tok]:
         s, i = self.s, 0
@@ -110,10 +115,10 @@ class _Inline:
 
     def _link(self, i: int) -> int | None:
         """[text](url) with an http or https URL: the index after it, else None."""
-        s, end = self.s, self.bracket[i + 1]
+        s, end = self.s, self.bracket.at(i + 1)
         if end + 1 >= len(s) or s[end + 1] != "(":
             return None
-        close = self.paren[end + 2]
+        close = self.paren.at(end + 2)
         url = s[end + 2 : close].strip(" ")
         if close == len(s) or not is_web_link(url):
             return None
@@ -123,7 +128,7 @@ class _Inline:
 
     def _autolink(self, i: int) -> int | None:
         """<url> with an http or https URL: the index after it, else None."""
-        close = self.angle[i + 1]
+        close = self.angle.at(i + 1)
         url = self.s[i + 1 : close]
         if close == len(self.s) or not is_web_link(url):
             return None
@@ -207,6 +212,12 @@ def _inline_text(tokens: list[_Tok]) -> str:
 
 def _delimiter(key: str) -> str:
     return key[0] * (2 if key[1] == "b" else 1)
+
+
+def inline(text: str) -> tuple[str, str]:
+    """One line of Markdown as HTML and as plain text, parsed once."""
+    tokens = _Inline(text, links=True).parse()
+    return _inline_html(tokens), _inline_text(tokens)
 
 
 def inline_html(text: str) -> str:

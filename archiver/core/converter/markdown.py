@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archiver.core.converter.inline import inline_html, inline_text
+from archiver.core.converter.inline import inline
 from archiver.core.converter.names import truncate
 from archiver.core.converter.styles import H4, H5, LI, LIST, P, tag
 from archiver.core.fields import unicode_text
@@ -62,8 +62,9 @@ Block = tuple[int, str] | list[str] | _List  # heading (level, text), paragraph 
 def render_markdown(source: str) -> Rendered:
     """The Markdown as safe HTML (inline styles only) and as plain text."""
     blocks, shortened = _blocks(source)
-    html = "\n".join(_html_block(b) for b in blocks)
-    text = "\n\n".join(_text_block(b) for b in blocks)
+    rendered = [_render(b) for b in blocks]
+    html = "\n".join(h for h, _ in rendered)
+    text = "\n\n".join(t for _, t in rendered)
     return Rendered(html, text, shortened)
 
 
@@ -177,42 +178,33 @@ def _place(
     stack.append(_Open(indent, indent + width, new))
 
 
-def _html_block(block: Block) -> str:
+def _render(block: Block) -> tuple[str, str]:
+    """A block as HTML and as text, each line parsed once for both."""
     if isinstance(block, tuple):
-        level, text = block
-        return tag("h4" if level <= 2 else "h5", H4 if level <= 2 else H5, inline_html(text))
+        level, line = block
+        html, text = inline(line)
+        if level <= 2:
+            return tag("h4", H4, html), f"{text}\n{'~' * len(text)}"
+        return tag("h5", H5, html), text
     if isinstance(block, list):
-        return tag("p", P, "<br>\n".join(inline_html(line) for line in block))
-    return _html_list(block)
+        pairs = [inline(line) for line in block]
+        return tag("p", P, "<br>\n".join(h for h, _ in pairs)), "\n".join(t for _, t in pairs)
+    texts: list[str] = []
+    return _list(block, 0, texts), "\n".join(texts)
 
 
-def _html_list(found: _List) -> str:
+def _list(found: _List, depth: int, texts: list[str]) -> str:
+    """A list's HTML; its text lines are added to `texts`."""
     name = "ol" if found.ordered else "ul"
     start = f" start={found.start}" if found.ordered and found.start != 1 else ""
     items = []
-    for item in found.items:
-        inner = "<br>".join(inline_html(line) for line in item.lines)
-        inner += "".join(_html_list(child) for child in item.children)
-        items.append(tag("li", LI, inner))
-    return tag(name, LIST, "\n".join(items), start)
-
-
-def _text_block(block: Block) -> str:
-    if isinstance(block, tuple):
-        text = inline_text(block[1])
-        return f"{text}\n{'~' * len(text)}" if block[0] <= 2 else text
-    if isinstance(block, list):
-        return "\n".join(inline_text(line) for line in block)
-    return "\n".join(_text_list(block, 0))
-
-
-def _text_list(found: _List, depth: int) -> list[str]:
-    out = []
+    pad = "  " * depth
     for n, item in enumerate(found.items, start=found.start):
         marker = f"{n}. " if found.ordered else "- "
-        pad = "  " * depth
-        out.append(f"{pad}{marker}{inline_text(item.lines[0])}")
-        out += [f"{pad}{' ' * len(marker)}{inline_text(line)}" for line in item.lines[1:]]
-        for child in item.children:
-            out += _text_list(child, depth + 1)
-    return out
+        pairs = [inline(line) for line in item.lines]
+        texts.append(f"{pad}{marker}{pairs[0][1]}")
+        texts += [f"{pad}{' ' * len(marker)}{t}" for _, t in pairs[1:]]
+        inner = "<br>".join(h for h, _ in pairs)
+        inner += "".join(_list(child, depth + 1, texts) for child in item.children)
+        items.append(tag("li", LI, inner))
+    return tag(name, LIST, "\n".join(items), start)
