@@ -41,6 +41,7 @@ NO_EMAIL = "no email given"
 UNUSABLE_EMAIL = "email not usable, see below"
 NO_NAME = "(no name given)"
 NO_ANSWERER = "(Zoom gives no answerer)"
+NO_TIME = "time not given"
 ANSWERS = ("answer", "answers")
 ANSWER_HEAD = ("Respondent", "Email", "Question", "Answer", "Answered")
 QA_HEAD = ("Who", "When", "Question or answer", "Status or type")
@@ -188,7 +189,7 @@ def _answer_rows(parts: Parts, answers: Sequence[Answer], times: Times) -> None:
     for person, question, answer, at in answers:
         cells = (_name(person), _email(person), _cell(question), _cell(answer), when(times, at))
         rows.append(row([escape(c) for c in cells], TD))
-        parts.text.append(f"- {_who(person)}, {when(times, at)}")
+        parts.text.append(f"- {_who(person)}, {when(times, at, NO_TIME)}")
         parts.text.append(f"    Question: {cells[2]}")
         parts.text.append(f"    Answer:   {cells[3]}")
     parts.html.append(table(ANSWER_HEAD, rows))
@@ -205,19 +206,24 @@ def qa_section(found: QAResults, times: Times, complete: bool = True) -> Section
     shown = found.questions[:MAX_ROWS]
     rows = []
     for q in shown:
-        asked = when(times, q.created)
         who = f"<b>{escape(_name(q.asker))}</b><br>{tag('span', MUTED, escape(_email(q.asker)))}"
-        cells = [who, escape(asked), f"<b>{escape(_cell(q.question))}</b>", escape(_status(q))]
+        asked, question, status = when(times, q.created), _cell(q.question), _status(q)
+        cells = [who, escape(asked), f"<b>{escape(question)}</b>", escape(status)]
         rows.append(row(cells, PERSON))
-        parts.text.append(f"- Question from {_who(q.asker)}, {asked} ({_status(q)}):")
-        parts.text.append(f"    {_cell(q.question)}")
+        parts.text.append(
+            f"- Question from {_who(q.asker)}, {when(times, q.created, NO_TIME)} ({status}):"
+        )
+        parts.text.append(f"    {question}")
         for a in q.answers:
-            cells = [_who(a.who), when(times, a.created), _cell(a.content), a.kind or "-"]
-            rows.append(row([escape(clean_text(c, limit=MAX_CELL)) for c in cells], TD))
-            parts.text.append(f"    Answer by {cells[0]}, {cells[1]} ({cells[3]}):")
-            parts.text.append(f"      {cells[2]}")
+            kind = clean_text(a.kind, limit=MAX_NAME) or "type not given"
+            answered, content = when(times, a.created), _cell(a.content)
+            rows.append(row([escape(c) for c in (_who(a.who), answered, content, kind)], TD))
+            at = when(times, a.created, NO_TIME)
+            parts.text.append(f"    Answer by {_who(a.who)}, {at} ({kind}):")
+            parts.text.append(f"      {content}")
         if not q.answers and q.answer.strip():
-            rows.append(row([escape(NO_ANSWERER), "-", escape(_cell(q.answer)), "-"], TD))
+            cells = [NO_ANSWERER, "not given", _cell(q.answer), "not given"]
+            rows.append(row([escape(c) for c in cells], TD))
             parts.text.append(f"    Answer: {_cell(q.answer)}")
     if rows:
         parts.html.append(table(QA_HEAD, rows))

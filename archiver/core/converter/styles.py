@@ -66,9 +66,9 @@ def times_note(times: Times) -> str:
     return f"Times on {times.day:%Y-%m-%d} unless a date is shown; {zone}."
 
 
-def when(times: Times, at: datetime | None) -> str:
-    """A time as the body shows one inside a table, or a dash when Zoom gave none."""
-    return times.short(at) if at is not None else "-"
+def when(times: Times, at: datetime | None, missing: str = "not given") -> str:
+    """A time as the body shows one in a table or a list, or `missing` when Zoom gave none."""
+    return times.short(at) if at is not None else missing
 
 
 def count(n: int, what: str, plural: str = "") -> str:
