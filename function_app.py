@@ -18,6 +18,16 @@ def discover(timer: func.TimerRequest) -> None:
     entrypoints.discover(past_due=timer.past_due)
 
 
+@app.timer_trigger(arg_name="timer", schedule="%SWEEP_SCHEDULE%", run_on_startup=False)
+def reconcile(timer: func.TimerRequest) -> None:
+    entrypoints.reconcile(past_due=timer.past_due)
+
+
+@app.queue_trigger(arg_name="msg", queue_name="%DISCOVERY_QUEUE%", connection="AzureWebJobsStorage")
+def discover_users(msg: func.QueueMessage) -> None:
+    entrypoints.discover_users(msg.get_body(), dequeue_count=msg.dequeue_count or 1)
+
+
 @app.queue_trigger(arg_name="msg", queue_name="%MEETINGS_QUEUE%", connection="AzureWebJobsStorage")
 def stage_meeting(msg: func.QueueMessage) -> None:
     entrypoints.stage_meeting(msg.get_body(), dequeue_count=msg.dequeue_count or 1)

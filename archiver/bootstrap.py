@@ -19,7 +19,10 @@ from archiver.adapters.runlog import RunLog
 from archiver.adapters.storage import StorageClients
 from archiver.core.mapping import Mailbox
 from archiver.core.ports import GraphPort, QueuePort, ZoomPort
+from archiver.core.seen import SeenListings
+from archiver.core.switch import Refusal
 from archiver.settings import Settings
+from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
 from archiver.sources.recordings import CloudRecordings
 
@@ -63,6 +66,8 @@ class Deps:
         self._zoom = zoom
         self._graph = graph
         self._queues = queues
+        # True: Zoom calls are limited in this process only (`check` with storage down).
+        self.local_zoom_limits = False
 
     @cached_property
     def storage(self) -> StorageClients:
@@ -87,7 +92,7 @@ class Deps:
             client_secret=s.zoom_client_secret,
             download_hosts=s.zoom_download_hosts,
             plan=s.zoom_rate_plan,
-            limiter=self.zoom_budget,
+            limiter=None if self.local_zoom_limits else self.zoom_budget,
             timeout=s.http_timeout_seconds,
         )
         return client
@@ -137,8 +142,29 @@ class Deps:
 
     @cached_property
     def sources(self) -> tuple[Source, ...]:
-        """The Zoom content sources, in order of preference."""
-        return (CloudRecordings(self.zoom),)
+        """The Zoom content sources, in order of preference: the archive's copy of a content
+        (its chat holds every line) before the cloud recording's."""
+        found: list[Source] = []
+        if self.settings.zoom_archiving != "off":
+            found.append(self.archiving)
+        found.append(CloudRecordings(self.zoom))
+        return tuple(found)
+
+    @cached_property
+    def seen(self) -> SeenListings:
+        """Listing entries this process already acted on (discovery skips them)."""
+        return SeenListings()
+
+    @cached_property
+    def account_listing(self) -> Refusal:
+        """Whether Zoom refused this process the account-level recordings listing (then each
+        user's recordings are listed instead)."""
+        return Refusal()
+
+    @cached_property
+    def archiving(self) -> ArchivingSource:
+        """The Archiving API source (asked unless ZOOM_ARCHIVING=off)."""
+        return ArchivingSource(self.zoom, self.settings.zoom_archiving)
 
     @cached_property
     def queues(self) -> QueuePort:

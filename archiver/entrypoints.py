@@ -48,6 +48,23 @@ def discover(*, past_due: bool = False) -> None:
     run_discovery(deps())
 
 
+def reconcile(*, past_due: bool = False) -> None:
+    """Timer (SWEEP_SCHEDULE): every listing again over RECONCILE_DAYS."""
+    from archiver.steps.discovery import run_reconcile
+
+    if past_due:
+        log.info("reconcile timer is past due; running now")
+    run_reconcile(deps())
+
+
+def discover_users(body: bytes, *, dequeue_count: int) -> None:
+    """DISCOVERY_QUEUE: list the recordings of a shard of users (per-user discovery)."""
+    from archiver.core.contracts import UsersShard
+    from archiver.steps.discovery import discover_users as list_users
+
+    list_users(deps(), UsersShard.from_json(body))
+
+
 def stage_meeting(body: bytes, *, dequeue_count: int) -> None:
     """MEETINGS_QUEUE: stage one meeting instance."""
     from archiver.steps.staging import stage_meeting as stage

@@ -42,6 +42,8 @@ DEFAULTS: dict[str, str] = {
     "ZOOM_RATE_PLAN": "business",
     "ZOOM_DAILY_HEAVY_LIMIT": "",
     "ZOOM_DAILY_HEAVY_RESERVE_PERCENT": "10",
+    "ZOOM_ARCHIVING": "auto",
+    "ARCHIVE_RETENTION_DAYS": "7",
     "GRAPH_TENANT_ID": "",
     "GRAPH_CLIENT_ID": "",
     "GRAPH_CREDENTIAL": "",
@@ -57,6 +59,9 @@ DEFAULTS: dict[str, str] = {
     "COMPLIANCE_MAILBOX": "",
     "DISCOVERY_SCHEDULE": "0 */15 * * * *",
     "INITIAL_LOOKBACK_DAYS": "30",
+    "SWEEP_SCHEDULE": "0 30 1 * * *",
+    "RECONCILE_DAYS": "7",
+    "DISCOVERY_QUEUE": "discovery",
     "MEETINGS_QUEUE": "meetings",
     "FILES_QUEUE": "files",
     "STAGING_CONTAINER": "staging",
@@ -95,6 +100,8 @@ SETTING_NAMES: tuple[str, ...] = (
     *DEFAULTS,
 )
 RATE_PLANS = ("pro", "business", "business_plus", "enterprise")
+# The Archiving API as a content source: auto (when the account has it), on (required), off.
+ARCHIVING_MODES = ("auto", "on", "off")
 # How the app proves itself to Entra ID for Graph: the function app's managed identity as a
 # federated credential of the app registration (nothing stored or rotated), a certificate or a
 # client secret.
@@ -146,6 +153,8 @@ class Settings:
     zoom_rate_plan: str
     zoom_daily_heavy_limit: int | None  # None: the plan's figure
     zoom_daily_heavy_reserve_percent: int
+    zoom_archiving: str  # auto | on | off: whether the Archiving API is a content source
+    archive_retention_days: int  # how long Zoom keeps archive files (status warns before)
     graph_tenant_id: str
     graph_client_id: str
     graph_credential: str  # managedidentity | certificate | secret
@@ -161,6 +170,9 @@ class Settings:
     compliance_mailbox: str | None
     discovery_schedule: str
     initial_lookback_days: int
+    sweep_schedule: str  # the daily reconciliation (NCRONTAB)
+    reconcile_days: int  # how far back the reconciliation lists
+    discovery_queue: str  # user shards of per-user discovery
     meetings_queue: str
     files_queue: str
     staging_container: str
@@ -217,6 +229,8 @@ class Settings:
             zoom_rate_plan=r.choice("ZOOM_RATE_PLAN", RATE_PLANS),
             zoom_daily_heavy_limit=r.optional_integer("ZOOM_DAILY_HEAVY_LIMIT", 1, 10_000_000),
             zoom_daily_heavy_reserve_percent=r.integer("ZOOM_DAILY_HEAVY_RESERVE_PERCENT", 0, 90),
+            zoom_archiving=r.choice("ZOOM_ARCHIVING", ARCHIVING_MODES),
+            archive_retention_days=r.integer("ARCHIVE_RETENTION_DAYS", 1, 30),
             graph_tenant_id=r.check("GRAPH_TENANT_ID", rules.tenant),
             graph_client_id=r.check("GRAPH_CLIENT_ID", rules.guid),
             graph_credential=credential,
@@ -233,6 +247,9 @@ class Settings:
             compliance_mailbox=r.check("COMPLIANCE_MAILBOX", rules.email) or None,
             discovery_schedule=r.check("DISCOVERY_SCHEDULE", rules.schedule),
             initial_lookback_days=r.integer("INITIAL_LOOKBACK_DAYS", 1, 3650),
+            sweep_schedule=r.check("SWEEP_SCHEDULE", rules.schedule),
+            reconcile_days=r.integer("RECONCILE_DAYS", 1, 30),
+            discovery_queue=r.check("DISCOVERY_QUEUE", rules.storage_name),
             meetings_queue=r.check("MEETINGS_QUEUE", rules.storage_name),
             files_queue=r.check("FILES_QUEUE", rules.storage_name),
             staging_container=r.check("STAGING_CONTAINER", rules.storage_name),

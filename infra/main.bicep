@@ -16,6 +16,10 @@ param zoomWebhookSecret string = ''
 param zoomRatePlan string = 'business'
 @description('Daily cap of Zoom Heavy + Resource-intensive calls (ZOOM_DAILY_HEAVY_LIMIT); empty = the plan figure (30,000 Pro, 60,000 Business+)')
 param zoomDailyHeavyLimit string = ''
+
+@description('Whether Zoom\'s Archiving API is a content source (ZOOM_ARCHIVING): auto (when the account has the feature), on (required: a refusal is an error) or off')
+@allowed([ 'auto', 'on', 'off' ])
+param zoomArchiving string = 'auto'
 param graphTenantId string
 param graphClientId string
 @description('How the app signs in to Microsoft Graph (GRAPH_CREDENTIAL): managedidentity (recommended: its user-assigned identity is a federated credential on the app registration, nothing is stored or rotated), certificate (GRAPH_CLIENT_CERTIFICATE) or secret (GRAPH_CLIENT_SECRET)')
@@ -64,6 +68,8 @@ var appSettings = {
   ZOOM_RATE_PLAN: zoomRatePlan
   ZOOM_DAILY_HEAVY_LIMIT: zoomDailyHeavyLimit
   ZOOM_DAILY_HEAVY_RESERVE_PERCENT: '10'
+  ZOOM_ARCHIVING: zoomArchiving
+  ARCHIVE_RETENTION_DAYS: '7'
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CREDENTIAL: graphCredential
@@ -75,6 +81,9 @@ var appSettings = {
   COMPLIANCE_MAILBOX: complianceMailbox
   DISCOVERY_SCHEDULE: '0 */15 * * * *'
   INITIAL_LOOKBACK_DAYS: '30'
+  SWEEP_SCHEDULE: '0 30 1 * * *'
+  RECONCILE_DAYS: '7'
+  DISCOVERY_QUEUE: 'discovery'
   MEETINGS_QUEUE: 'meetings'
   FILES_QUEUE: 'files'
   STAGING_CONTAINER: 'staging'
@@ -138,6 +147,7 @@ module storage 'app/storage.bicep' = {
     archiveContainer: appSettings.ARCHIVE_CONTAINER
     meetingsQueue: appSettings.MEETINGS_QUEUE
     filesQueue: appSettings.FILES_QUEUE
+    discoveryQueue: appSettings.DISCOVERY_QUEUE
     tablePrefix: appSettings.TABLE_PREFIX
   }
 }

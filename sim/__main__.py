@@ -7,6 +7,8 @@ import json
 import signal
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 from sim.core.http import (
@@ -82,6 +84,26 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seed(args: argparse.Namespace) -> int:
+    from sim.seed import seed
+
+    _wait_for_control(args.control)
+    return seed(args)
+
+
+def _wait_for_control(url: str, timeout: float = 30) -> None:
+    """Wait for `serve` to answer: `serve ... &` then `seed` in one shell must not race it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the simulators' control API at {url} did not answer") from None
+            time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -112,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also enable archiving and seed an unrecorded meeting, a webinar with Q&A, polls "
         "and a survey, a summarized meeting and an archived meeting (see sim/seed_content.py)",
     )
-    p.set_defaults(run=lambda a: __import__("sim.seed", fromlist=["seed"]).seed(a))
+    p.set_defaults(run=_seed)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -17,7 +17,9 @@ from typing import Any
 from archiver.core.keys import MEETING_KEY_PROPERTY_ID
 from archiver.core.mapping import Mailbox
 from archiver.errors import (
+    AuthenticationError,
     IncompleteDownloadError,
+    InvalidInputError,
     MailboxUnavailableError,
     NotFoundError,
     ServiceUnavailableError,
@@ -112,6 +114,95 @@ def zoom_meeting(
     }
 
 
+def archived_meeting(
+    uuid: str,
+    *,
+    meeting_id: int = 81234567890,
+    topic: str | None = None,
+    files: tuple[tuple[str, str, int], ...] = (
+        ("MP4", "shared_screen_with_speaker_view", 4096),
+        ("CHAT_MESSAGE", "chat_message", 512),
+    ),
+    individual: tuple[tuple[str, int], ...] = (),
+    shared: tuple[tuple[str, int], ...] = (),
+    status: str = "completed",
+    start: datetime = START,
+    external: bool = False,
+    parent: str | None = None,
+    fingerprints: bool = True,
+) -> dict[str, Any]:
+    """An Archiving API meeting object (listing, per-meeting answer and webhook shape):
+    `individual` are (participant email, size) M4A files, `shared` (file name, size) files
+    shared in the chat; fingerprints are the SHA-256 of what the fake serves."""
+    end = start + timedelta(minutes=30)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+
+    def entry(i: int, file_type: str, rtype: str, size: int, **more: Any) -> dict[str, Any]:
+        fid = f"a{file_id(uuid, i)}"
+        doc: dict[str, Any] = {
+            "id": fid,
+            "file_type": file_type,
+            "file_extension": {"CHAT_MESSAGE": "JSON", "CHAT": "TXT", "CC": "VTT"}.get(
+                file_type, file_type
+            ),
+            "file_size": size,
+            "download_url": f"https://zoom.us/rec/archive/download/{fid}",
+            "status": status,
+            "recording_type": rtype,
+            "individual": False,
+            "participant_join_time": start.strftime(iso),
+            "participant_leave_time": end.strftime(iso),
+            **more,
+        }
+        if fingerprints:
+            doc["encryption_fingerprint"] = hashlib.sha256(content(fid, size)).hexdigest()
+        return doc
+
+    archive_files = [entry(i, t, r, s) for i, (t, r, s) in enumerate(files)]
+    archive_files += [
+        entry(100 + i, "M4A", "audio_only", size, individual=True, participant_email=email)
+        for i, (email, size) in enumerate(individual)
+    ]
+    body: dict[str, Any] = {
+        "uuid": uuid,
+        "id": meeting_id,
+        "host_id": "host-1",
+        "topic": topic if topic is not None else f"Review {uuid[:4]}",
+        "type": 100 if parent else 2,
+        "start_time": start.strftime(iso),
+        "timezone": "Europe/London",
+        "duration": 30,
+        "duration_in_second": 1800,
+        "total_size": sum(f["file_size"] for f in archive_files),
+        "recording_count": len(archive_files),
+        "meeting_type": "external" if external else "internal",
+        "account_name": "Contoso",
+        "complete_time": (end + timedelta(minutes=10)).strftime(iso)
+        if status == "completed"
+        else "",
+        "is_breakout_room": parent is not None,
+        "status": status,
+        "archive_files": archive_files,
+    }
+    if parent is not None:
+        body["parent_meeting_id"] = parent
+    if shared:
+        body["physical_files"] = [
+            {
+                "file_id": f"s{file_id(uuid, i)}",
+                "file_name": name,
+                "file_size": size,
+                "download_url": "https://zoom.us/rec/archive/attached/download/"
+                f"s{file_id(uuid, i)}",
+            }
+            for i, (name, size) in enumerate(shared)
+        ]
+    if external:
+        for name in ("id", "host_id", "topic"):
+            body.pop(name)
+    return body
+
+
 class _Download:
     def __init__(self, data: bytes, fail_after: int | None) -> None:
         self._data = data
@@ -146,6 +237,12 @@ class FakeZoom:
     served_sizes: dict[str, int] = field(default_factory=dict)
     ranges: list[tuple[str, int]] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)
+    # False: the account-level recordings listing is refused (400 code 4711, scope missing).
+    account_listing: bool = True
+    # Archiving API: archived meeting objects by UUID; False answers as an account without it.
+    archives: dict[str, dict[str, Any]] = field(default_factory=dict)
+    archiving: bool = True
+    download_tokens: list[str] = field(default_factory=list)
 
     def add(self, bundle: dict[str, Any]) -> str:
         uuid = str(bundle["recordings"]["uuid"])
@@ -167,6 +264,21 @@ class FakeZoom:
             if rec["host_id"] == user_id and start <= day <= end:
                 yield rec
 
+    def list_account_recordings(self, *, start: date, end: date) -> Iterator[dict[str, Any]]:
+        self._count("list_account_recordings")
+        if not self.account_listing:
+            raise AuthenticationError(
+                "the Zoom app lacks a scope for /accounts/me/recordings",
+                service="zoom",
+                status=400,
+                code="4711",
+            )
+        for bundle in self.meetings.values():
+            rec = bundle["recordings"]
+            day = datetime.fromisoformat(rec["start_time"].replace("Z", "")).date()
+            if start <= day <= end:
+                yield rec
+
     def get_recordings(self, meeting_uuid: str) -> dict[str, Any]:
         self._count("get_recordings")
         return dict(self._bundle(meeting_uuid)["recordings"])
@@ -186,6 +298,35 @@ class FakeZoom:
         self._count("list_participants")
         return list(self._bundle(meeting_uuid)["participants"])
 
+    def list_archive_files(self, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        self._count("list_archive_files")
+        self._archiving_on()
+        for archive in list(self.archives.values()):
+            done = archive.get("complete_time") or ""
+            if done and start <= datetime.fromisoformat(done.replace("Z", "+00:00")) <= end:
+                yield archive
+
+    def get_archive_files(self, meeting_uuid: str) -> dict[str, Any]:
+        self._count("get_archive_files")
+        self._archiving_on()
+        if meeting_uuid not in self.archives:
+            raise NotFoundError(
+                f"Meeting {meeting_uuid} does not exist.", service="zoom", status=404, code="3001"
+            )
+        return dict(self.archives[meeting_uuid])
+
+    def _archiving_on(self) -> None:
+        if not self.archiving:
+            raise InvalidInputError(
+                "Zoom 400 on /archive_files: Account does not exist",
+                service="zoom",
+                status=400,
+                code="2001",
+            )
+
+    def remember_download_token(self, listing: dict[str, Any], token: str) -> None:
+        self.download_tokens.append(token)
+
     def open_download(self, url: str, *, start: int = 0) -> _Download:
         file_id = url.rsplit("/", 1)[1]
         self.ranges.append((file_id, start))
@@ -202,6 +343,10 @@ class FakeZoom:
         for bundle in self.meetings.values():
             for f in bundle["recordings"].get("recording_files") or []:
                 if f.get("id") == file_id or f.get("download_url", "").endswith("/" + file_id):
+                    return int(f.get("file_size") or 0)
+        for archive in self.archives.values():
+            for f in [*archive.get("archive_files", []), *archive.get("physical_files", [])]:
+                if f.get("download_url", "").endswith("/" + file_id):
                     return int(f.get("file_size") or 0)
         raise NotFoundError(f"no file {file_id}", service="zoom", status=404)
 

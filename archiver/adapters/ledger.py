@@ -274,21 +274,42 @@ class Ledger:
             }
         )
 
-    def start_run(self, started: datetime) -> None:
-        """Record that a discovery run started, replacing everything the previous one left."""
-        entity = {"PartitionKey": "run", "RowKey": "discovery"}
+    def get_mark(self, name: str) -> datetime | None:
+        """The instant up to which an account-level listing (`name`) has been enqueued."""
+        try:
+            entity = self._tables.get("checkpoints").get_entity("account", row_key(name))
+        except ResourceNotFoundError:
+            return None
+        return datetime.fromisoformat(entity["through"])
+
+    def set_mark(self, name: str, through: datetime) -> None:
+        """Record that everything an account-level listing gave through `through` is enqueued."""
+        self._tables.get("checkpoints").upsert_entity(
+            {
+                "PartitionKey": "account",
+                "RowKey": row_key(name),
+                "name": name,
+                "through": through.isoformat(),
+                "updated_at": self._clock().isoformat(),
+            }
+        )
+
+    def start_run(self, started: datetime, name: str = "discovery") -> None:
+        """Record that a run (discovery, reconcile) started, replacing what the previous one
+        left."""
+        entity = {"PartitionKey": "run", "RowKey": name}
         entity.update(started_at=started.isoformat(), state="running")
         self._tables.get("checkpoints").upsert_entity(entity, mode=UpdateMode.REPLACE)
 
-    def record_run(self, fields: Mapping[str, Any]) -> None:
-        """Store the latest discovery run's summary."""
-        entity = {"PartitionKey": "run", "RowKey": "discovery", **fields}
+    def record_run(self, fields: Mapping[str, Any], name: str = "discovery") -> None:
+        """Store the latest run's summary."""
+        entity = {"PartitionKey": "run", "RowKey": name, **fields}
         self._tables.get("checkpoints").upsert_entity(encode(entity), mode=UpdateMode.MERGE)
 
-    def last_run(self) -> Entity | None:
-        """The latest discovery run's summary, if any."""
+    def last_run(self, name: str = "discovery") -> Entity | None:
+        """The latest run's summary, if any."""
         try:
-            return decode(self._tables.get("checkpoints").get_entity("run", "discovery"))
+            return decode(self._tables.get("checkpoints").get_entity("run", name))
         except ResourceNotFoundError:
             return None
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from archiver.core.addresses import is_addr_spec, is_meeting_uuid, is_safe_id
+from archiver.core.converter.member_log import MemberLog
 from archiver.core.converter.transcripts import ChatLine, Turn
 from archiver.core.fields import INT64_MAX, shown
 from archiver.core.model import Meeting
@@ -111,6 +113,45 @@ class WorkItem:
 
 
 @dataclass(frozen=True)
+class UsersShard:
+    """Users whose recordings a DISCOVERY_QUEUE worker lists (per-user discovery)."""
+
+    users: tuple[str, ...]
+    since: str | None = None  # a reconcile's first day (yyyy-mm-dd); None: each checkpoint
+
+    @property
+    def since_day(self) -> date | None:
+        return date.fromisoformat(self.since) if self.since else None
+
+    def to_json(self) -> bytes:
+        """The queue message body."""
+        return json.dumps({"users": list(self.users), "since": self.since}).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> UsersShard:
+        """Parse a queue message body; InvalidInputError naming the field when malformed."""
+        doc = _load(data, "users shard")
+        users = doc.get("users")
+        if (
+            not isinstance(users, list)
+            or not users
+            or not all(isinstance(u, str) and 0 < len(u) <= 200 for u in users)
+        ):
+            raise InvalidInputError(
+                f"users shard.users: expected a list of user ids, got {shown(users)}"
+            )
+        since = doc.get("since")
+        if since is not None:
+            try:
+                date.fromisoformat(str(since))
+            except ValueError:
+                raise InvalidInputError(
+                    f"users shard.since: expected yyyy-mm-dd, got {shown(since)}"
+                ) from None
+        return cls(tuple(users), str(since) if since is not None else None)
+
+
+@dataclass(frozen=True)
 class FileWorkItem:
     """One large file of a meeting to stage on its own (FILES_QUEUE)."""
 
@@ -143,6 +184,9 @@ class ChatFile:
     file_id: str
     lines: tuple[ChatLine, ...]
     unparsed: int = 0
+    format: str = "txt"  # "txt" (Zoom's chat text) | "json" (CHAT_MESSAGE): of filtered copies
+    envelope: str = ""  # JSON chat: the file's top-level object without its messages
+    problems: tuple[str, ...] = ()  # JSON chat: what was wrong, by message index
 
 
 @dataclass(frozen=True)
@@ -172,6 +216,7 @@ class StagedMeeting:
     transcript: TranscriptText | None = None
     notes: tuple[str, ...] = ()
     version: int = DOCUMENT_VERSION
+    member_logs: tuple[MemberLog, ...] = ()  # SUB_GROUP_MEMBER_LOG files, parsed
 
     @property
     def total_bytes(self) -> int:
@@ -182,6 +227,7 @@ class StagedMeeting:
         """The JSON form written as the document blob."""
         doc = asdict(self)
         doc["meeting"] = self.meeting.to_dict()
+        doc["member_logs"] = _iso_times(doc["member_logs"])
         return doc
 
     @classmethod
@@ -203,6 +249,17 @@ class StagedMeeting:
                 f"got {shown(staged.meeting.uuid)}"
             )
         return staged
+
+
+def _iso_times(value: Any) -> Any:
+    """`value` with its datetimes as ISO text (what from_json_dict reads them back from)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _iso_times(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_iso_times(v) for v in value]
+    return value
 
 
 def _within(key: str, name: object) -> bool:

@@ -110,6 +110,12 @@ class Meeting:
     parent_uuid: str | None = None
     # A meeting hosted outside the account (Archiving API: Zoom gives no id, host or topic).
     external: bool = False
+    # The topic of the meeting a breakout room was opened from ("" when not known).
+    parent_topic: str = ""
+    # Files left out because an earlier source holds the same content (sources/assemble.py),
+    # and what the record says about how it was assembled.
+    superseded: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -144,8 +150,11 @@ class Meeting:
 
     @property
     def recipient_addresses(self) -> tuple[str, ...]:
-        """Host first, then every admitted participant with a valid email, de-duplicated."""
-        found = [self.host_email or "", *(p.email or "" for p in self.attendees)]
+        """Host first, then every admitted participant with a valid email, de-duplicated. A
+        breakout room's host is not one unless seen in the room: the meeting's host is not
+        always in every room."""
+        host = "" if self.parent_uuid else self.host_email or ""
+        found = [host, *(p.email or "" for p in self.attendees)]
         return tuple(a for a in dict.fromkeys(found) if a)
 
     @classmethod
@@ -189,11 +198,11 @@ class Meeting:
             *object_list(recordings, "participant_audio_files", "recordings"),
         ]
         host = _host(recordings, past, host_email, errors)
-        people = _participants(participants, start, errors)
+        people = parse_participants(participants, start, errors)
         files: list[RecordingFile] = []
         file_errors: list[str] = []
         for doc, (file_id, note) in zip(docs, file_identities(uuid, docs), strict=True):
-            files.append(_file(doc, file_id, note, file_errors))
+            files.append(parse_file(doc, file_id, note, file_errors))
         errors += [f"{f.file_type} file: {f.id_note}" for f in files if f.id_note]
         return cls(
             uuid=uuid,
@@ -299,7 +308,7 @@ def _host(
         return None
 
 
-def _participants(rows: Any, start: datetime, errors: list[str]) -> list[Participant]:
+def parse_participants(rows: Any, start: datetime, errors: list[str]) -> list[Participant]:
     """The usable rows; each unusable row or value is named in `errors`, the rest kept."""
     if not isinstance(rows, list | tuple):
         errors.append(
@@ -327,9 +336,10 @@ def _kept(read: Callable[[], _T], fallback: _T, consequence: str, problems: list
         return fallback
 
 
-def _file(
+def parse_file(
     doc: Mapping[str, Any], file_id: str, id_note: str | None, errors: list[str]
 ) -> RecordingFile:
+    """One listed file; each unusable field is named in `errors` and a default kept."""
     problems: list[str] = []
     raw_type = doc.get("file_type")
     file_type = unicode_text(raw_type).upper() if isinstance(raw_type, str) else ""

@@ -27,13 +27,17 @@ class StagedFile:
     size: int  # bytes stored (what Zoom served)
     sha256: str
     blob_name: str
-    kind: str  # media | audio | chat | transcript | captions | timeline | summary | other
+    # media | audio | chat | transcript | captions | timeline | summary | member_log | other
+    kind: str
     disposition: str  # attach | link | split | skip
     location: str | None = None
     note: str | None = None
     parts: tuple[FilePart, ...] = field(default=())
     container: str = ""  # where the bytes are ("" for a file not stored)
     listed_size: int | None = None  # what Zoom listed, when it differs from what it served
+    # One participant's own file (Archiving API `individual`): whose (their address, "" when
+    # Zoom does not say); None for a file of the whole meeting.
+    owner: str | None = None
 
 
 @dataclass(frozen=True)

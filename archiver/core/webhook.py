@@ -12,7 +12,7 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MAX_BODY_BYTES = 256 * 1024
@@ -48,6 +48,9 @@ class ZoomEvent:
     payload: dict[str, Any]
     timestamp: str
     body_sha256: str = ""  # of the payload as sent: tells events apart that carry no event_ts
+    # Bearer for the download_urls the event lists (recording.* and archive events; 24 h). A
+    # credential: kept out of repr, logs and everything stored.
+    download_token: str = field(default="", repr=False)
 
     @property
     def object(self) -> dict[str, Any]:
@@ -106,12 +109,14 @@ def verify(body: bytes, headers: Mapping[str, str], *, secret: str, now: float) 
     payload = doc.get("payload") if isinstance(doc.get("payload"), dict) else {}
     event_ts = doc.get("event_ts") if isinstance(doc.get("event_ts"), int) else 0
     canonical = json.dumps(payload or {}, sort_keys=True, ensure_ascii=True).encode()
+    token = doc.get("download_token")
     return ZoomEvent(
         doc["event"],
         int(event_ts or 0),
         dict(payload or {}),
         timestamp,
         hashlib.sha256(canonical).hexdigest(),
+        download_token=token if isinstance(token, str) else "",
     )
 
 

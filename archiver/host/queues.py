@@ -114,6 +114,11 @@ class QueueWorker:
         with self._lock:
             return len(self._inflight)
 
+    @property
+    def full(self) -> bool:
+        """Every slot is taken: a poll now would start nothing."""
+        return self.busy >= self._capacity
+
     def poll(self) -> int:
         """Dequeue the next batch when few enough are running and the polling interval is up;
         returns how many were started."""

@@ -7,6 +7,7 @@ same function_app.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -110,6 +111,22 @@ class RunSummary:
         return "\n".join(lines)
 
 
+def default_host_id(app_module: str, functions: list[Function]) -> str:
+    """The host id of an app: the same for every process serving the same app with the same
+    settings (instances of one app share it, as in Azure, where it comes from the app's name),
+    different for apps whose triggers name different queues or containers.
+
+    Blob receipts and the internal blob-trigger queue are kept per host id, so two apps that
+    share a storage account never take each other's blob-trigger messages.
+    """
+    triggers = sorted(
+        (fn.name, fn.trigger, str(fn.binding.get("queueName") or fn.binding.get("path") or ""))
+        for fn in functions
+    )
+    digest = hashlib.sha256(json.dumps([app_module, triggers]).encode()).hexdigest()
+    return f"local-{digest[:16]}"
+
+
 class Host:
     """Runs an app module's functions against the storage its bindings name."""
 
@@ -120,7 +137,7 @@ class Host:
         host_json: Path,
         *,
         port: int = 7071,
-        host_id: str = "zoom-archiver-local",
+        host_id: str | None = None,
     ) -> None:
         self._settings = dict(settings)
         self.functions = load_functions(app_module, self._settings)
@@ -132,7 +149,7 @@ class Host:
             for options in (self._options, self._blob_options):
                 options.lease_seconds = _positive(lease, "LOCAL_QUEUE_LEASE_SECONDS")
         self._port = port
-        self._host_id = host_id
+        self._host_id = host_id or default_host_id(app_module, self.functions)
         self.summary = RunSummary()
         self._stop = threading.Event()
         self._workers: list[QueueWorker] = []
@@ -141,7 +158,6 @@ class Host:
         self._http: HttpHost | None = None
         self._threads: list[threading.Thread] = []
         self._last_scan = 0.0
-        self._scan_backlog = 2 * self._blob_options.batch_size
         self._build()
 
     def _connection(self, binding: Mapping[str, Any]) -> str:
@@ -222,11 +238,15 @@ class Host:
         job = json.loads(body)
         watcher, fn = self._watchers[job["function"]]
         stats = self.stats(fn.name)
-        if watcher.has_receipt(job["etag"], job["blob"]):
-            return  # already fired (a duplicate from a rescan or a restart)
+        blob = watcher.read(job["blob"], job["etag"])
+        if blob is None:
+            # Gone (a duplicate whose work is done and cleaned up) or overwritten (the new
+            # version has a message of its own): nothing to run, as in the real host.
+            log.info("%s: %s changed or gone since it was queued; skipped", fn.name, job["blob"])
+            return
+        data, uri, length = blob
         stats.add(invocations=1)
         try:
-            data, uri, length = watcher.read(job["blob"])
             fn.call(
                 InputStream(
                     data=data, name=f"{watcher.container}/{job['blob']}", uri=uri, length=length
@@ -235,11 +255,9 @@ class Host:
         except Exception:
             stats.add(failed=1)
             if (message.dequeue_count or 1) >= self._blob_options.max_dequeue_count:
-                stats.add(poisoned=1)
-                watcher.write_receipt(job["etag"], job["blob"])
+                stats.add(poisoned=1)  # the queue worker moves it to the poison queue
             raise
         stats.add(succeeded=1)
-        watcher.write_receipt(job["etag"], job["blob"])
 
     # -- running ----------------------------------------------------------------------------
     def run_timers_once(self) -> None:
@@ -262,20 +280,22 @@ class Host:
         log.info("timer %s succeeded (%.0f ms)", fn.name, (time.perf_counter() - started) * 1000)
 
     def pump(self) -> int:
-        """One round: scan blobs, start what the queues hold; returns how much was started."""
+        """One round: scan blobs, start what the queues hold; returns how much was started
+        (blob versions enqueued, or left for another instance to enqueue, count too)."""
         started = 0
+        blobs = self._blob_worker
         scan_due = time.monotonic() - self._last_scan >= SCAN_INTERVAL
-        # While the blob-trigger queue holds more than the workers can take, a scan would only
-        # list blobs already queued: it waits until the backlog drains below that.
-        backlog = sum(watcher.pending for watcher, _ in self._watchers.values())
-        if self._blob_worker is not None and scan_due and backlog < self._scan_backlog:
+        # While every blob-trigger slot is busy, what a scan finds could not start here anyway:
+        # the scan waits for a free slot (another instance scans for itself).
+        if blobs is not None and scan_due and not blobs.full:
             self._last_scan = time.monotonic()
             for watcher, _ in self._watchers.values():
-                for job in watcher.scan():
-                    self._blob_worker.queue.send_message(job)
-                    self._blob_worker.wake()
-        if self._blob_worker is not None:
-            started += self._blob_worker.poll()
+                found = watcher.scan(blobs.queue.send_message)
+                if found.enqueued:
+                    blobs.wake()
+                started += found.enqueued + found.deferred
+        if blobs is not None:
+            started += blobs.poll()
         for worker in self._workers:
             started += worker.poll()
         return started

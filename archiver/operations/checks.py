@@ -52,33 +52,25 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
     test_mailbox = mailbox or settings.fallback_mailbox
     state: dict[str, Any] = {}  # what earlier checks found, for the ones after them
 
-    def storage_tables() -> str:
-        deps.ledger.last_run()
-        return "tables readable"
-
-    def storage_queues() -> str:
-        from azure.core.exceptions import ResourceNotFoundError
-
-        found = []
-        for name in (settings.meetings_queue, settings.files_queue):
-            try:
-                deps.storage.queue(name).get_queue_properties()
-                found.append(name)
-            except ResourceNotFoundError:
-                found.append(f"{name} (not created yet: the function app creates it)")
-        return "queues reachable: " + ", ".join(found)
-
-    def storage_blobs() -> str:
-        container = deps.storage.blobs.get_container_client(settings.staging_container)
-        there = container.exists()
-        return f"container {settings.staging_container} " + (
-            "reachable" if there else "not created yet: the function app creates it"
-        )
-
     def zoom() -> str:
         settings.require("Zoom")
+        if "storage" in state:
+            # The shared rate budget lives in storage; a few calls limited here do no harm.
+            deps.local_zoom_limits = True
         next(iter(deps.zoom.list_users(status="active")), None)
+        state["zoom"] = True
         return zoom_scopes(getattr(deps.zoom, "granted_scopes", frozenset()))
+
+    def zoom_listing() -> str:
+        _needs(state, "zoom", "zoom")
+        return listing_mode(deps)
+
+    def zoom_archiving() -> str:
+        mode = settings.zoom_archiving
+        if mode == "off":
+            return "off (ZOOM_ARCHIVING=off): meetings are archived from cloud recordings only"
+        _needs(state, "zoom", "zoom")
+        return archiving_mode(deps, mode)
 
     def graph_sign_in() -> str:
         settings.require("Graph")
@@ -108,10 +100,12 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
         return f"folder {settings.archive_folder_name!r} is available (id {folder[:12]}...)"
 
     checks: list[tuple[str, Callable[[], str]]] = [
-        ("storage tables", storage_tables),
-        ("storage queues", storage_queues),
-        ("storage blobs", storage_blobs),
+        ("storage tables", lambda: storage_tables(deps)),
+        ("storage queues", lambda: storage_queues(deps)),
+        ("storage blobs", lambda: storage_blobs(deps)),
         ("zoom", zoom),
+        ("zoom listing", zoom_listing),
+        ("zoom archiving", zoom_archiving),
         ("graph sign-in", graph_sign_in),
         ("graph permissions", graph_permissions),
         ("graph mailbox", graph_mailbox),
@@ -123,6 +117,32 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
             continue
         results.append(_run(name, check, settings, state))
     return results
+
+
+def storage_tables(deps: Any) -> str:
+    deps.ledger.last_run()
+    return "tables readable"
+
+
+def storage_queues(deps: Any) -> str:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    found = []
+    for name in (deps.settings.meetings_queue, deps.settings.files_queue):
+        try:
+            deps.storage.queue(name).get_queue_properties()
+            found.append(name)
+        except ResourceNotFoundError:
+            found.append(f"{name} (not created yet: the function app creates it)")
+    return "queues reachable: " + ", ".join(found)
+
+
+def storage_blobs(deps: Any) -> str:
+    name = deps.settings.staging_container
+    there = deps.storage.blobs.get_container_client(name).exists()
+    return f"container {name} " + (
+        "reachable" if there else "not created yet: the function app creates it"
+    )
 
 
 def _run(name: str, check: Callable[[], str], settings: Any, state: dict[str, Any]) -> Result:
@@ -143,6 +163,47 @@ def _run(name: str, check: Callable[[], str], settings: Any, state: dict[str, An
         if name.startswith("storage"):  # storage settings missing or invalid
             state["storage"] = f"storage not usable ({name} above)"
         return Result(name, FAIL, " ".join(str(error).split()))
+
+
+def listing_mode(deps: Any) -> str:
+    """Whether discovery can list the account's recordings at once, or must list each user."""
+    today = deps.clock().date()
+    try:
+        next(iter(deps.zoom.list_account_recordings(start=today, end=today)), None)
+    except AuthenticationError as error:
+        return (
+            f"per user: Zoom refuses the account-level listing ({error.message}); discovery "
+            "lists every user's recordings instead, in shards on DISCOVERY_QUEUE, so its Zoom "
+            "calls grow with users: add cloud_recording:read:list_account_recordings:admin "
+            "(docs/admin-guide.md, section 1)"
+        )
+    return "account level: one listing of the account's recordings (its cost follows meetings)"
+
+
+def archiving_mode(deps: Any, mode: str) -> str:
+    """Whether the Archiving API answers, and so which sources archive meetings."""
+    from datetime import timedelta
+
+    from archiver.sources.archiving import unavailable
+
+    now = deps.clock()
+    try:
+        listed = sum(
+            1 for _ in deps.zoom.list_archive_files(start=now - timedelta(days=7), end=now)
+        )
+    except ArchiverError as error:
+        if mode == "auto" and unavailable(error):
+            return (
+                f"not available ({error.message}): with ZOOM_ARCHIVING=auto meetings are archived "
+                "from cloud recordings only (docs/admin-guide.md, section 1, says how to get "
+                "archiving enabled)"
+            )
+        raise
+    return (
+        f"the Archiving API answers ({listed} archive(s) completed in the last 7 days): "
+        f"ZOOM_ARCHIVING={mode} archives every chat line, breakout rooms and per-participant "
+        "files from it, beside cloud recordings"
+    )
 
 
 def _needs(state: dict[str, Any], key: str, check: str) -> None:

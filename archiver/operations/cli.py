@@ -168,22 +168,20 @@ def print_table(
 
 
 def _backfill(args: argparse.Namespace, out: TextIO) -> int:
-    from collections import Counter
-
-    from archiver.steps.discovery import consider, list_all_users
+    from archiver.steps.discovery import backfill
 
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     if end < start:
         raise ValueError("--to must be on or after --from")
-    deps = _deps()
-    users = [str(user["id"]) for user in list_all_users(deps)]
-    counts: Counter[str] = Counter()
-    for done, user_id in enumerate(users, start=1):
-        for recording in deps.zoom.list_recordings(user_id, start=start, end=end):
-            counts[consider(deps, recording, source="backfill")] += 1
-        _progress(out, done, len(users), counts)
+    seen = {"users": 0}
+
+    def progress(done: int, total: int, counts: Any) -> None:
+        seen["users"] = total
+        _progress(out, done, total, counts)
+
+    counts = backfill(_deps(), start, end, progress)
     print(file=out)
-    print(json.dumps({"users": len(users), **counts}), file=out)
+    print(json.dumps({**seen, **counts}), file=out)
     return 0
 
 

@@ -37,8 +37,12 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     oldest: datetime | None = None
     stuck: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
+    pending_archives: list[tuple[datetime, dict[str, Any]]] = []
     for row in deps.ledger.list_meetings():
         state = str(row.get("state", "unknown"))
+        completed = _archive_completed(row)
+        if completed is not None and state in (*PENDING_STATES, states.FAILED):
+            pending_archives.append((completed, row))
         by_state[state] += 1
         oversize += int(row.get("oversize_files") or 0) > 0
         if state in PROBLEM_STATES:
@@ -63,6 +67,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
             failures[str(delivery.get("address") or delivery.get("mailbox"))] += 1
         elif delivery.get("state") == states.COMPLETE:
             delivered += 1
+    retention = _archive_retention(deps, pending_archives, now)
     counts = {state: by_state.get(state, 0) for state in states.MEETING_STATES}
     counts["pending"] = sum(by_state.get(s, 0) for s in PENDING_STATES)
     counts["oversize"] = oversize
@@ -70,6 +75,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     return {
         "generated_at": now.isoformat(),
         "last_discovery": _run(deps.ledger.last_run(), now),
+        "last_reconcile": _run(deps.ledger.last_run("reconcile"), now),
         "meetings": counts,
         "oldest_pending_age_seconds": int((now - oldest).total_seconds()) if oldest else None,
         # Why pending meetings are not moving, newest first.
@@ -84,7 +90,39 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         "mailbox_failures": dict(sorted(failures.items())),
         # Today's Heavy calls against the daily cap, and each category's shared rate.
         "zoom_budget": deps.zoom_budget.report(),
+        "archive_retention": retention,
     }
+
+
+def _archive_completed(row: dict[str, Any]) -> datetime | None:
+    raw = str(row.get("archive_complete_time") or "")
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        return None
+
+
+def _archive_retention(
+    deps: Deps, pending: list[tuple[datetime, dict[str, Any]]], now: datetime
+) -> dict[str, Any]:
+    """How close the oldest archived meeting not yet archived here is to the day Zoom deletes
+    its archive files (ARCHIVE_RETENTION_DAYS after the archive completed)."""
+    days = deps.settings.archive_retention_days
+    answer: dict[str, Any] = {"retention_days": days, "oldest_pending_age_days": None}
+    if not pending:
+        return answer
+    completed, row = min(pending, key=lambda p: p[0])
+    age = (now - completed).total_seconds() / 86400
+    answer["oldest_pending_age_days"] = round(age, 1)
+    answer["oldest_pending_meeting"] = row["RowKey"]
+    if age >= days - 1:
+        answer["warning"] = (
+            f"meeting {row['RowKey']} ({row.get('topic') or 'no topic'}) completed archiving at "
+            f"Zoom {age:.1f} days ago and is not archived here yet ({row.get('state')}): Zoom "
+            f"deletes its archive files after {days} days (ARCHIVE_RETENTION_DAYS); fix what "
+            "`status --failed` names and run `python -m archiver replay` now"
+        )
+    return answer
 
 
 FAILED_COLUMNS = ("start_time", "state", "topic", "meeting", "reason")
@@ -127,6 +165,7 @@ def poison_depths(deps: Deps) -> dict[str, int]:
     names = (
         f"{deps.settings.meetings_queue}-poison",
         f"{deps.settings.files_queue}-poison",
+        f"{deps.settings.discovery_queue}-poison",
         BLOB_POISON_QUEUE,
     )
     depths: dict[str, int] = {}

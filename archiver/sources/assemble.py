@@ -3,8 +3,11 @@
 Sources are asked in order of preference; the assembler is pure: it merges what they answered.
 Metadata comes from the first part that has it; participants from the first part that lists
 any; files from every part, each file once (the first source's copy wins); notes and input
-errors from all. A source with nothing for the meeting answers None and is left out. The record
-names the sources it was assembled from (Meeting.sources, shown in the item).
+errors from all. A file of a later part that holds content an earlier part already has (the
+chat, the transcript, the captions, a recording of the same kind: core/archive.py content_kind)
+is left out, named in the record's notes and `superseded` (so it is never taken for new later).
+A source with nothing for the meeting answers None and is left out. The record names the
+sources it was assembled from (Meeting.sources, shown in the item).
 """
 
 from __future__ import annotations
@@ -13,11 +16,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Protocol
 
+from archiver.core.archive import content_kind
 from archiver.core.model import Meeting, RecordingFile
 from archiver.errors import NotFoundError
 
 # Meeting fields that are metadata: taken from the first part where they are set.
-_MERGED = ("uuid", "participants", "files", "participants_note", "input_errors", "sources")
+_MERGED = (
+    "uuid",
+    "participants",
+    "files",
+    "participants_note",
+    "input_errors",
+    "sources",
+    "superseded",
+    "notes",
+)
 _METADATA = tuple(f.name for f in fields(Meeting) if f.name not in _MERGED)
 
 
@@ -38,9 +51,24 @@ class Part:
 
 
 def fetch_meeting(sources: Sequence[Source], uuid: str) -> Meeting:
-    """Ask every source for the meeting and assemble their parts; NotFoundError if none has it."""
-    parts = [Part(s.name, found) for s in sources if (found := s.fetch(uuid)) is not None]
+    """Ask every source for the meeting and assemble their parts; NotFoundError if none has it.
+
+    A source that answers 404 for a meeting another source has (the cloud-recording API does
+    not know a meeting hosted outside the account that the archive holds) is left out.
+    """
+    parts: list[Part] = []
+    unknown: list[NotFoundError] = []
+    for source in sources:
+        try:
+            found = source.fetch(uuid)
+        except NotFoundError as error:
+            unknown.append(error)
+            continue
+        if found is not None:
+            parts.append(Part(source.name, found))
     if not parts:
+        if unknown:
+            raise unknown[0]
         names = ", ".join(s.name for s in sources)
         raise NotFoundError(f"no content source ({names}) has meeting {uuid}", service="zoom")
     return assemble(parts)
@@ -61,9 +89,24 @@ def assemble(parts: Sequence[Part]) -> Meeting:
     }
     people = next((p.meeting for p in parts if p.meeting.participants), None)
     files: dict[str, RecordingFile] = {}
+    held: dict[str, str] = {}  # content kind -> the source whose copy is kept
+    superseded: list[str] = []
+    merged_notes: list[str] = []
     for part in parts:
+        kinds: dict[str, str] = {}
         for file in part.meeting.files:
+            kind = content_kind(file)
+            if kind is not None and held.get(kind, part.source) != part.source:
+                superseded.append(file.file_id)
+                merged_notes.append(
+                    f"{file.file_type} {file.recording_type} from {part.source} is not attached: "
+                    f"the same content from {held[kind]} is"
+                )
+                continue
             files.setdefault(file.file_id, file)
+            if kind is not None:
+                kinds[kind] = part.source
+        held = {**kinds, **held}
     notes = [p.meeting.participants_note for p in parts if p.meeting.participants_note]
     return replace(
         first,
@@ -72,6 +115,10 @@ def assemble(parts: Sequence[Part]) -> Meeting:
         participants_note="" if people is not None else "; ".join(dict.fromkeys(notes)),
         files=tuple(files.values()),
         input_errors=tuple(dict.fromkeys(e for p in parts for e in p.meeting.input_errors)),
+        superseded=tuple(
+            dict.fromkeys([*(s for p in parts for s in p.meeting.superseded), *superseded])
+        ),
+        notes=tuple(dict.fromkeys([*(n for p in parts for n in p.meeting.notes), *merged_notes])),
         # A part that was itself assembled names its own sources.
         sources=tuple(dict.fromkeys(s for p in parts for s in (p.meeting.sources or (p.source,)))),
     )

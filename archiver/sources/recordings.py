@@ -47,22 +47,21 @@ class CloudRecordings:
 def fetch_meeting(zoom: ZoomPort, uuid: str) -> Meeting:
     """The meeting as Zoom knows it now; InvalidInputError when its recordings are malformed."""
     recordings = zoom.get_recordings(uuid)
-    past, past_note = _optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
-    participants, note = _optional(lambda: zoom.list_participants(uuid), "participant list")
-    host_email = _host_email(zoom, recordings, past)
+    past, past_note = optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
+    participants, note = optional(lambda: zoom.list_participants(uuid), "participant list")
     meeting = Meeting.from_zoom(
         recordings,
         past,
         participants or [],
-        host_email=host_email,
-        participants_note=note or ("" if participants else _empty_note(past_note)),
+        host_email=host_email(zoom, recordings, past),
+        participants_note=note or ("" if participants else participant_note(past_note)),
     )
     if meeting.uuid != uuid:
         raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
     return meeting
 
 
-def _optional(call: Any, what: str) -> tuple[Any, str]:
+def optional(call: Any, what: str) -> tuple[Any, str]:
     """(answer, "") or (None, why Zoom could not give it)."""
     try:
         return call(), ""
@@ -74,13 +73,13 @@ def _optional(call: Any, what: str) -> tuple[Any, str]:
         return None, f"Zoom answered 404 for the {what} ({error.message[:160]})"
 
 
-def _empty_note(past_note: str) -> str:
+def participant_note(past_note: str) -> str:
     if past_note:
         return f"the participant list is unavailable: {past_note}"
     return "Zoom lists no participants for this meeting (it omits meetings with one participant)"
 
 
-def _host_email(zoom: ZoomPort, recordings: dict[str, Any], past: dict[str, Any] | None) -> str:
+def host_email(zoom: ZoomPort, recordings: dict[str, Any], past: dict[str, Any] | None) -> str:
     known = str(recordings.get("host_email") or (past or {}).get("user_email") or "")
     host_id = str(recordings.get("host_id") or (past or {}).get("host_id") or "")
     if known or not host_id:

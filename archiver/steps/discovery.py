@@ -1,120 +1,103 @@
-"""Discover (timer): find new meeting instances, claim them in the ledger, enqueue a work item each.
+"""Discover (timers): list what happened in Zoom and hand each meeting instance to claims.consider.
 
-Per user: recordings since that user's checkpoint (first run: INITIAL_LOOKBACK_DAYS back), each
-window overlapping the previous one by a day. A meeting is claimed with create_entity, so two runs
-(or a run and a webhook) never enqueue it twice; the checkpoint only moves after the enqueues
-succeeded. The sweep then re-checks meetings whose files were still processing, re-enqueues claims
-a crash left behind, and re-fires imports that stalled.
+DISCOVERY_SCHEDULE (every 15 minutes by default) lists at account level, so its Zoom calls follow
+the number of meetings, not of users:
+- the account's cloud recordings (`GET /accounts/me/recordings`) of today, and of the days since
+  the last run; for LATE_LISTING_HOURS after midnight yesterday's too (a recording that completes
+  after midnight is listed under its meeting's day);
+- the account's archives (ZOOM_ARCHIVING) completed since the last run, with an hour of overlap;
+then the ledger sweep (steps/sweep.py). Where Zoom refuses the account listing (400 code 4711:
+the app lacks the scope; the plan may not offer it), every user's recordings are listed instead,
+fanned out: the timer enqueues shards of users to DISCOVERY_QUEUE and queue workers list them, so
+no invocation runs long and instances share the work.
+
+SWEEP_SCHEDULE (daily by default) reconciles: the same listings over RECONCILE_DAYS, catching
+what a missed webhook or a late listing left out. Webhooks are the fast path, these listings the
+net under it. A checkpoint moves only after the work items of what was listed are enqueued.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from archiver.adapters import telemetry
-from archiver.adapters.ledger import json_field
 from archiver.bootstrap import Deps
-from archiver.core import states
-from archiver.core.addresses import is_meeting_uuid
-from archiver.core.contracts import WorkItem, manifest_blob
-from archiver.core.fields import object_list, parse_time, shown
-from archiver.core.keys import meeting_key, revision_key
-from archiver.core.model import COMPLETED, file_identities
-from archiver.errors import ArchiverError, InvalidInputError, NotFoundError
-from archiver.steps.staging import finalize
+from archiver.core.contracts import UsersShard
+from archiver.errors import ArchiverError, AuthenticationError
+from archiver.sources.archiving import unavailable
+from archiver.steps.claims import BAD_INPUT, bad_input_text, consider
+from archiver.steps.sweep import sweep
 
 log = logging.getLogger(__name__)
 
-# A claim older than this without a queued work item was left by a crash between claim and enqueue.
-STALE_CLAIM = timedelta(minutes=5)
-# A staged meeting not imported after this long gets its manifest re-written (fires import again).
-STALE_STAGED = timedelta(minutes=30)
 USER_STATUSES = ("active", "inactive")
-ARCHIVED = (states.STAGED, states.IMPORTED, states.PARTIAL)
+ARCHIVE_CHECKPOINT = "account:archive"  # the archive listing's checkpoint (an instant)
+RECORDINGS_CHECKPOINT = "account:recordings"  # the account recordings listing's (a day)
+LATE_LISTING_HOURS = 2  # after midnight UTC, yesterday's recordings are listed too
+ARCHIVE_OVERLAP = timedelta(hours=1)
+SHARD_USERS = 50  # users per DISCOVERY_QUEUE message: one invocation lists them in seconds
+SCOPE_MISSING = "4711"
 
 
 @dataclass
 class DiscoveryResult:
-    """What one discovery run did."""
+    """What one run did."""
 
     users: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
 
-def listed_files(recording: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """A listing's files (recording and per-participant audio); InvalidInputError if malformed."""
-    return [
-        *object_list(recording, "recording_files", "recording listing"),
-        *object_list(recording, "participant_audio_files", "recording listing"),
-    ]
-
-
-def is_processing(recording: Mapping[str, Any]) -> bool:
-    """True while any of a meeting's files is still being produced at Zoom (not completed or
-    failed)."""
-    return any(
-        str(f.get("status") or COMPLETED).lower() not in (COMPLETED, "failed")
-        for f in listed_files(recording)
-    )
-
-
-def in_grace(recording: Mapping[str, Any], now: datetime, grace_minutes: int) -> bool:
-    """True while TRANSCRIPT_GRACE_MINUTES have not passed since the recording ended."""
-    if grace_minutes <= 0:
-        return False
-    ends = [
-        parse_time(f["recording_end"], "recording listing.recording_end")
-        for f in object_list(recording, "recording_files", "recording listing")
-        if f.get("recording_end")
-    ]
-    if not ends:
-        return False
-    return now < max(ends) + timedelta(minutes=grace_minutes)
-
-
-def _not_ready(deps: Deps, recording: Mapping[str, Any]) -> bool:
-    grace = deps.settings.transcript_grace_minutes
-    return is_processing(recording) or in_grace(recording, deps.clock(), grace)
-
-
 def run_discovery(deps: Deps) -> DiscoveryResult:
-    """One discovery cycle: every user's new recordings, then the sweep.
+    """DISCOVERY_SCHEDULE: the account's new recordings and archives, then the sweep.
 
     However it ends, the run is recorded as finished: a crash records "failed" with the
     error before it propagates, so `status` never shows a dead run as running.
     """
+    return _run(deps, "discovery", reconcile_days=0)
+
+
+def run_reconcile(deps: Deps) -> DiscoveryResult:
+    """SWEEP_SCHEDULE: every listing again over RECONCILE_DAYS (then the sweep)."""
+    return _run(deps, "reconcile", reconcile_days=deps.settings.reconcile_days)
+
+
+def _run(deps: Deps, name: str, *, reconcile_days: int) -> DiscoveryResult:
     now = deps.clock()
     result = DiscoveryResult()
-    deps.ledger.start_run(now)
+    deps.ledger.start_run(now, name)
     try:
-        users = list_all_users(deps)
-        for user in users:
-            result.users += 1
-            try:
-                _discover_user(deps, user, now, result)
-            except ArchiverError as error:
-                # One user's failure must not stop the others; their checkpoint stays put, so
-                # the next run covers the same window again.
-                result.errors.append(f"user {user.get('id')}: {error}")
-                log.warning("discovery failed for a user", extra={"error": error.reason})
-        sweep(deps, result)
+        days = reconcile_days
+        if deps.archiving.active:
+            _guarded(result, "archive listing", lambda: _archives(deps, now, result, days))
+        _guarded(result, "recordings listing", lambda: _recordings(deps, now, result, days))
+        sweep(deps, result.counts, result.errors)
     except Exception as error:
-        result.errors.append(f"discovery stopped: {type(error).__name__}: {error}"[:1000])
-        _finish_run(deps, result)
+        result.errors.append(f"{name} stopped: {type(error).__name__}: {error}"[:1000])
+        _finish(deps, name, result)
         raise
-    _finish_run(deps, result)
+    _finish(deps, name, result)
     telemetry.MEETINGS.add(result.counts.get("enqueued", 0), {"stage": "discovered"})
-    log.info("discovery finished", extra={"users": result.users, **result.counts})
+    log.info(f"{name} finished", extra={"users": result.users, **result.counts})
     return result
 
 
-def _finish_run(deps: Deps, result: DiscoveryResult) -> None:
+def _guarded(result: DiscoveryResult, what: str, listing: Callable[[], None]) -> None:
+    """One listing's failure is the run's error; the other listings and the sweep go on, and
+    its checkpoint stays put, so the next run covers the same window again."""
+    try:
+        listing()
+    except ArchiverError as error:
+        result.errors.append(f"{what}: {error}")
+        log.warning(f"{what} failed", extra={"error": error.reason})
+
+
+def _finish(deps: Deps, name: str, result: DiscoveryResult) -> None:
     deps.ledger.record_run(
         {
             "finished_at": deps.clock().isoformat(),
@@ -122,10 +105,74 @@ def _finish_run(deps: Deps, result: DiscoveryResult) -> None:
             "users": result.users,
             "counts": dict(result.counts),
             "errors": result.errors[:20],
-        }
+        },
+        name,
     )
 
 
+# -- cloud recordings -------------------------------------------------------------------------
+def _recordings(deps: Deps, now: datetime, result: DiscoveryResult, reconcile_days: int) -> None:
+    """The account's recordings since the checkpoint; per-user shards where Zoom refuses it."""
+    today = now.date()
+    start = _first_day(deps, now, reconcile_days)
+    refused = deps.account_listing.refused
+
+    def claim(entry: dict[str, Any]) -> None:
+        _consider_all(deps, [entry], "poll", result)
+
+    if account_recordings(deps, start, today, claim):
+        deps.ledger.set_mark(RECORDINGS_CHECKPOINT, _midnight(today))
+        return
+    if refused is None:
+        result.counts["account-listing-refused"] += 1
+    _enqueue_shards(deps, result, since=start if reconcile_days else None)
+
+
+def account_recordings(
+    deps: Deps, start: date, end: date, claim: Callable[[dict[str, Any]], None]
+) -> bool:
+    """Each of the account's recordings of [start, end] to `claim`; False when Zoom refuses this
+    process the account listing (remembered: it is not asked again)."""
+    if deps.account_listing.refused is not None:
+        return False
+    try:
+        for recording in deps.zoom.list_account_recordings(start=start, end=end):
+            claim(recording)
+    except AuthenticationError as error:
+        if error.code != SCOPE_MISSING and error.status not in (401, 403):
+            raise
+        deps.account_listing.refuse(error)
+        log.info("account recordings listing refused", extra={"error": error.reason})
+        return False
+    return True
+
+
+def _first_day(deps: Deps, now: datetime, reconcile_days: int) -> date:
+    today = now.date()
+    if reconcile_days:
+        return today - timedelta(days=reconcile_days)
+    mark = deps.ledger.get_mark(RECORDINGS_CHECKPOINT)
+    if mark is None:
+        return today - timedelta(days=deps.settings.initial_lookback_days)
+    late = now.hour < LATE_LISTING_HOURS
+    return min(mark.date(), today - timedelta(days=1) if late else today)
+
+
+def _consider_all(
+    deps: Deps, listing: Iterable[dict[str, Any]], source: str, result: DiscoveryResult
+) -> None:
+    for entry in listing:
+        outcome = consider(deps, entry, source=source)
+        result.counts[outcome] += 1
+        if outcome == BAD_INPUT:
+            result.errors.append(f"{source}: {bad_input_text(entry)}")
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# -- per-user listing, fanned out --------------------------------------------------------------
 def list_all_users(deps: Deps) -> list[dict[str, Any]]:
     """Every Zoom user, active and inactive (inactive users' recordings still need archiving)."""
     users: dict[str, dict[str, Any]] = {}
@@ -135,248 +182,114 @@ def list_all_users(deps: Deps) -> list[dict[str, Any]]:
     return list(users.values())
 
 
-def _discover_user(
-    deps: Deps, user: dict[str, Any], now: datetime, result: DiscoveryResult
-) -> None:
-    user_id = str(user["id"])
-    today = now.date()
-    since = deps.ledger.get_checkpoint(user_id)
-    if since is None:
-        since = today - timedelta(days=deps.settings.initial_lookback_days)
-    start = since - timedelta(days=1)  # overlap: a meeting listed late near midnight is not missed
-    for recording in deps.zoom.list_recordings(user_id, start=start, end=today):
-        outcome = consider(deps, recording, source="poll")
-        result.counts[outcome] += 1
-        if outcome == BAD_INPUT:
-            result.errors.append(f"user {user_id}: {_bad_input_text(recording)}")
-    deps.ledger.set_checkpoint(user_id, today)
+def _enqueue_shards(deps: Deps, result: DiscoveryResult, *, since: date | None) -> None:
+    """Every user, in shards on DISCOVERY_QUEUE (each lists its users' recordings)."""
+    users = [str(u["id"]) for u in list_all_users(deps)]
+    result.users = len(users)
+    for shard in _chunks(users, SHARD_USERS):
+        message = UsersShard(tuple(shard), since=since.isoformat() if since else None)
+        deps.queues.send(deps.settings.discovery_queue, message.to_json())
+        result.counts["user-shards-enqueued"] += 1
 
 
-BAD_INPUT = "bad-input"
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def _bad_input_text(recording: Any) -> str:
-    try:
-        _validate(recording)
-    except InvalidInputError as error:
-        uuid = recording.get("uuid") if isinstance(recording, Mapping) else None
-        return f"meeting {uuid!r}: {error}" if uuid else str(error)
-    return "bad input"
+def discover_users(deps: Deps, shard: UsersShard) -> Counter[str]:
+    """DISCOVERY_QUEUE: list each user's recordings since their checkpoint (or the shard's
+    reconcile day). A user that fails makes the message fail after the others are done: the
+    queue retries it (the users done meanwhile find nothing new), then poisons it for `replay`."""
+    now = deps.clock()
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    for user_id in shard.users:
+        try:
+            _discover_user(deps, user_id, now, counts, since=shard.since_day)
+        except ArchiverError as error:
+            failures.append(f"user {user_id}: {error}")
+            log.warning("discovery failed for a user", extra={"error": error.reason})
+    log.info("users listed", extra={"users": len(shard.users), **counts})
+    if failures:
+        raise failures_error(failures)
+    return counts
 
 
-def _validate(recording: Any) -> str:
-    """The listing entry's UUID; InvalidInputError naming the field and value when malformed."""
-    if not isinstance(recording, Mapping):
-        raise InvalidInputError(
-            f"recording listing: expected an object, got {type(recording).__name__}"
-        )
-    uuid = recording.get("uuid")
-    if not is_meeting_uuid(uuid):
-        raise InvalidInputError(
-            f"recording listing.uuid: expected a meeting UUID, got {shown(uuid)}"
-        )
-    listed_files(recording)
-    return str(uuid)
+def failures_error(failures: list[str]) -> ArchiverError:
+    from archiver.errors import ServiceUnavailableError
 
-
-def consider(deps: Deps, recording: Mapping[str, Any], *, source: str) -> str:
-    """Claim and enqueue one meeting instance if it is new; returns what happened.
-
-    A malformed listing entry is recorded against its meeting (which field, which value) and
-    answers "bad-input": it never stops the run, other meetings or other users.
-    """
-    try:
-        uuid = _validate(recording)
-        processing = _not_ready(deps, recording)
-    except InvalidInputError as error:
-        _record_bad_input(deps, recording, error, source)
-        return BAD_INPUT
-    key = meeting_key(uuid)
-    fields = {
-        "uuid": uuid,
-        "meeting_id": _meeting_id(recording),
-        "topic": str(recording.get("topic", ""))[:500],
-        "host_email": str(recording.get("host_email", "")),
-        "start_time": str(recording.get("start_time", "")),
-        "source": source,
-        "state": states.WAITING if processing else states.CLAIMED,
-    }
-    if deps.ledger.claim_meeting(key, fields):
-        if processing:
-            return "waiting"
-        enqueue(deps, key, WorkItem(uuid, source=source))
-        return "enqueued"
-    row = deps.ledger.get_meeting(key)
-    if row.get("state") == states.CLAIMED:
-        enqueue(deps, key, WorkItem(uuid, source=source))
-        return "re-enqueued"
-    waiting = row.get("state") == states.WAITING and not processing
-    if waiting and deps.ledger.update_meeting(key, {"state": states.CLAIMED}, etag=row["_etag"]):
-        enqueue(deps, key, WorkItem(uuid, source=source))
-        return "enqueued"
-    if row.get("state") in ARCHIVED and not processing:
-        return _maybe_update(deps, row, recording, fields, source)
-    return "known"
-
-
-def _record_bad_input(deps: Deps, recording: Any, error: InvalidInputError, source: str) -> None:
-    """The error on the meeting's row (a failed row when it has none yet); logged regardless."""
-    uuid = recording.get("uuid") if isinstance(recording, Mapping) else None
-    log.warning("malformed recording listing", extra={"source": source, "error": str(error)[:300]})
-    if not is_meeting_uuid(uuid):
-        return  # no meeting to record it against: the run's errors name it
-    key = meeting_key(str(uuid))
-    reason = f"bad input from Zoom ({source}): {error}"[:1000]
-    fields = {"uuid": uuid, "source": source, "state": states.FAILED, "last_error": reason}
-    if not deps.ledger.claim_meeting(key, fields):
-        # Known already: say what is wrong without undoing what was archived.
-        deps.ledger.update_meeting(key, {"last_error": reason})
-
-
-def _maybe_update(
-    deps: Deps,
-    row: dict[str, Any],
-    recording: Mapping[str, Any],
-    fields: dict[str, Any],
-    source: str,
-) -> str:
-    """Files completed after the meeting was archived (a late transcript) get an update item.
-
-    The base row assigns each new file to its update (`pending_files`) in the same etag-guarded
-    write that numbers the update, before anything is staged: a webhook and a poll that see the
-    same file agree on one update, and no later poll takes a file already promised to one for
-    new. Files named missing on the first item are not new either: `replay` retries them.
-    """
-    if row.get("archived_files") is None:
-        return "known"  # not archived yet, or archived before the ledger kept file sets
-    uuid = str(recording["uuid"])
-    files = listed_files(recording)
-    completed = {
-        file_id
-        for f, (file_id, _) in zip(files, file_identities(uuid, files), strict=True)
-        if str(f.get("status") or COMPLETED).lower() == COMPLETED
-    }
-    pending: dict[str, int] = json_field(row, "pending_files", {})
-    outcome = "known"
-    # An update numbered before a crash kept it from being claimed is claimed now.
-    for revision in sorted({pending[f] for f in completed if f in pending}):
-        if _claim_update(deps, uuid, revision, fields, source):
-            outcome = "update-enqueued"
-    done = set(json_field(row, "archived_files", []))
-    done |= {m["file_id"] for m in json_field(row, "missing_files", [])}
-    new = completed - done - set(pending)
-    if not new:
-        return outcome
-    revision = int(row.get("revisions") or 0) + 1
-    assigned = {**pending, **dict.fromkeys(sorted(new), revision)}
-    if not deps.ledger.update_meeting(
-        row["RowKey"], {"revisions": revision, "pending_files": assigned}, etag=row["_etag"]
-    ):
-        return "known"  # someone else numbered an update meanwhile: the next look sees it
-    _claim_update(deps, uuid, revision, fields, source)
-    return "update-enqueued"
-
-
-def _claim_update(
-    deps: Deps, uuid: str, revision: int, fields: dict[str, Any], source: str
-) -> bool:
-    """Claim update `revision` and enqueue it; False when it was claimed already."""
-    key = revision_key(uuid, revision)
-    if not deps.ledger.claim_meeting(
-        key, {**fields, "revision": revision, "state": states.CLAIMED}
-    ):
-        return False
-    enqueue(deps, key, WorkItem(uuid, source=source, revision=revision))
-    return True
-
-
-def _meeting_id(recording: Mapping[str, Any]) -> int:
-    value = recording.get("id")
-    return (
-        int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else 0
+    return ServiceUnavailableError(
+        f"{len(failures)} user(s) not listed: " + "; ".join(failures)[:800], service="zoom"
     )
 
 
-def enqueue(deps: Deps, key: str, item: WorkItem) -> None:
-    """Send the work item, then mark the ledger row queued (a crash in between is swept)."""
-    deps.queues.send(deps.settings.meetings_queue, item.to_json())
-    deps.ledger.update_meeting(key, {"state": states.QUEUED, "queued_at": deps.clock().isoformat()})
+def _discover_user(
+    deps: Deps, user_id: str, now: datetime, counts: Counter[str], *, since: date | None
+) -> None:
+    today = now.date()
+    start = since
+    if start is None:
+        checkpoint = deps.ledger.get_checkpoint(user_id)
+        if checkpoint is None:
+            checkpoint = today - timedelta(days=deps.settings.initial_lookback_days)
+        start = checkpoint - timedelta(days=1)  # a meeting listed late near midnight
+    for recording in deps.zoom.list_recordings(user_id, start=start, end=today):
+        counts[consider(deps, recording, source="poll")] += 1
+    deps.ledger.set_checkpoint(user_id, today)
 
 
-def sweep(deps: Deps, result: DiscoveryResult) -> None:
-    """Re-check waiting meetings, recover stale claims, finish stalled staging and imports."""
-    now = deps.clock()
-    watched = (states.WAITING, states.CLAIMED, states.STAGING, states.STAGED)
-    for row in deps.ledger.list_meetings(states=watched):
-        key, state = row["RowKey"], row.get("state")
-        age = now - datetime.fromisoformat(str(row.get("updated_at") or now.isoformat()))
-        try:
-            if state == states.WAITING:
-                result.counts[_recheck(deps, row, now)] += 1
-            elif state == states.CLAIMED and age > STALE_CLAIM:
-                revision = int(row.get("revision") or 0)
-                enqueue(deps, key, WorkItem(str(row["uuid"]), source="sweep", revision=revision))
-                result.counts["re-enqueued"] += 1
-            elif state == states.STAGING and age > STALE_STAGED:
-                result.counts[_finish_staging(deps, row)] += 1
-            elif state == states.STAGED and age > STALE_STAGED:
-                result.counts[_refire_import(deps, row)] += 1
-        except ArchiverError as error:
-            result.errors.append(f"meeting {key}: {error}")
-
-
-def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
-    uuid = str(row["uuid"])
-    created = datetime.fromisoformat(str(row.get("created_at") or now.isoformat()))
-    expired = now - created > timedelta(hours=deps.settings.processing_give_up_hours)
+# -- archives -----------------------------------------------------------------------------------
+def _archives(deps: Deps, now: datetime, result: DiscoveryResult, reconcile_days: int) -> None:
+    """The account's archives completed since the checkpoint (an hour of overlap). With
+    ZOOM_ARCHIVING=auto, an account without the feature (or an app without the scope) turns the
+    source off and is noted in the run's counts, not as an error."""
+    mark = deps.ledger.get_mark(ARCHIVE_CHECKPOINT)
+    if reconcile_days or mark is None:
+        days = reconcile_days or deps.settings.initial_lookback_days
+        start = _midnight(now.date() - timedelta(days=days))
+    else:
+        start = mark - ARCHIVE_OVERLAP
     try:
-        recording = deps.zoom.get_recordings(uuid)
-    except NotFoundError:
-        # meeting.ended arrives before any recording exists; a meeting without cloud content
-        # never gets one. Wait up to the give-up age, then record that there was nothing.
-        if expired:
-            deps.ledger.update_meeting(row["RowKey"], {"state": states.NO_CONTENT})
-            return "no-content"
-        return "waiting"
-    if not _not_ready(deps, recording):
-        enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep"))
-        return "enqueued"
-    if expired:
-        note = (
-            f"gave up waiting for files still processing after "
-            f"{deps.settings.processing_give_up_hours} h"
-        )
-        deps.ledger.update_meeting(row["RowKey"], {"gave_up": note})
-        enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep", note=note))
-        return "gave-up-waiting"
-    return "waiting"
+        _consider_all(deps, deps.zoom.list_archive_files(start=start, end=now), "archive", result)
+    except ArchiverError as error:
+        if deps.settings.zoom_archiving == "auto" and unavailable(error):
+            deps.archiving.turn_off(error)
+            result.counts["archiving-unavailable"] += 1
+            return
+        raise
+    deps.ledger.set_mark(ARCHIVE_CHECKPOINT, now)
 
 
-def _finish_staging(deps: Deps, row: dict[str, Any]) -> str:
-    """A fan-out that stopped: finished from its manifest if that was written, else staged again
-    (the files already copied are kept)."""
-    key = row["RowKey"]
-    if deps.blobs.exists(deps.settings.staging_container, manifest_blob(key)):
-        finalize(deps, key)
-        return "staging-finished"
-    revision = int(row.get("revision") or 0)
-    enqueue(deps, key, WorkItem(str(row["uuid"]), source="sweep", revision=revision))
-    return "re-enqueued"
+# -- backfill (admin) ---------------------------------------------------------------------------
+Progress = Callable[[int, int, Counter[str]], None]
 
 
-def _refire_import(deps: Deps, row: dict[str, Any]) -> str:
-    key = row["RowKey"]
-    refires = int(row.get("refires") or 0)
-    if refires >= deps.settings.max_delivery_attempts:
-        deps.ledger.update_meeting(
-            key, {"state": states.FAILED, "last_error": f"import retried {refires} times"}
-        )
-        return "import-abandoned"
-    name = manifest_blob(key)
-    manifest = deps.blobs.read_json(deps.settings.staging_container, name)
-    # Re-writing the manifest gives it a new ETag: the blob trigger fires once more.
-    deps.blobs.write_json(deps.settings.staging_container, name, manifest)
-    deps.ledger.update_meeting(key, {"refires": refires + 1})
-    pending = [d for d in deps.ledger.list_deliveries(key) if d.get("state") != states.COMPLETE]
-    log.info("import re-fired", extra={"meeting": key, "pending": len(pending)})
-    return "import-refired"
+def backfill(deps: Deps, start: date, end: date, progress: Progress | None = None) -> Counter[str]:
+    """Claim and enqueue the meetings of a past range (`python -m archiver backfill`): the
+    account's recordings and archives, else each user's recordings (with progress per user)."""
+    counts: Counter[str] = Counter()
+
+    def claim(entry: dict[str, Any]) -> None:
+        counts[consider(deps, entry, source="backfill")] += 1
+
+    if deps.archiving.active:
+        try:
+            end_at = _midnight(end + timedelta(days=1))
+            for archived in deps.zoom.list_archive_files(start=_midnight(start), end=end_at):
+                claim(archived)
+        except ArchiverError as error:
+            if deps.settings.zoom_archiving != "auto" or not unavailable(error):
+                raise
+            deps.archiving.turn_off(error)
+    if account_recordings(deps, start, end, claim):
+        if progress:
+            progress(1, 1, counts)
+        return counts
+    users = [str(user["id"]) for user in list_all_users(deps)]
+    for done, user_id in enumerate(users, start=1):
+        for recording in deps.zoom.list_recordings(user_id, start=start, end=end):
+            counts[consider(deps, recording, source="backfill")] += 1
+        if progress:
+            progress(done, len(users), counts)
+    return counts

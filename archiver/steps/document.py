@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 from archiver.adapters.blobstore import StoredFile
 from archiver.bootstrap import Deps
+from archiver.core.addresses import is_addr_spec
 from archiver.core.contracts import ChatFile, Manifest, StagedMeeting, TranscriptText, document_blob
+from archiver.core.converter.chat_json import is_json_chat, parse_chat_json
+from archiver.core.converter.member_log import MemberLog, parse_member_log
 from archiver.core.converter.names import safe_file_name
 from archiver.core.converter.transcripts import parse_chat, parse_vtt
 from archiver.core.model import Meeting, RecordingFile
@@ -24,7 +27,7 @@ from archiver.errors import IncompleteDownloadError
 
 # Text files are read up to this size to be parsed (the whole file is still attached).
 TEXT_LIMIT = 16 * 1024 * 1024
-TEXT_KINDS = {"chat", "transcript", "captions"}
+TEXT_KINDS = {"chat", "transcript", "captions", "member_log"}
 KINDS = {
     "MP4": "media",
     "M4A": "audio",
@@ -34,6 +37,7 @@ KINDS = {
     "CC": "captions",
     "TIMELINE": "timeline",
     "SUMMARY": "summary",
+    "SUB_GROUP_MEMBER_LOG": "member_log",
 }
 CONTENT_TYPES = {
     "MP4": "video/mp4",
@@ -44,6 +48,7 @@ CONTENT_TYPES = {
     "CC": "text/vtt",
     "TIMELINE": "application/json",
     "SUMMARY": "application/json",
+    "SUB_GROUP_MEMBER_LOG": "application/json",
     "CSV": "text/csv",
     "TXT": "text/plain",
     "JSON": "application/json",
@@ -67,7 +72,14 @@ def content_type_of(file: RecordingFile) -> str:
 
 def file_name(meeting: Meeting, file: RecordingFile) -> str:
     """The attachment name of a file: safe, and unique within the meeting."""
-    stem = f"{meeting.start_time:%Y-%m-%d %H%M} {file.recording_type or file.file_type}"
+    when = f"{meeting.start_time:%Y-%m-%d %H%M}"
+    if file.shared_in_chat and file.file_name:
+        # A file someone shared in the chat keeps its own name (the id keeps it unique).
+        stem, dot, extension = file.file_name.rpartition(".")
+        if not dot or not stem:
+            stem, extension = file.file_name, "bin"
+        return safe_file_name(f"{when} {file.file_id[:8]} {stem}.{extension.lower()}")
+    stem = f"{when} {file.recording_type or file.file_type}"
     extension = (file.file_extension or file.file_type or "bin").lower()
     return safe_file_name(f"{stem} {file.file_id[:8]}.{extension}")
 
@@ -174,12 +186,30 @@ def stage_document(
         topic=meeting.topic,
         start_time=meeting.start_time.isoformat(),
         revision=revision,
-        addresses=meeting.recipient_addresses,
+        addresses=recipients(doc),
         document=document_blob(key),
         blobs=tuple(sorted({s.blob_name for s in staged if s.container == staging})),
         total_bytes=doc.total_bytes,
     )
     return manifest, doc
+
+
+def recipients(doc: StagedMeeting) -> tuple[str, ...]:
+    """Who the item goes to: the host and admitted participants; for a breakout room, everyone
+    its own record shows was in it (its participants, the owners of its per-participant files,
+    who wrote or was written to in its chat, its private groups' members); the same for an
+    external meeting, whose participants Zoom does not report. Zoom gives no list of a room's
+    members that can be matched to the room."""
+    found = list(doc.meeting.recipient_addresses)
+    if doc.meeting.parent_uuid or doc.meeting.external:
+        found += [f.owner for f in doc.files if f.owner]
+        for chat in doc.chats:
+            for line in chat.lines:
+                found += [line.sender_email or "", line.recipient_email or ""]
+        found += [
+            stay.email for log in doc.member_logs for room in log.rooms for stay in room.stays
+        ]
+    return tuple(a for a in dict.fromkeys(a.lower() for a in found) if is_addr_spec(a))
 
 
 def staged_meeting(
@@ -196,6 +226,7 @@ def staged_meeting(
     """The document of stored files, their texts parsed here once (text, cut at TEXT_LIMIT)."""
     by_id = {f.file_id: f for f in meeting.files}
     chats, transcript, text_notes = parse_texts(staged, texts, by_id)
+    logs, log_notes = parse_member_logs(staged, texts)
     return StagedMeeting(
         key=key,
         revision=revision,
@@ -205,7 +236,8 @@ def staged_meeting(
         missing=tuple(missing),
         chats=tuple(chats),
         transcript=transcript,
-        notes=(*notes, *text_notes),
+        notes=(*notes, *text_notes, *log_notes),
+        member_logs=tuple(logs),
     )
 
 
@@ -298,6 +330,7 @@ def staged_file(
         ),
         container=container,
         listed_size=file.listed_size if file.listed_size not in (None, size) else None,
+        owner=(file.participant_email or "").strip().lower() if file.individual else None,
     )
 
 
@@ -328,12 +361,16 @@ def parse_texts(
     texts: Mapping[str, tuple[bytes, bool]],
     by_id: Mapping[str, RecordingFile],
 ) -> tuple[list[ChatFile], TranscriptText | None, list[str]]:
-    """Chat files and the shown transcript, each parsed once; notes on what was cut."""
+    """Chat files and the shown transcript, each parsed once; notes on what was cut.
+
+    A chat file is read by its content, not its type (parse_chat_file); `by_id` (the meeting's
+    files) is not needed for that any more and is kept for callers.
+    """
     chats: list[ChatFile] = []
     transcripts: dict[str, TranscriptText] = {}
     notes: list[str] = []
     for file in staged:
-        if file.file_id not in texts:
+        if file.file_id not in texts or file.kind not in ("chat", "transcript", "captions"):
             continue
         data, cut = texts[file.file_id]
         if cut:
@@ -341,14 +378,44 @@ def parse_texts(
                 f"{file.name} is larger than {TEXT_LIMIT // MIB} MB: only its start is shown"
             )
         if file.kind == "chat":
-            if by_id[file.file_id].file_type == "CHAT_MESSAGE":
-                # Zoom's JSON chat cannot be read by this version: it may hold direct
-                # messages, so only mailboxes entitled to every line receive it as is.
-                chats.append(ChatFile(file.file_id, (), 1))
-                continue
-            lines, unparsed = parse_chat(data)
-            chats.append(ChatFile(file.file_id, tuple(lines), unparsed + int(cut)))
+            chats.append(parse_chat_file(file.file_id, data, cut=cut))
         elif file.kind in ("transcript", "captions") and file.kind not in transcripts:
             turns, bad = parse_vtt(data)
             transcripts[file.kind] = TranscriptText(file.file_id, tuple(turns), bad)
     return chats, transcripts.get("transcript") or transcripts.get("captions"), notes
+
+
+def parse_chat_file(file_id: str, data: bytes, *, cut: bool = False) -> ChatFile:
+    """A chat file by its content: JSON (CHAT_MESSAGE, or a CHAT file that holds JSON, or
+    base64 of either) or Zoom's chat text. `cut`: only the file's start was read."""
+    if is_json_chat(data):
+        found = parse_chat_json(data)
+        return ChatFile(
+            file_id,
+            found.lines,
+            found.unparsed + int(cut),
+            format="json",
+            envelope=found.envelope,
+            problems=found.problems,
+        )
+    lines, unparsed = parse_chat(data)
+    return ChatFile(file_id, tuple(lines), unparsed + int(cut))
+
+
+def parse_member_logs(
+    staged: Sequence[StagedFile], texts: Mapping[str, tuple[bytes, bool]]
+) -> tuple[list[MemberLog], list[str]]:
+    """The member logs (SUB_GROUP_MEMBER_LOG), each parsed once; notes on what was cut."""
+    logs: list[MemberLog] = []
+    notes: list[str] = []
+    for file in staged:
+        if file.kind != "member_log" or file.file_id not in texts:
+            continue
+        data, cut = texts[file.file_id]
+        if cut:
+            # Only its start was read: cut JSON, of which nothing counts as known.
+            logs.append(MemberLog(file.file_id, unparsed=1, problems=("too large to read",)))
+            notes.append(f"{file.name} is larger than {TEXT_LIMIT // MIB} MB: it is not read")
+        else:
+            logs.append(parse_member_log(file.file_id, data))
+    return logs, notes

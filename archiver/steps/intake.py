@@ -1,7 +1,9 @@
 """Webhook intake: verify a Zoom event, drop replays, and enqueue the same work item polling would.
 
 Answers within Zoom's 3-second window: nothing here downloads anything; the payload's download_url
-and download_token are ignored (files are always fetched through the API and the host allow-list).
+is ignored (files are always fetched through the API and the host allow-list), and its
+download_token is only handed to this process's Zoom client, which may use it for those files
+(it is a credential: it never reaches a queue, a table or a log).
 A delivery is remembered as processed only once it was: Zoom retries an event it saw fail (with
 the same event_ts), and that retry must be processed, not refused as a replay.
 """
@@ -25,7 +27,7 @@ from archiver.core.webhook import (
     url_validation_answer,
     verify,
 )
-from archiver.steps.discovery import consider
+from archiver.steps.claims import consider
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,12 @@ def handle_event(
     if not recording.get("uuid"):
         log.warning("webhook event without a meeting uuid", extra={"event": event.event})
         return 400, {}
-    if event.event == "meeting.ended" or "recording_files" not in recording:
+    listed = {"recording_files", "archive_files"} & set(recording)
+    if event.event == "meeting.ended" or not listed:
         # Recordings appear minutes after the meeting ends: wait for them like processing files.
         recording = {**recording, "recording_files": [{"status": "processing"}]}
+    elif event.download_token:
+        deps.zoom.remember_download_token(recording, event.download_token)
     outcome = consider(deps, recording, source="webhook")
     _remember(deps, event.replay_key, event.event)
     log.info("webhook event accepted", extra={"event": event.event, "outcome": outcome})

@@ -20,7 +20,7 @@ from archiver.bootstrap import Deps
 from archiver.core import states
 from archiver.core.contracts import WorkItem, manifest_blob
 from archiver.core.keys import meeting_key, revision_key
-from archiver.steps.discovery import enqueue
+from archiver.steps.claims import enqueue
 
 
 def replay(
@@ -28,7 +28,7 @@ def replay(
 ) -> dict[str, Any]:
     """Requeue poison messages (optionally one queue / one meeting) and reset failed deliveries."""
     settings = deps.settings
-    queues = [settings.meetings_queue, settings.files_queue]
+    queues = [settings.meetings_queue, settings.files_queue, settings.discovery_queue]
     if queue is not None:
         if queue not in queues:
             raise ValueError(f"--queue must be one of {', '.join(queues)}; got {queue!r}")

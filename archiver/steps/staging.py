@@ -267,7 +267,8 @@ def _record_staged(
     An update records its files on the base row first: a crash between the two writes leaves
     the update to be staged again, never its files to be taken for new by the next poll.
     """
-    archived = sorted(f.file_id for f in doc.files)
+    # Files left out for another source's copy of the same content are covered too: never new.
+    archived = sorted({f.file_id for f in doc.files} | set(doc.meeting.superseded))
     if doc.revision:
         _record_archived(deps, doc.meeting.uuid, archived)
     fields: dict[str, Any] = {
@@ -391,6 +392,18 @@ def _copy(
             extra={"meeting": key, "file": file.file_id, "error_type": type(error).__name__},
         )
         return MissingFile(file.file_id, describe(file), error.message[:500])
+    if file.fingerprint is not None and copy.stored.sha256 != file.fingerprint:
+        # Zoom states the file's SHA-256 (encryption_fingerprint): other bytes are not the file.
+        # Deleted, so a replay downloads it again instead of keeping what was received.
+        if disposition != "link":  # the archive container keeps what it was given (WORM)
+            deps.blobs.delete(container, [name])
+        log.warning("file fingerprint mismatch", extra={"meeting": key, "file": file.file_id})
+        return MissingFile(
+            file.file_id,
+            describe(file),
+            f"the SHA-256 of the bytes downloaded ({copy.stored.sha256}) is not the "
+            f"encryption_fingerprint Zoom states ({file.fingerprint}); not archived",
+        )
     if keep is not None:
         keep.files[name] = copy.stored
         if copy.content is not None:

@@ -14,6 +14,7 @@ param stagingContainer string
 param archiveContainer string
 param meetingsQueue string
 param filesQueue string
+param discoveryQueue string
 param tablePrefix string
 // Leftovers of meetings that failed and were never replayed. Lifecycle rules count whole days and
 // run about once a day, so a leftover goes 1 to 2 days after its last write (later if a run is
@@ -120,7 +121,7 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
 }
 
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [for queue in [
-  meetingsQueue, '${meetingsQueue}-poison', filesQueue, '${filesQueue}-poison', 'webjobs-blobtrigger-poison'
+  meetingsQueue, '${meetingsQueue}-poison', filesQueue, '${filesQueue}-poison', discoveryQueue, '${discoveryQueue}-poison', 'webjobs-blobtrigger-poison'
 ]: {
   parent: queueService
   name: queue

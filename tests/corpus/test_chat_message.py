@@ -1,44 +1,27 @@
-"""Zoom's CHAT_MESSAGE JSON is opaque to this version: whatever it holds, nothing of it reaches
-a participant's item, body or generated file; the compliance copy attaches it as Zoom made it."""
+"""Zoom's CHAT_MESSAGE JSON through staging (parse_texts) and each mailbox's copy: it never
+raises; each bad message is recorded by index and the rest kept; a message a mailbox may not
+see (`secret`) reaches neither its item, nor its body, nor a file made for it, nor the raw file;
+the compliance copy attaches the file as Zoom made it."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
-from archiver.core.contracts import StagedMeeting
-from archiver.core.model import Meeting
-from archiver.core.planning import Attachment, ItemPlan
-from archiver.core.privacy import Viewer, identities
-from archiver.core.staged import StagedFile
+from archiver.core.contracts import ChatFile, StagedMeeting
+from archiver.core.privacy import Viewer, identities, visible
 from archiver.core.views import MailboxCopy, chat_audiences, mailbox_copy
-from archiver.steps.document import parse_texts
-from tests.corpus.support import Case, params
+from tests.archive_chat import meeting, staged
+from tests.corpus.support import MAX_MESSAGE, Case, check_matches, params
 
 MAILBOXES = {"ann@contoso.com": "id-ann", "bob@contoso.com": "id-bob"}
+VIEWERS = {name: Viewer(frozenset({f"mailbox:id-{name}"})) for name in ("ann", "bob")}
 
 
-def staged(data: bytes) -> StagedMeeting:
-    recordings = {
-        "uuid": "m1==",
-        "id": 1,
-        "start_time": "2026-11-20T15:00:00Z",
-        "recording_files": [{"id": "cm1", "file_type": "CHAT_MESSAGE", "file_extension": "JSON"}],
-    }
-    people = [{"name": n, "user_email": f"{n.lower()}@contoso.com"} for n in ("Ann", "Bob")]
-    meeting = Meeting.from_zoom(recordings, None, people, host_email="ann@contoso.com")
-    file = StagedFile(
-        "cm1", "chat.json", "application/json", len(data), hashlib.sha256(data).hexdigest(),
-        "k/files/cm1", "chat", "attach", container="staging",
-    )  # fmt: skip
-    chats, transcript, notes = parse_texts(
-        [file], {"cm1": (data, False)}, {f.file_id: f for f in meeting.files}
-    )
-    return StagedMeeting(
-        "k", 0, meeting, (file,), (ItemPlan(0, 0, (Attachment("cm1", 0, len(data)),)),),
-        chats=tuple(chats), transcript=transcript, notes=tuple(notes),
-    )  # fmt: skip
+def document(data: bytes) -> StagedMeeting:
+    return staged(data, meeting(["Ann", "Bob"]))
 
 
 def copy(doc: StagedMeeting, viewer: Viewer) -> MailboxCopy:
@@ -46,21 +29,58 @@ def copy(doc: StagedMeeting, viewer: Viewer) -> MailboxCopy:
     return mailbox_copy(doc, heard, viewer, staging_container="staging", withheld_note="kept")
 
 
+def chat_of(doc: StagedMeeting) -> ChatFile:
+    [found] = doc.chats
+    return found
+
+
 @pytest.mark.parametrize("case", params("chat_message"))
-def test_nothing_of_a_chat_message_file_reaches_a_participants_copy(case: Case) -> None:
-    doc = staged(case.data)
-    for viewer in (Viewer(frozenset({"mailbox:id-ann"})), Viewer(frozenset({"mailbox:id-bob"}))):
+def test_each_file_parses_into_lines_and_a_record_of_what_was_wrong(case: Case) -> None:
+    found = chat_of(document(case.data))
+    expect = case.expect
+    assert found.format == expect["format"]
+    assert (len(found.lines), found.unparsed) == (expect["lines"], expect["unparsed"])
+    if "problems" in expect:
+        check_matches(expect["problems"], found.problems)
+    if "texts" in expect:
+        assert [line.text for line in found.lines] == expect["texts"]
+    if "kinds" in expect:
+        assert [line.kind for line in found.lines] == expect["kinds"]
+    for problem in found.problems:
+        assert len(problem) <= MAX_MESSAGE
+        assert "SECRET" not in problem
+
+
+@pytest.mark.parametrize("case", params("chat_message"))
+def test_a_secret_reaches_no_participants_copy(case: Case) -> None:
+    doc = document(case.data)
+    secret = case.expect.get("secret", "\x00no secret")
+    for viewer in VIEWERS.values():
         mine = copy(doc, viewer)
         [message] = mine.messages
-        secret = case.expect["secret"]
         assert secret not in message.text
         assert secret not in message.html
-        assert message.attachments == ()
         assert not any(secret.encode() in g.data for g in mine.generated)
+        if "secret" in case.expect:
+            assert hashlib.sha256(case.data).hexdigest() not in {
+                a.sha256 for a in message.attachments
+            }
+        for markup in case.expect.get("not_in_html", []):
+            assert markup not in message.html
 
 
 @pytest.mark.parametrize("case", params("chat_message"))
-def test_the_compliance_copy_attaches_a_chat_message_file_as_zoom_made_it(case: Case) -> None:
-    doc = staged(case.data)
+def test_each_participant_sees_exactly_the_lines_that_are_theirs(case: Case) -> None:
+    doc = document(case.data)
+    heard = chat_audiences(doc, identities(doc.meeting, MAILBOXES))["cm1"]
+    for name, texts in case.expect.get("seen_by", {}).items():
+        lines = chat_of(doc).lines
+        assert [lines[i].text for i in visible(heard, VIEWERS[name])] == texts
+
+
+@pytest.mark.parametrize("case", params("chat_message"))
+def test_the_compliance_copy_attaches_the_file_as_zoom_made_it(case: Case) -> None:
+    doc = document(case.data)
     [message] = copy(doc, Viewer(frozenset(), complete=True)).messages
     assert [a.sha256 for a in message.attachments] == [hashlib.sha256(case.data).hexdigest()]
+    assert re.search(r"\(none\)|\[", message.text)  # the chat section rendered

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from archiver.errors import InvalidInputError
-from archiver.steps.discovery import _validate, in_grace, is_processing
+from archiver.steps.claims import in_grace, is_processing, validate
 from tests.corpus.support import Case, check_rejection, params
 
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ GRACE_MINUTES = 60
 def test_each_listing_entry_is_claimable_or_refused_naming_the_field(case: Case) -> None:
     recording = case.json()
     try:
-        uuid = _validate(recording)
+        uuid = validate(recording)
         waits = is_processing(recording)
         in_grace(recording, NOW, GRACE_MINUTES)
     except InvalidInputError as error:

@@ -16,7 +16,10 @@ from archiver.settings import DEFAULTS
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def seed(sims, *, meetings: int, seed: int, recording_mb: float = 0.2) -> dict[str, Any]:
+def seed(
+    sims, *, meetings: int, seed: int, recording_mb: float = 0.2, content_sources: bool = False
+) -> dict[str, Any]:
+    """`python -m sim seed` (with --content-sources: archiving on, and its meetings)."""
     sims.control("POST", "/reset")
     out = subprocess.run(
         [
@@ -34,6 +37,7 @@ def seed(sims, *, meetings: int, seed: int, recording_mb: float = 0.2) -> dict[s
             str(recording_mb),
             "--seed",
             str(seed),
+            *(["--content-sources"] if content_sources else []),
         ],
         cwd=ROOT,
         check=True,

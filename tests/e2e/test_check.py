@@ -46,6 +46,8 @@ def test_every_service_passes_with_the_simulators(values) -> None:
         "storage queues",
         "storage blobs",
         "zoom",
+        "zoom listing",
+        "zoom archiving",
         "graph sign-in",
         "graph permissions",
         "graph mailbox",
@@ -53,6 +55,23 @@ def test_every_service_passes_with_the_simulators(values) -> None:
     ]
     assert all(v.startswith("ok ") for v in found.values()), found
     assert "with a client secret" in found["graph sign-in"]
+    assert found["zoom listing"].startswith("ok account level")
+    # The simulated account has no archiving until a test turns it on: auto says so, not fails.
+    assert "not available" in found["zoom archiving"]
+    assert "cloud recordings only" in found["zoom archiving"]
+
+
+def test_archiving_on_without_the_feature_fails_and_with_it_says_it_is_used(
+    values, simulators
+) -> None:
+    refused = lines(cli({**values, "ZOOM_ARCHIVING": "on"}, "check", "--mailbox", MAILBOX))
+    assert refused["zoom archiving"].startswith("FAIL ")
+    simulators.control("PATCH", "/zoom/settings", {"archiving_enabled": True})
+    try:
+        used = lines(cli(values, "check", "--mailbox", MAILBOX))["zoom archiving"]
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"archiving_enabled": False})
+    assert used.startswith("ok the Archiving API answers")
 
 
 def test_a_wrong_graph_secret_is_said_once_with_the_secret_hint(values) -> None:

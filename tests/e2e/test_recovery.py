@@ -78,7 +78,7 @@ def test_a_malformed_recording_is_recorded_and_the_rest_still_archived(
         "/faults",
         {
             "server": "zoom",
-            "path": "/v2/users/u1/recordings",
+            "path": "/v2/accounts/me/recordings",
             "action": "status",
             "status": 200,
             "body": {**listing, "meetings": [bad, good]},

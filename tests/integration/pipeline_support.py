@@ -13,11 +13,12 @@ from archiver.core.contracts import (
     FileWorkItem,
     Manifest,
     StagedMeeting,
+    UsersShard,
     WorkItem,
 )
 from archiver.errors import TransientError
 from archiver.settings import Settings
-from archiver.steps.discovery import run_discovery
+from archiver.steps.discovery import discover_users, run_discovery
 from archiver.steps.importer import import_meeting
 from archiver.steps.staging import stage_file, stage_meeting
 from tests.fakes import FakeGraph, FakeZoom, ListQueues
@@ -78,7 +79,9 @@ class Pipeline:
             if reverse_files:
                 batch.reverse()
             for queue, body in batch:
-                if queue == self.settings.meetings_queue:
+                if queue == self.settings.discovery_queue:
+                    discover_users(self.deps, UsersShard.from_json(body))
+                elif queue == self.settings.meetings_queue:
                     outcomes.append(stage_meeting(self.deps, WorkItem.from_json(body)))
                 else:
                     outcomes.append(stage_file(self.deps, FileWorkItem.from_json(body)))

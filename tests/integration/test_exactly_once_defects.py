@@ -10,7 +10,7 @@ import pytest
 from archiver.core.contracts import FileWorkItem, WorkItem
 from archiver.core.keys import meeting_key, revision_key
 from archiver.errors import ServiceUnavailableError
-from archiver.steps.discovery import consider
+from archiver.steps.claims import consider
 from archiver.steps.staging import stage_file, stage_meeting
 from tests.fakes import file_id, zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from azure.core.exceptions import ResourceExistsError
@@ -173,7 +173,8 @@ def test_an_html_download_is_never_archived(pipeline) -> None:
 
 
 def test_a_transcript_completed_after_archiving_arrives_as_one_update_item(pipeline) -> None:
-    uuid = pipeline.zoom.add(zoom_meeting("late1=="))
+    # A meeting of today: every run lists today (older days: steps/discovery.py).
+    uuid = pipeline.zoom.add(zoom_meeting("late1==", start=datetime(2026, 11, 21, 9, 0)))
     pipeline.run()
     files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
     files.append(

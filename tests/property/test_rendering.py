@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from archiver.core.addresses import is_addr_spec
 from archiver.core.converter import ItemContent, build_message, to_eml, to_graph_json
-from archiver.core.converter.transcripts import ChatLine
+from archiver.core.converter.member_log import Room, Stay
+from archiver.core.converter.transcripts import ChatLine, SharedFile
 from archiver.core.model import Meeting
 from tests.corpus.support import rendered
 from tests.property.strategies import emails, text
@@ -61,3 +62,43 @@ def test_any_zoom_text_renders_to_a_strict_message_with_only_its_recipients(
     graph = to_graph_json(message, inline={})
     assert graph["subject"] == message.subject
     assert to_eml(message, lambda ref: b"") == to_eml(message, lambda ref: b"")
+
+
+KINDS = ["public", "direct", "deleted", "reaction", "feedback", "edited", "reply", "unknown"]
+codes = st.sampled_from(["", "01", "02", "03", "04", "05", "06", "07", "99", "??"])
+json_lines = st.builds(
+    ChatLine,
+    time=text,
+    sender=text,
+    recipient=text,
+    text=text,
+    kind=st.sampled_from(KINDS),
+    sender_email=emails,
+    recipient_email=st.just("") | emails,
+    sent_from=codes,
+    sent_to=codes,
+    action=codes,
+    receiver=codes,
+    group=st.just("") | text,
+    message_id=st.sampled_from(["", "a", "b"]),
+    parent_id=st.sampled_from(["", "a", "b", "c"]),
+    original=st.none() | text,
+    files=st.lists(
+        st.builds(SharedFile, text, text, st.none() | st.integers(0, 2**63)), max_size=2
+    ).map(tuple),
+)
+
+
+@given(lines=st.lists(json_lines, max_size=5), rooms=st.lists(st.tuples(text, emails), max_size=2))
+def test_any_json_chat_and_member_log_render_to_a_strict_message_with_escaped_html(
+    lines: list[ChatLine], rooms: list[tuple[str, str]]
+) -> None:
+    found = meeting("t", [])
+    content = ItemContent(
+        chat=tuple(lines),
+        rooms=tuple(Room("private group", rid, stays=(Stay(email),)) for rid, email in rooms),
+        chat_problems=tuple(line.text for line in lines),
+    )
+    rendered(found, content)
+    message = build_message(found, [], content)
+    assert "<" not in OWN_TAGS.sub("", message.html)

@@ -44,6 +44,8 @@ class Azurite:
                 "--silent",
                 "--skipApiVersionCheck",
                 "--loose",
+                # No usage data sent out (and no wait for it on exit: offline it never ends).
+                "--disableTelemetry",
                 "--location",
                 str(self.location),
                 "--blobPort",

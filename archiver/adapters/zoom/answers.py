@@ -36,12 +36,14 @@ def error_for(status: int, code: Any, body: dict[str, Any], path: str) -> Except
     }
     if str(code) == SCOPE_MISSING:
         return AuthenticationError(
-            f"the Zoom app lacks a scope for {path}: {str(body.get('message', ''))[:200]} "
-            "(add it to the Server-to-Server app, see docs/admin-guide.md)",
+            f"the Zoom app lacks a scope for {path}: {str(body.get('message', ''))[:200]}",
+            hint="add it to the Server-to-Server OAuth app (docs/admin-guide.md, section 1)",
             **kw,
         )
     if status in (401, 403):
-        return AuthenticationError(message + " (a scope may be missing)", **kw)
+        return AuthenticationError(
+            message, hint="the Zoom app may lack a scope (python -m archiver check)", **kw
+        )
     if status == 404:
         return NotFoundError(message, **kw)
     return InvalidInputError(message, **kw)

@@ -14,13 +14,14 @@ import requests
 
 from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
 from archiver.adapters.zoom.answers import daily_limit, error_for, json_body
-from archiver.adapters.zoom.download import Download, host_allowed
+from archiver.adapters.zoom.download import Download, DownloadTokens, TokenDownload, host_allowed
 from archiver.adapters.zoom.ratelimit import (
     Limiter,
     RateLimiter,
     exhausted_by_zoom,
     seconds_to_midnight,
 )
+from archiver.core.archive import listing_files
 from archiver.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -30,6 +31,7 @@ from archiver.errors import (
 )
 
 MAX_PAGE = 300
+ARCHIVE_WINDOW_DAYS = 7  # GET /archive_files: from and to at most seven days apart
 # Zoom lists recordings over at most one month; windows overlap by a day so nothing near the
 # edges is missed, and results are de-duplicated by UUID.
 WINDOW_DAYS = 30
@@ -90,6 +92,7 @@ class ZoomClient:
         # The function app passes the budget its instances share (bootstrap); alone, the
         # process limits itself.
         self._limiter: Limiter = limiter or RateLimiter(plan, clock=clock, sleep=sleep, now=now)
+        self._download_tokens = DownloadTokens(clock)
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires = 0.0
@@ -155,8 +158,16 @@ class ZoomClient:
         echoing the `from` it used: a window whose echoed start is later than asked is listed
         again for the days it skipped, so no day is lost at a month boundary.
         """
+        yield from self._recordings(f"/users/{quote(user_id, safe='')}/recordings", start, end)
+
+    def list_account_recordings(self, *, start: date, end: date) -> Iterator[dict[str, Any]]:
+        """Every user's cloud recordings between two UTC days in one listing (each meeting with
+        its host_email): discovery's cost follows meetings, not users. Zoom answers 400 code 4711
+        naming the scope when the app may not list the account's recordings."""
+        yield from self._recordings("/accounts/me/recordings", start, end)
+
+    def _recordings(self, path: str, start: date, end: date) -> Iterator[dict[str, Any]]:
         seen: set[str] = set()
-        path = f"/users/{quote(user_id, safe='')}/recordings"
         windows = list(_windows(start, end))
         while windows:
             window_start, window_end = windows.pop(0)
@@ -197,21 +208,55 @@ class ZoomClient:
             )
 
     def list_archive_files(self, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
-        """Archived meetings (accounts with archiving enabled), in 7-day windows."""
+        """Archived meetings and breakout rooms whose archive completed between two instants
+        (the Archiving API; Zoom allows at most 7 days per query), each listed once.
+
+        Listed by `archive_complete_time`, so an archive that completes late is found in the
+        window it completed in. Zoom resets a `to` in the future to now and binds its page
+        tokens to the `to` it echoed: later pages ask with that one.
+        """
+        seen: set[str] = set()
         window = start
         while window < end:
-            until = min(end, window + timedelta(days=7))
+            until = min(end, window + timedelta(days=ARCHIVE_WINDOW_DAYS))
             params = {
                 "from": window.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "to": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "query_date_type": "archive_complete_time",
             }
-            yield from self._pages("/archive_files", "meetings", "medium", params)
+            pages = self._pages("/archive_files", "meetings", "medium", params, rebind=("to",))
+            for meeting in pages:
+                if meeting.get("uuid") not in seen:
+                    seen.add(str(meeting.get("uuid")))
+                    yield meeting
             window = until
+
+    def get_archive_files(self, meeting_uuid: str) -> dict[str, Any]:
+        """One meeting instance's (or breakout room's) archive; NotFoundError code 3001 when
+        Zoom keeps none (never archived, deleted, or past the account's retention)."""
+        return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/archive_files", "light")
+
+    def remember_download_token(self, listing: dict[str, Any], token: str) -> None:
+        """A webhook's download_token, for the download_urls of the files it lists (in this
+        process only: see DownloadTokens)."""
+        urls = [str(f.get("download_url")) for f in listing_files(listing) if f.get("download_url")]
+        if token and urls:
+            self._download_tokens.remember(urls, token)
 
     def open_download(self, url: str, *, start: int = 0) -> Download:
         """Stream a recording file; refused before any request if the host is not Zoom's."""
         host_allowed(url, self._hosts)
         self._count("GET download")
+        given = self._download_tokens.get(url)
+        if given is not None:
+            return TokenDownload(
+                self._download_tokens,
+                self._session,
+                url,
+                token=lambda **_: given,
+                start=start,
+                timeout=self._timeout,
+            )
         return Download(self._session, url, token=self.token, start=start, timeout=self._timeout)
 
     def remaining_today(self, category: str) -> int | None:
@@ -227,8 +272,12 @@ class ZoomClient:
         params: dict[str, str],
         *,
         echo: dict[str, Any] | None = None,
+        rebind: tuple[str, ...] = (),
     ) -> Iterator[dict[str, Any]]:
+        """Every entry of a paged listing. `rebind`: parameters whose value Zoom echoes in the
+        first page and expects unchanged with its page tokens."""
         token = ""
+        params = dict(params)
         while True:
             query = {**params, "page_size": str(MAX_PAGE)}
             if token:
@@ -236,6 +285,8 @@ class ZoomClient:
             body = self._get(path, category, query)
             if echo is not None and not token:
                 echo.update({k: v for k, v in body.items() if k in ("from", "to")})
+            if not token:
+                params.update({k: str(body[k]) for k in rebind if body.get(k)})
             page = body.get(field)
             if page is not None and not isinstance(page, list):
                 raise InvalidInputError(

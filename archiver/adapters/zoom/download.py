@@ -9,8 +9,10 @@ files list none).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -166,3 +168,52 @@ class Download:
     def size(self) -> int:
         """Bytes of the file up to what was received (the whole file once iteration ended)."""
         return self._start + self.received
+
+
+class DownloadTokens:
+    """Download tokens Zoom's webhooks carry (Bearer for their files' download_url, 24 h), kept
+    in this process only: a token is a credential, so it never reaches a queue, table or blob.
+    Used when present; a download with one that fails forgets it, so the retry uses the app's
+    own access token.
+    """
+
+    def __init__(self, clock: Callable[[], float], lifetime_s: float = 23 * 3600) -> None:
+        self._clock = clock
+        self._lifetime = lifetime_s
+        self._lock = threading.Lock()
+        self._by_url: dict[str, tuple[str, float]] = {}
+
+    def remember(self, urls: Sequence[str], token: str) -> None:
+        expires = self._clock() + self._lifetime
+        with self._lock:
+            now = self._clock()
+            self._by_url = {u: v for u, v in self._by_url.items() if v[1] > now}
+            for url in urls:
+                self._by_url[url] = (token, expires)
+
+    def get(self, url: str) -> str | None:
+        with self._lock:
+            found = self._by_url.get(url)
+        return found[0] if found and found[1] > self._clock() else None
+
+    def forget(self, url: str) -> None:
+        with self._lock:
+            self._by_url.pop(url, None)
+
+
+class TokenDownload(Download):
+    """A download with a webhook's download token: forgotten if the download fails."""
+
+    def __init__(self, tokens: DownloadTokens, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tokens = tokens
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is not None:
+            self._tokens.forget(self._url)
+        super().__exit__(exc_type, exc, tb)

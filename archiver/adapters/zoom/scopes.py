@@ -20,6 +20,13 @@ class Need:
 NEEDS = (
     Need("GET /users", "user:read:list_users:admin", "user:read:admin"),
     Need(
+        "GET /accounts/me/recordings",
+        "cloud_recording:read:list_account_recordings:admin",
+        "account:read:admin",
+        required=False,
+        without="discovery lists every user's recordings instead (Zoom calls grow with users)",
+    ),
+    Need(
         "GET /users/{id}/recordings",
         "cloud_recording:read:list_user_recordings:admin",
         "recording:read:admin",
@@ -41,6 +48,21 @@ NEEDS = (
         "report:read:admin",
         required=False,
         without="participants lose their per-session join and leave times",
+    ),
+    Need(
+        "GET /archive_files",
+        "archiving:read:list_archived_files:admin",
+        "recording:read:admin",
+        required=False,
+        without="archived meetings are not discovered (ZOOM_ARCHIVING: cloud recordings only)",
+    ),
+    Need(
+        "GET /past_meetings/{uuid}/archive_files",
+        "archiving:read:archived_files:admin",
+        "recording:read:admin",
+        required=False,
+        without="no meeting's archive is read (every chat line, breakout rooms, files shared in "
+        "the chat)",
     ),
 )
 

@@ -16,12 +16,43 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from archiver.core.converter.chat_view import (
+    ROOMS_INTRO,
+    ROOMS_TITLE,
+    Line,
+    chat_lines,
+    chat_notes,
+    chat_times,
+    room_notes,
+    rooms_html,
+    rooms_text,
+)
 from archiver.core.converter.content import ItemContent
+from archiver.core.converter.member_log import Room
 from archiver.core.converter.names import clean_text, truncate
 from archiver.core.converter.people import Person, Session, people
 from archiver.core.converter.provenance import PRODUCT, VERSION, source_names
+from archiver.core.converter.styles import (
+    FACT,
+    FONT,
+    H2,
+    H3,
+    LIST,
+    MONO,
+    MUTED,
+    NOTE,
+    PERSON,
+    TABLE_ATTRS,
+    TD,
+    TH,
+    WAITING,
+    P,
+    row,
+    tag,
+)
 from archiver.core.converter.values import Times, duration, size
 from archiver.core.fields import unicode_text
+from archiver.core.keys import meeting_key
 from archiver.core.model import Meeting
 from archiver.core.staged import StagedFile
 
@@ -30,43 +61,7 @@ MAX_LINE = 2000
 NO_EMAIL = "guest, no email"
 UNUSABLE_EMAIL = "email not usable, see Notes"
 WAITED_NOTE = "In the waiting room only; never admitted to the meeting."
-CHAT_TIMES = "Times as Zoom's chat file gives them."
 TRANSCRIPT_TIMES = "Times from the start of the recording, as Zoom's transcript gives them."
-
-# Inline styles (the only styling Outlook desktop applies reliably), kept short: a meeting with
-# hundreds of people has thousands of cells, and the body counts against the item's size. The
-# font is the `font` shorthand (one of the properties Word's engine supports on every element;
-# it resets weight and style, so bold and italic are part of it). Padding and alignment are
-# table and row attributes (cellpadding, valign), which Word honours too.
-_STACK = "Segoe UI,Arial,sans-serif"
-_FONT = f"font:10pt {_STACK}"
-_H2 = f"font:bold 15pt {_STACK};margin:0 0 10px 0"
-_H3 = f"font:bold 12pt {_STACK};color:#1f3a5f;margin:18px 0 6px 0;border-bottom:1px solid #c9d3de"
-_P = f"{_FONT};margin:0 0 6px 0"
-_NOTE = f"font:italic 10pt {_STACK};color:#57606a;margin:0 0 6px 0"
-_TABLE = "border-collapse:collapse;border:1px solid #c9d3de"
-_TH = f"font:bold 10pt {_STACK};text-align:left;background-color:#e7edf3;border:1px solid #c9d3de"
-_TD = _FONT
-_FACT = f"{_FONT};border:1px solid #c9d3de"
-_PERSON = f"{_FONT};background-color:#f5f7fa;border-top:1px solid #c9d3de"
-_WAITING = f"font:italic 10pt {_STACK};color:#57606a"
-_MUTED = "color:#57606a"
-_MONO = "font:9pt Consolas,Courier New,monospace;color:#57606a"
-_LIST = "margin:0 0 6px 0;padding:0 0 0 20px"
-_TABLE_ATTRS = f' cellpadding=4 cellspacing=0 border=0 style="{_TABLE}"'
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A chat line or a transcript turn."""
-
-    time: str
-    who: str  # who spoke or wrote (and to whom, for a direct message)
-    text: str
-
-    @property
-    def plain(self) -> str:
-        return f"[{self.time}] {self.who}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -94,9 +89,12 @@ class _Body:
     people: list[Person]
     people_note: str
     waited: list[Person]
-    chat: list[_Line]
+    chat: list[Line]
+    chat_times: str
     chat_notes: list[str]
-    transcript: list[_Line]
+    rooms: tuple[Room, ...]
+    room_notes: list[str]
+    transcript: list[Line]
     transcript_notes: list[str]
     files: list[_File]
     notes: list[str]
@@ -112,8 +110,9 @@ def _facts(
     archived_at: datetime | None,
 ) -> list[tuple[str, str]]:
     facts = [
-        ("Topic", clean_text(meeting.topic or "(no topic)", limit=1000)),
-        ("Meeting ID", str(meeting.meeting_id)),
+        ("Topic", clean_text(meeting.topic or _no_topic(meeting), limit=1000)),
+        *_origin(meeting),
+        ("Meeting ID", str(meeting.meeting_id or "(not given by Zoom)")),
         ("Meeting UUID", clean_text(meeting.uuid, limit=200)),
         ("Host", clean_text(f"{meeting.host_name} <{meeting.host_email or 'unknown'}>", limit=300)),
         ("Start", times.full(meeting.start_time)),
@@ -132,6 +131,43 @@ def _facts(
             )
         )
     facts.append(("Archived", provenance(meeting, times, archived_at)))
+    return facts
+
+
+def title_of(meeting: Meeting) -> str:
+    """What the item is about: the topic; a breakout room's names its parent meeting too."""
+    topic = meeting.topic or _no_topic(meeting)
+    if meeting.parent_uuid:
+        parent = meeting.parent_topic or "a meeting"
+        return f"{parent} - breakout room {topic}"
+    return topic
+
+
+def _no_topic(meeting: Meeting) -> str:
+    return "(external meeting: Zoom gives no topic)" if meeting.external else "(no topic)"
+
+
+def _origin(meeting: Meeting) -> list[tuple[str, str]]:
+    """Where a breakout room was opened from, and whether the meeting was hosted elsewhere."""
+    facts = []
+    if meeting.parent_uuid:
+        parent = clean_text(meeting.parent_topic or "(topic not known)", limit=300)
+        facts.append(
+            (
+                "Breakout room of",
+                f"{parent} (meeting key {meeting_key(meeting.parent_uuid)}, UUID "
+                f"{clean_text(meeting.parent_uuid, limit=200)}): the parent meeting is archived "
+                "as an item of its own",
+            )
+        )
+    if meeting.external:
+        facts.append(
+            (
+                "Hosted",
+                "outside your Zoom account (an external meeting): Zoom gives no meeting ID, "
+                "host or topic for it",
+            )
+        )
     return facts
 
 
@@ -174,27 +210,8 @@ def _body(
     archived_at: datetime | None,
 ) -> _Body:
     times = Times.of(meeting.timezone, meeting.start_time)
-    chat = [
-        _Line(
-            clean_text(c.time, limit=40),
-            clean_text(c.sender, limit=200)
-            + (f" to {clean_text(c.recipient, limit=200)} (direct message)" if c.direct else ""),
-            truncate(c.text, MAX_LINE),
-        )
-        for c in content.chat
-    ]
-    chat_notes = []
-    if content.chat_unparsed:
-        chat_notes.append(
-            f"{content.chat_unparsed} chat line(s) could not be read; the chat file is attached"
-        )
-    if content.withheld:
-        chat_notes.append(
-            f"{content.withheld} direct message(s) between other participants are not shown "
-            f"in this copy ({content.withheld_note})"
-        )
     transcript = [
-        _Line(
+        Line(
             clean_text(t.start, limit=40),
             clean_text(t.speaker or "Unknown speaker", limit=200),
             truncate(t.text, MAX_LINE),
@@ -217,10 +234,13 @@ def _body(
         )
         for f in meeting.processing_files
     ]
-    notes = [clean_text(n, limit=MAX_LINE) for n in (*meeting.input_errors, *content.notes)]
+    notes = [
+        clean_text(n, limit=MAX_LINE)
+        for n in (*meeting.notes, *meeting.input_errors, *content.notes)
+    ]
     admitted, waited = people(meeting.participants)
     return _Body(
-        title=f"Zoom meeting: {clean_text(meeting.topic or '(no topic)', limit=300)}",
+        title=f"Zoom meeting: {clean_text(title_of(meeting), limit=300)}",
         facts=_facts(
             meeting,
             times,
@@ -233,8 +253,11 @@ def _body(
         people=admitted,
         people_note=clean_text(meeting.participants_note, limit=MAX_LINE),
         waited=waited,
-        chat=chat,
-        chat_notes=chat_notes,
+        chat=chat_lines(content.chat),
+        chat_times=chat_times(content),
+        chat_notes=chat_notes(content),
+        rooms=content.rooms,
+        room_notes=room_notes(content),
         transcript=transcript,
         transcript_notes=transcript_notes,
         files=files,
@@ -286,10 +309,10 @@ def _session_duration(session: Session) -> str:
     return shown
 
 
-def _texts(b: _Body) -> tuple[tuple[str, str, list[_Line], list[str]], ...]:
+def _texts(b: _Body) -> tuple[tuple[str, str, list[Line], list[str]], ...]:
     """The chat and the transcript: title, what their times are, lines, notes."""
     return (
-        ("Chat", CHAT_TIMES, b.chat, b.chat_notes),
+        ("Chat", b.chat_times, b.chat, b.chat_notes),
         ("Transcript", TRANSCRIPT_TIMES, b.transcript, b.transcript_notes),
     )
 
@@ -361,6 +384,12 @@ def render_text(
             out.append(f"({intro})")
         out += _limited([line.plain for line in lines]) or ["(none)"]
         out += [f"({n})" for n in notes]
+        if title == "Chat" and (b.rooms or b.room_notes):
+            heading(ROOMS_TITLE)
+            if b.rooms:
+                out.append(f"({ROOMS_INTRO} {_times_note(b.times)})")
+            out += rooms_text(b.rooms, b.times)
+            out += [f"({n})" for n in b.room_notes]
     heading("Files")
     out += [f"- {f.plain}" for f in b.files] or ["(none)"]
     if b.notes:
@@ -371,24 +400,15 @@ def render_text(
     return unicode_text("\n".join(out) + "\n")
 
 
-def _tag(name: str, style: str, inner: str, attrs: str = "") -> str:
-    """One element with its inline style; `inner` is markup (escape Zoom text before)."""
-    return f'<{name}{attrs} style="{style}">{inner}</{name}>'
-
-
-def _row(cells: Sequence[str], style: str, tag: str = "td") -> str:
-    return "<tr valign=top>" + "".join(_tag(tag, style, c) for c in cells) + "</tr>"
-
-
 def _html_people(b: _Body, found: list[Person]) -> list[str]:
     """One table: a shaded row per person (name, email, totals), then a row per session."""
-    out = [f"<table{_TABLE_ATTRS}>", _row(("Session", "Joined", "Left", "Duration"), _TH, "th")]
+    out = [f"<table{TABLE_ATTRS}>", row(("Session", "Joined", "Left", "Duration"), TH, "th")]
     for p in found:
         who = (
             f"<b>{escape(clean_text(p.name, limit=200))}</b> &lt;{escape(_email(p))}&gt;"
-            f'<br><span style="{_MUTED}">{escape(_totals(p))}</span>'
+            f'<br><span style="{MUTED}">{escape(_totals(p))}</span>'
         )
-        out.append(f"<tr valign=top>{_tag('td', _PERSON, who, ' colspan=4')}</tr>")
+        out.append(f"<tr valign=top>{tag('td', PERSON, who, ' colspan=4')}</tr>")
         for s in p.sessions:
             cells = (
                 _session_label(p, s),
@@ -396,31 +416,26 @@ def _html_people(b: _Body, found: list[Person]) -> list[str]:
                 b.times.short(s.left),
                 _session_duration(s),
             )
-            style = _TD if s.admitted else _WAITING
-            out.append("<tr>" + "".join(_tag("td", style, escape(c)) for c in cells) + "</tr>")
+            style = TD if s.admitted else WAITING
+            out.append("<tr>" + "".join(tag("td", style, escape(c)) for c in cells) + "</tr>")
     out.append("</table>")
     return out
 
 
-def _html_lines(lines: list[_Line]) -> str:
-    shown = [
-        f"[{escape(line.time)}] <b>{escape(line.who)}</b>: {escape(line.text)}"
-        for line in lines[:MAX_LINES]
-    ]
+def _html_lines(lines: list[Line]) -> str:
+    shown = [line.html for line in lines[:MAX_LINES]]
     if len(lines) > MAX_LINES:
         shown.append(f"... {len(lines) - MAX_LINES} more (see the attached file)")
-    return _tag("p", _P, "<br>\n".join(shown) if shown else "(none)")
+    return tag("p", P, "<br>\n".join(shown) if shown else "(none)")
 
 
 def _html_files(files: list[_File]) -> list[str]:
     if not files:
-        return [_tag("p", _P, "(none)")]
-    out = [f"<table{_TABLE_ATTRS}>", _row(("File", "Size", "Status"), _TH, "th")]
+        return [tag("p", P, "(none)")]
+    out = [f"<table{TABLE_ATTRS}>", row(("File", "Size", "Status"), TH, "th")]
     for f in files:
-        sha = f'<br><span style="{_MONO}">SHA-256 {escape(f.sha256)}</span>' if f.sha256 else ""
-        out.append(
-            _row((escape(f.name) + sha, escape(f.size) or "&nbsp;", escape(f.status)), _FACT)
-        )
+        sha = f'<br><span style="{MONO}">SHA-256 {escape(f.sha256)}</span>' if f.sha256 else ""
+        out.append(row((escape(f.name) + sha, escape(f.size) or "&nbsp;", escape(f.status)), FACT))
     out.append("</table>")
     return out
 
@@ -447,21 +462,21 @@ def render_html(
     )
 
     def heading(title: str) -> str:
-        return _tag("h3", _H3, escape(title))
+        return tag("h3", H3, escape(title))
 
-    def para(text: str, style: str = _P) -> str:
-        return _tag("p", style, escape(text))
+    def para(text: str, style: str = P) -> str:
+        return tag("p", style, escape(text))
 
-    out = [f'<html><body style="{_FONT}">', _tag("h2", _H2, escape(b.title))]
-    out.append(f"<table{_TABLE_ATTRS}>")
+    out = [f'<html><body style="{FONT}">', tag("h2", H2, escape(b.title))]
+    out.append(f"<table{TABLE_ATTRS}>")
     out += [
-        f"<tr valign=top>{_tag('th', _TH, escape(k))}{_tag('td', _FACT, escape(v))}</tr>"
+        f"<tr valign=top>{tag('th', TH, escape(k))}{tag('td', FACT, escape(v))}</tr>"
         for k, v in b.facts
     ]
     out.append("</table>")
     out.append(heading(_people_heading("Participants", b.people)))
     if b.people_note:
-        out.append(para(b.people_note, _NOTE))
+        out.append(para(b.people_note, NOTE))
     if b.people or b.waited:
         out.append(para(_times_note(b.times)))
     out += _html_people(b, b.people) if b.people else [para("(none listed)")]
@@ -472,15 +487,21 @@ def render_html(
     for title, intro, lines, notes in _texts(b):
         out.append(heading(title))
         if lines:
-            out.append(para(intro, _NOTE))
+            out.append(para(intro, NOTE))
         out.append(_html_lines(lines))
-        out += [para(n, _NOTE) for n in notes]
+        out += [para(n, NOTE) for n in notes]
+        if title == "Chat" and (b.rooms or b.room_notes):
+            out.append(heading(ROOMS_TITLE))
+            if b.rooms:
+                out.append(para(f"{ROOMS_INTRO} {_times_note(b.times)}", NOTE))
+                out += rooms_html(b.rooms, b.times)
+            out += [para(n, NOTE) for n in b.room_notes]
     out.append(heading("Files"))
     out += _html_files(b.files)
     if b.notes:
         out.append(heading("Notes"))
-        out.append(f'<ul style="{_LIST}">')
-        out += [_tag("li", _P, escape(n)) for n in b.notes]
+        out.append(f'<ul style="{LIST}">')
+        out += [tag("li", P, escape(n)) for n in b.notes]
         out.append("</ul>")
     out.append("</body></html>")
     return unicode_text("\n".join(out))

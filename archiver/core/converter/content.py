@@ -1,9 +1,10 @@
-"""What one mailbox's item shows besides the meeting's facts: its chat, transcript and notes."""
+"""What one mailbox's item shows besides the meeting's facts: chat, rooms, transcript, notes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archiver.core.converter.member_log import Room
 from archiver.core.converter.transcripts import ChatLine, Turn
 from archiver.core.staged import MissingFile
 
@@ -21,3 +22,10 @@ class ItemContent:
     transcript_unparsed: int = 0
     missing: tuple[MissingFile, ...] = ()
     notes: tuple[str, ...] = ()
+    # What the withheld messages are ("" for direct messages between other participants).
+    withheld_what: str = ""
+    chat_problems: tuple[str, ...] = ()  # what was wrong in the JSON chat, by message index
+    # The member log's rooms this mailbox may see, how many it may not, and what was wrong.
+    rooms: tuple[Room, ...] = ()
+    rooms_withheld: int = 0
+    room_problems: tuple[str, ...] = ()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from archiver.core.converter.body import render_html, render_text
+from archiver.core.converter.body import render_html, render_text, title_of
 from archiver.core.converter.content import ItemContent
 from archiver.core.converter.names import MAX_TOPIC, clean_text
 from archiver.core.converter.provenance import HEADER, header_value
@@ -76,7 +76,7 @@ def build_message(
     body's "Archived" line and the X-Zoom-Archiver header state it. Without it both say that
     the time was not recorded.
     """
-    topic = _header_text(meeting.topic or "(no topic)", MAX_TOPIC)
+    topic = _header_text(title_of(meeting), MAX_TOPIC)
     subject = f"Zoom meeting: {topic} ({meeting.start_time:%Y-%m-%d})"
     if revision:
         subject += f" - update {revision}"
@@ -97,7 +97,7 @@ def build_message(
     headers = [
         ("X-Zoom-Meeting-Id", str(meeting.meeting_id)),
         ("X-Zoom-Meeting-UUID", clean_text(meeting.uuid, limit=200)),
-        (HEADER, header_value(archived_at, meeting.sources)),
+        (HEADER, header_value(archived_at, meeting.sources, parent_uuid=meeting.parent_uuid)),
     ]
     if part:
         headers.append(("X-Zoom-Archive-Part", f"{part}/{part_count}"))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from archiver.core.converter.names import clean_text
+from archiver.core.keys import meeting_key
 
 PRODUCT = "zoom-m365-archiver"
 VERSION = "0.1.0"  # = [project] version in pyproject.toml (checked by a unit test)
@@ -29,7 +30,14 @@ def source_names(sources: Sequence[str]) -> str:
     return ", ".join(dict.fromkeys(names)) if names else "not recorded"
 
 
-def header_value(archived_at: datetime | None, sources: Sequence[str]) -> str:
-    """The X-Zoom-Archiver value: product/version; archived-at=<UTC>; sources=<names>."""
+def header_value(
+    archived_at: datetime | None, sources: Sequence[str], *, parent_uuid: str | None = None
+) -> str:
+    """The X-Zoom-Archiver value: product/version; archived-at=<UTC>; sources=<names>, and for
+    a breakout room `; breakout-of=<the parent meeting's key>` (Graph allows five headers, all
+    taken by the worst case, so the link rides on this one)."""
     when = f"{utc(archived_at):%Y-%m-%dT%H:%M:%SZ}" if archived_at is not None else "not recorded"
-    return f"{PRODUCT}/{VERSION}; archived-at={when}; sources={source_names(sources)}"
+    value = f"{PRODUCT}/{VERSION}; archived-at={when}; sources={source_names(sources)}"
+    if parent_uuid:
+        value += f"; breakout-of={meeting_key(parent_uuid)}"
+    return value

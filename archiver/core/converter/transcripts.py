@@ -16,16 +16,48 @@ EVERYONE = "Everyone"
 
 
 @dataclass(frozen=True)
+class SharedFile:
+    """A file shared with a chat message (Zoom's `files[]` of CHAT_MESSAGE JSON)."""
+
+    file_id: str
+    name: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
 class ChatLine:
-    """One chat message: time offset, sender, recipient ("Everyone" or a person), text."""
+    """One chat message: time offset, sender, recipient ("Everyone" or a person), text.
+
+    A line of Zoom's JSON chat (converter/chat_json.py) also carries what the JSON says of it;
+    a TXT line leaves those fields empty (`kind` "").
+    """
 
     time: str
     sender: str
     recipient: str
     text: str
     # Zoom marked it "(Direct Message)" or "(Privately)": direct whatever the recipient is
-    # called (a participant can rename themselves "Everyone").
+    # called (a participant can rename themselves "Everyone"). A JSON line is marked unless it
+    # went to everyone, so that a reader that knows only names withholds it.
     marked: bool = False
+    # JSON chat: public | direct | deleted | reaction | feedback | edited | reply | unknown.
+    kind: str = ""
+    sender_email: str = ""  # lowercased; Zoom leaves it empty for hidden or outside people
+    recipient_email: str = ""
+    # msg_extended_type's fields, 2-digit codes ("" when Zoom gave none; chat_json.py names
+    # them): where the sender and the receiver were, what was done, and to whom it went.
+    sent_from: str = ""
+    sent_to: str = ""
+    action: str = ""
+    receiver: str = ""
+    group: str = ""  # private_group_id
+    message_id: str = ""
+    original_id: str = ""  # original_msg_id: the message deleted or edited
+    parent_id: str = ""  # parent_msg_id: the message replied to
+    # The original's text (deleted and edited messages), when the original is in the file.
+    original: str | None = None
+    files: tuple[SharedFile, ...] = ()
+    raw: str = ""  # the message as Zoom wrote it (JSON), for filtered copies of the file
 
     @property
     def direct(self) -> bool:

@@ -1,9 +1,11 @@
 """Golden files: each case's input renders to exactly the expected .eml and Graph JSON.
 
-The complete record is rendered (every chat line), as the compliance mailbox receives it. An
-input may name the record's Zoom sources ("sources") and the archive time ("archived_at"); a
-case without them shows how an item says they were not recorded. Run with UPDATE_GOLDEN=1 to
-rewrite the expected files after a deliberate change (then review the diff like code).
+The complete record is rendered (every chat line), as the compliance mailbox receives it; an
+input naming a "viewer" (an address of its "mailboxes" map) is rendered as that participant's
+mailbox receives it, through the same privacy rules as the importer. An input may name the
+record's Zoom sources ("sources") and the archive time ("archived_at"); a case without them
+shows how an item says they were not recorded. Run with UPDATE_GOLDEN=1 to rewrite the
+expected files after a deliberate change (then review the diff like code).
 """
 
 from __future__ import annotations
@@ -17,10 +19,22 @@ from pathlib import Path
 
 import pytest
 
-from archiver.core.converter import AttachmentRef, ItemContent, build_message, to_eml, to_graph_json
-from archiver.core.converter.transcripts import parse_chat, parse_vtt
+from archiver.core.contracts import StagedMeeting
+from archiver.core.converter import (
+    ArchiveMessage,
+    AttachmentRef,
+    ItemContent,
+    build_message,
+    to_eml,
+    to_graph_json,
+)
+from archiver.core.converter.transcripts import parse_vtt
 from archiver.core.model import Meeting
+from archiver.core.planning import Attachment, ItemPlan
+from archiver.core.privacy import Viewer, identities
 from archiver.core.staged import FilePart, MissingFile, StagedFile
+from archiver.core.views import chat_audiences, mailbox_copy
+from archiver.steps.document import parse_chat_file, parse_member_logs, parse_texts
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.json").exists())
@@ -53,23 +67,54 @@ def load(case: str):
 
 
 def _content(staged: list[StagedFile], texts: dict[str, bytes], doc: dict) -> ItemContent:
-    chat, chat_bad, turns, vtt_bad = [], 0, [], 0
+    chat, chat_bad, problems, turns, vtt_bad = [], 0, [], [], 0
     for f in staged:
         if f.file_id not in texts:
             continue
         if f.kind == "chat":
-            lines, bad = parse_chat(texts[f.file_id])
-            chat += lines
-            chat_bad += bad
+            found = parse_chat_file(f.file_id, texts[f.file_id])
+            chat += found.lines
+            chat_bad += found.unparsed
+            problems += found.problems
         elif f.kind in ("transcript", "captions") and not turns:
             turns, vtt_bad = parse_vtt(texts[f.file_id])
+    logs, _ = parse_member_logs(staged, {k: (v, False) for k, v in texts.items()})
     return ItemContent(
         chat=tuple(chat),
         chat_unparsed=chat_bad,
         transcript=tuple(turns),
         transcript_unparsed=vtt_bad,
         missing=tuple(MissingFile(**m) for m in doc.get("missing", [])),
+        chat_problems=tuple(problems),
+        rooms=tuple(room for log in logs for room in log.rooms),
+        room_problems=tuple(p for log in logs for p in log.problems),
     )
+
+
+def _as_received(case: str) -> ArchiveMessage:
+    """The item as one participant's mailbox receives it (an input naming a "viewer")."""
+    doc = json.loads((GOLDEN / case / "input.json").read_text())
+    meeting, staged, _, _, _, archived_at = load(case)
+    texts = {k: (v.encode(), False) for k, v in doc.get("texts", {}).items()}
+    chats, transcript, notes = parse_texts(staged, texts, {})
+    logs, _ = parse_member_logs(staged, texts)
+    attached = tuple(Attachment(f.file_id, 0, f.size) for f in staged if f.disposition == "attach")
+    record = StagedMeeting(
+        "k", 0, meeting, tuple(staged), (ItemPlan(0, 0, attached),),
+        chats=tuple(chats), transcript=transcript, notes=tuple(notes), member_logs=tuple(logs),
+    )  # fmt: skip
+    mailbox_of = doc["mailboxes"]
+    heard = chat_audiences(record, identities(meeting, mailbox_of))
+    viewer = Viewer(frozenset({f"mailbox:{mailbox_of[doc['viewer']]}"}))
+    copy = mailbox_copy(
+        record,
+        heard,
+        viewer,
+        staging_container="staging",
+        withheld_note="the complete record is in the compliance mailbox",
+        archived_at=archived_at,
+    )
+    return copy.messages[0]
 
 
 def content(ref: AttachmentRef) -> bytes:
@@ -82,6 +127,8 @@ def test_golden(case: str) -> None:
     message = build_message(
         meeting, staged, item, part=part, part_count=part_count, archived_at=archived_at
     )
+    if "viewer" in json.loads((GOLDEN / case / "input.json").read_text()):
+        message = _as_received(case)
     eml = to_eml(message, content)
     graph = json.dumps(to_graph_json(message, inline={}), indent=2, sort_keys=True) + "\n"
     folder = GOLDEN / case
