@@ -44,6 +44,7 @@ bench: setup
 	$(PY) bench/calls.py --meetings 100
 	$(PY) bench/latency.py --meetings 30
 	$(PY) bench/parse.py --size-mb 10
+	$(PY) bench/budget.py --calls 500
 	$(PY) bench/interactions.py
 
 # Every crash point of every scenario and every fault cell (about an hour on 2 cores); writes

@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from archiver.adapters.blobstore import BlobStore
 from archiver.adapters.directory import MailboxDirectory
@@ -24,6 +25,9 @@ from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
 from archiver.sources.recordings import CloudRecordings
+
+if TYPE_CHECKING:
+    from archiver.adapters.zoom.budget import SharedBudget
 
 
 def environment_settings(*, partial: bool = False, collect: bool = False) -> Settings:
@@ -62,6 +66,8 @@ class Deps:
         self._zoom = zoom
         self._graph = graph
         self._queues = queues
+        # True: Zoom calls are limited in this process only (`check` with storage down).
+        self.local_zoom_limits = False
 
     @cached_property
     def storage(self) -> StorageClients:
@@ -86,9 +92,23 @@ class Deps:
             client_secret=s.zoom_client_secret,
             download_hosts=s.zoom_download_hosts,
             plan=s.zoom_rate_plan,
+            limiter=None if self.local_zoom_limits else self.zoom_budget,
             timeout=s.http_timeout_seconds,
         )
         return client
+
+    @cached_property
+    def zoom_budget(self) -> SharedBudget:
+        """Zoom's rate limits and daily Heavy cap, shared by every instance through storage."""
+        from archiver.adapters.zoom.budget import SharedBudget
+
+        s = self.settings
+        return SharedBudget(
+            self.tables,
+            plan=s.zoom_rate_plan,
+            daily_limit=s.zoom_daily_heavy_limit,
+            reserve_percent=s.zoom_daily_heavy_reserve_percent,
+        )
 
     @cached_property
     def graph(self) -> GraphPort:

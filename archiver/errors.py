@@ -4,6 +4,7 @@
     ├── TransientError                 retry later (backoff, host retry, sweep)
     │   ├── ServiceUnavailableError    5xx, timeouts, connection resets
     │   ├── ThrottledError             429 / throttling; retry_after seconds when the service said
+    │   │   └── BudgetExhaustedError   a daily Zoom budget is spent; retry_after: until 00:00 UTC
     │   └── IncompleteDownloadError    HTML page instead of bytes, short or long body, hash mismatch
     └── PermanentError                 record and stop; retrying cannot help
         ├── ConfigurationError         a missing or invalid app setting (names the setting)
@@ -89,6 +90,15 @@ class ThrottledError(TransientError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+
+
+class BudgetExhaustedError(ThrottledError):
+    """The day's budget of a Zoom category is spent (ours, or Zoom said so with a daily-limit
+    429): wait `retry_after` seconds (until 00:00 UTC) or use an endpoint of another category."""
+
+    def __init__(self, message: str, *, category: str, retry_after: float, **kw: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **kw)
+        self.category = category
 
 
 class IncompleteDownloadError(TransientError):

@@ -40,6 +40,8 @@ DEFAULTS: dict[str, str] = {
     "ZOOM_OAUTH_URL": "https://zoom.us/oauth/token",
     "ZOOM_DOWNLOAD_HOSTS": "zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com",
     "ZOOM_RATE_PLAN": "business",
+    "ZOOM_DAILY_HEAVY_LIMIT": "",
+    "ZOOM_DAILY_HEAVY_RESERVE_PERCENT": "10",
     "ZOOM_ARCHIVING": "auto",
     "ARCHIVE_RETENTION_DAYS": "7",
     "GRAPH_TENANT_ID": "",
@@ -79,6 +81,7 @@ DEFAULTS: dict[str, str] = {
 OPTIONAL = frozenset(
     {
         "ZOOM_WEBHOOK_SECRET",
+        "ZOOM_DAILY_HEAVY_LIMIT",
         "GRAPH_CREDENTIAL",
         "GRAPH_CLIENT_SECRET",
         "GRAPH_CLIENT_CERTIFICATE",
@@ -148,6 +151,8 @@ class Settings:
     zoom_oauth_url: str
     zoom_download_hosts: tuple[str, ...]
     zoom_rate_plan: str
+    zoom_daily_heavy_limit: int | None  # None: the plan's figure
+    zoom_daily_heavy_reserve_percent: int
     zoom_archiving: str  # auto | on | off: whether the Archiving API is a content source
     archive_retention_days: int  # how long Zoom keeps archive files (status warns before)
     graph_tenant_id: str
@@ -222,6 +227,8 @@ class Settings:
             zoom_oauth_url=r.url("ZOOM_OAUTH_URL"),
             zoom_download_hosts=r.items("ZOOM_DOWNLOAD_HOSTS", rules.host_pattern),
             zoom_rate_plan=r.choice("ZOOM_RATE_PLAN", RATE_PLANS),
+            zoom_daily_heavy_limit=r.optional_integer("ZOOM_DAILY_HEAVY_LIMIT", 1, 10_000_000),
+            zoom_daily_heavy_reserve_percent=r.integer("ZOOM_DAILY_HEAVY_RESERVE_PERCENT", 0, 90),
             zoom_archiving=r.choice("ZOOM_ARCHIVING", ARCHIVING_MODES),
             archive_retention_days=r.integer("ARCHIVE_RETENTION_DAYS", 1, 30),
             graph_tenant_id=r.check("GRAPH_TENANT_ID", rules.tenant),
@@ -334,23 +341,30 @@ class _Reader:
 
     def integer(self, name: str, low: int, high: int) -> int:
         raw = self.text(name)
+        return self.guard(name, lambda: _whole(name, raw, low, high), int(DEFAULTS[name]))
 
-        def valid() -> int:
-            try:
-                value = int(raw)
-            except ValueError:
-                raise ConfigurationError(f"{name} must be a whole number; got {raw!r}") from None
-            if not low <= value <= high:
-                raise ConfigurationError(f"{name} must be between {low} and {high}; got {value}")
-            return value
-
-        return self.guard(name, valid, int(DEFAULTS[name]))
+    def optional_integer(self, name: str, low: int, high: int) -> int | None:
+        """An integer setting that may be left empty (None)."""
+        raw = self.text(name)
+        if not raw:
+            return None
+        return self.guard(name, lambda: _whole(name, raw, low, high), None)
 
     def items(self, name: str, validate: Callable[[str, str], str]) -> tuple[str, ...]:
         parts = [part.strip().lower() for part in self.text(name).split(",")]
         return self.guard(
             name, lambda: tuple(dict.fromkeys(validate(name, p) for p in parts if p)), ()
         )
+
+
+def _whole(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number; got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name} must be between {low} and {high}; got {value}")
+    return value
 
 
 def _graph_credential(r: _Reader, *, secret: str, certificate: str) -> str:

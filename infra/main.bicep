@@ -14,6 +14,8 @@ param zoomWebhookSecret string = ''
 @description('Your Zoom plan (ZOOM_RATE_PLAN): sets the client-side rate limits')
 @allowed([ 'pro', 'business', 'business_plus', 'enterprise' ])
 param zoomRatePlan string = 'business'
+@description('Daily cap of Zoom Heavy + Resource-intensive calls (ZOOM_DAILY_HEAVY_LIMIT); empty = the plan figure (30,000 Pro, 60,000 Business+)')
+param zoomDailyHeavyLimit string = ''
 
 @description('Whether Zoom\'s Archiving API is a content source (ZOOM_ARCHIVING): auto (when the account has the feature), on (required: a refusal is an error) or off')
 @allowed([ 'auto', 'on', 'off' ])
@@ -64,6 +66,8 @@ var appSettings = {
   ZOOM_OAUTH_URL: zoomOauthUrl
   ZOOM_DOWNLOAD_HOSTS: 'zoom.us,*.zoom.us,zoomgov.com,*.zoomgov.com'
   ZOOM_RATE_PLAN: zoomRatePlan
+  ZOOM_DAILY_HEAVY_LIMIT: zoomDailyHeavyLimit
+  ZOOM_DAILY_HEAVY_RESERVE_PERCENT: '10'
   ZOOM_ARCHIVING: zoomArchiving
   ARCHIVE_RETENTION_DAYS: '7'
   GRAPH_TENANT_ID: graphTenantId

@@ -29,7 +29,8 @@ MAX_LOG_DAYS = 366
 
 
 def collect_status(deps: Deps) -> dict[str, Any]:
-    """Last discovery run, counts by state, oldest pending age, poison depths, mailbox failures."""
+    """Last discovery run, counts by state, oldest pending age, poison depths, mailbox failures,
+    and the Zoom rate budget the instances share."""
     now = deps.clock()
     by_state: Counter[str] = Counter()
     oversize = 0
@@ -87,6 +88,8 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         ],
         "poison_queues": poison_depths(deps),
         "mailbox_failures": dict(sorted(failures.items())),
+        # Today's Heavy calls against the daily cap, and each category's shared rate.
+        "zoom_budget": deps.zoom_budget.report(),
         "archive_retention": retention,
     }
 

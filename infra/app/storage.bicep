@@ -133,7 +133,7 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
 }
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [for table in [
-  'meetings', 'deliveries', 'checkpoints', 'mappings', 'cache', 'runlog', 'webhooks'
+  'meetings', 'deliveries', 'checkpoints', 'mappings', 'cache', 'runlog', 'webhooks', 'zoombudget'
 ]: {
   parent: tableService
   name: '${tablePrefix}${table}'

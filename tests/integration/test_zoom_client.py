@@ -8,7 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from archiver.adapters.zoom import ZoomClient
-from archiver.errors import AuthenticationError, IncompleteDownloadError, UntrustedHostError
+from archiver.errors import (
+    AuthenticationError,
+    BudgetExhaustedError,
+    IncompleteDownloadError,
+    UntrustedHostError,
+)
 from archiver.operations.checks import zoom_scopes
 from tests.support.clients import zoom_client
 
@@ -109,6 +114,43 @@ def test_rate_limited_calls_wait_and_succeed(zoom, simulators) -> None:
             assert zoom.get_recordings("plain==")["uuid"] == "plain=="
     finally:
         simulators.control("PATCH", "/zoom/settings", {"rate_limit_scale": 1.0})
+
+
+class RecordingLimiter:
+    """The limiter port, recording what the client asks and tells it (and never waiting)."""
+
+    def __init__(self) -> None:
+        self.acquired: list[str] = []
+        self.refusals: list[tuple[str, bool]] = []
+
+    def acquire(self, category: str) -> float:
+        self.acquired.append(category)
+        return 0.0
+
+    def refused(self, category: str, *, daily: bool, retry_after: float | None) -> None:
+        self.refusals.append((category, daily))
+
+    def remaining_today(self, category: str) -> int | None:
+        return None
+
+
+def test_the_client_asks_its_limiter_before_each_call_and_tells_it_each_429(zoom, simulators):
+    limiter = RecordingLimiter()
+    zoom = zoom_client(simulators, limiter=limiter)  # the fixture seeded the meeting
+    simulators.control("DELETE", "/counters")
+    simulators.control("PATCH", "/zoom/settings", {"rate_limit_scale": 0.05})
+    try:
+        for _ in range(8):  # 4 a second allowed: the limiter lets them all through at once
+            zoom.get_recordings("plain==")
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"rate_limit_scale": 1.0})
+    seen = simulators.control("GET", "/counters")["zoom-categories"]
+    assert limiter.acquired == ["light"] * seen["Light"]  # refused attempts included
+    assert limiter.refusals == [("light", False)] * seen["Light refused"]
+    simulators.control("PATCH", "/zoom/settings", {"daily_limit": {"light": 0}})
+    with pytest.raises(BudgetExhaustedError):
+        zoom.get_recordings("plain==")
+    assert limiter.refusals[-1] == ("light", True)
 
 
 def test_a_missing_scope_is_named_and_the_participant_report_falls_back(zoom, simulators) -> None:

@@ -7,10 +7,14 @@ from typing import Any
 
 from archiver.adapters.graph import GraphClient
 from archiver.adapters.zoom import ZoomClient
+from archiver.adapters.zoom.ratelimit import Limiter
 
 
-def zoom_client(sims, *, sleep: Callable[[float], None] | None = None) -> ZoomClient:
-    """A Zoom client with the simulator's credentials (sleeping for real unless told not to)."""
+def zoom_client(
+    sims, *, sleep: Callable[[float], None] | None = None, limiter: Limiter | None = None
+) -> ZoomClient:
+    """A Zoom client with the simulator's credentials (sleeping for real unless told not to;
+    limiting itself in process unless given a limiter)."""
     env = sims.env()
     return ZoomClient(
         api_url=env["ZOOM_API_URL"],
@@ -19,6 +23,7 @@ def zoom_client(sims, *, sleep: Callable[[float], None] | None = None) -> ZoomCl
         client_id=env["ZOOM_CLIENT_ID"],
         client_secret=env["ZOOM_CLIENT_SECRET"],
         download_hosts=("127.0.0.1", "localhost"),
+        limiter=limiter,
         **({"sleep": sleep} if sleep is not None else {}),
     )
 

@@ -9,6 +9,7 @@ import pytest
 
 from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
 from archiver.adapters.zoom.ratelimit import RateLimiter
+from archiver.errors import BudgetExhaustedError
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 
@@ -52,6 +53,27 @@ def test_the_rate_limiter_spaces_calls_of_one_category_to_the_plan_limit() -> No
     assert waits == pytest.approx([0.1, 0.2])
     limiter.acquire("light")  # another category has its own bucket
     assert len(waits) == 2
+
+
+def test_after_a_daily_limit_429_the_limiter_refuses_the_category_until_midnight() -> None:
+    clock = [0.0]
+    limiter = RateLimiter("pro", clock=lambda: clock[0], sleep=lambda s: None, now=lambda: NOW)
+    limiter.refused("resource", daily=True, retry_after=None)
+    with pytest.raises(BudgetExhaustedError) as refused:
+        limiter.acquire("heavy")  # Heavy and Resource-intensive share the daily cap
+    assert refused.value.retry_after == 12 * 3600.0  # NOW is noon UTC
+    assert limiter.remaining_today("heavy") == 0
+    limiter.acquire("light")
+    clock[0] = 12 * 3600.0
+    limiter.acquire("heavy")
+
+
+def test_a_per_second_429_holds_the_next_call_of_the_category_back() -> None:
+    waits: list[float] = []
+    limiter = RateLimiter("pro", clock=lambda: 0.0, sleep=waits.append, headroom=1.0)
+    limiter.refused("light", daily=False, retry_after=2.0)
+    limiter.acquire("light")
+    assert waits == [2.0]
 
 
 def test_without_a_proxy_the_ca_bundle_is_read_once_and_the_environment_not_per_request() -> None:

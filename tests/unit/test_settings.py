@@ -116,6 +116,9 @@ def test_endpoint_trailing_slashes_are_dropped() -> None:
         ("TABLE_PREFIX", "9abc", "start with a letter"),
         ("OVERSIZE_POLICY", "drop", "one of link, split, skip"),
         ("ZOOM_RATE_PLAN", "free", "one of pro, business"),
+        ("ZOOM_DAILY_HEAVY_LIMIT", "60k", "must be a whole number"),
+        ("ZOOM_DAILY_HEAVY_LIMIT", "0", "between 1 and 10000000"),
+        ("ZOOM_DAILY_HEAVY_RESERVE_PERCENT", "95", "between 0 and 90"),
         ("ARCHIVE_FOLDER_NAME", "Zoom\nMeetings", "printable"),
     ],
 )
@@ -123,6 +126,19 @@ def test_bad_values_fail_fast_naming_the_setting(name: str, value: str, fragment
     message = error_for(**{name: value})
     assert message.startswith(name)
     assert fragment in message
+
+
+def test_the_daily_heavy_limit_is_the_plans_unless_set_and_keeps_a_reserve() -> None:
+    assert settings().zoom_daily_heavy_limit is None
+    assert settings().zoom_daily_heavy_reserve_percent == 10
+    tuned = settings(ZOOM_DAILY_HEAVY_LIMIT="45000", ZOOM_DAILY_HEAVY_RESERVE_PERCENT="0")
+    assert (tuned.zoom_daily_heavy_limit, tuned.zoom_daily_heavy_reserve_percent) == (45000, 0)
+
+
+def test_an_invalid_optional_number_is_collected_by_check_like_any_other() -> None:
+    s = Settings.from_mapping({**GOOD, "ZOOM_DAILY_HEAVY_LIMIT": "lots"}, collect=True)
+    assert s.zoom_daily_heavy_limit is None
+    assert "ZOOM_DAILY_HEAVY_LIMIT" in s.invalid
 
 
 def test_lists_are_normalised_and_deduplicated() -> None:

@@ -13,8 +13,14 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
+from archiver.adapters.zoom.answers import daily_limit, error_for, json_body
 from archiver.adapters.zoom.download import Download, DownloadTokens, TokenDownload, host_allowed
-from archiver.adapters.zoom.ratelimit import RateLimiter
+from archiver.adapters.zoom.ratelimit import (
+    Limiter,
+    RateLimiter,
+    exhausted_by_zoom,
+    seconds_to_midnight,
+)
 from archiver.core.archive import listing_files
 from archiver.errors import (
     AuthenticationError,
@@ -30,7 +36,6 @@ ARCHIVE_WINDOW_DAYS = 7  # GET /archive_files: from and to at most seven days ap
 # edges is missed, and results are de-duplicated by UUID.
 WINDOW_DAYS = 30
 REFRESH_BEFORE = 300  # seconds before expiry at which a token is renewed
-SCOPE_MISSING = "4711"  # Zoom: the token does not carry the scope this endpoint needs
 TOO_OLD = "12702"  # Zoom: "Can not access a meeting a year ago" (past meetings and reports)
 TOKEN_REJECTED = 124  # Zoom: invalid or expired access token
 # A rejected token is replaced at most this many times per request: another instance of the
@@ -64,6 +69,7 @@ class ZoomClient:
         client_secret: str,
         download_hosts: Sequence[str],
         plan: str = "business",
+        limiter: Limiter | None = None,
         timeout: float = 60,
         max_attempts: int = 5,
         session: requests.Session | None = None,
@@ -83,7 +89,9 @@ class ZoomClient:
         self._session = session or pooled_session()
         self._clock, self._sleep, self._now = clock, sleep, now
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
-        self._limiter = RateLimiter(plan, clock=clock, sleep=sleep)
+        # The function app passes the budget its instances share (bootstrap); alone, the
+        # process limits itself.
+        self._limiter: Limiter = limiter or RateLimiter(plan, clock=clock, sleep=sleep, now=now)
         self._download_tokens = DownloadTokens(clock)
         self._lock = threading.Lock()
         self._token: str | None = None
@@ -120,7 +128,7 @@ class ZoomClient:
             raise ServiceUnavailableError(
                 "Zoom OAuth failed", service="zoom", status=response.status_code
             )
-        body = _json(response)
+        body = json_body(response)
         if response.status_code != 200 or "access_token" not in body:
             reason = body.get("reason") or body.get("error") or body.get("message") or "refused"
             code = str(body.get("error") or "") or None
@@ -251,6 +259,10 @@ class ZoomClient:
             )
         return Download(self._session, url, token=self.token, start=start, timeout=self._timeout)
 
+    def remaining_today(self, category: str) -> int | None:
+        """Calls of a rate-limit category (e.g. "heavy") left today; None when uncapped."""
+        return self._limiter.remaining_today(category)
+
     # -- plumbing ---------------------------------------------------------------------------
     def _pages(
         self,
@@ -312,7 +324,7 @@ class ZoomClient:
                     ) from None
                 self._sleep(backoff_delay(attempt, rng=self._rng))
                 continue
-            body = _json(response)
+            body = json_body(response)
             code = body.get("code")
             if response.status_code == 200:
                 return body
@@ -331,33 +343,48 @@ class ZoomClient:
                 self._replace_token(used)
                 continue
             if response.status_code == 429 or response.status_code >= 500:
-                wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
-                if _daily_limit(response, body):
-                    # The day's budget is spent: waiting here until 00:00 UTC would hold the
-                    # function for hours, so the caller is told when to come back.
-                    raise ThrottledError(
-                        f"Zoom's daily limit reached on {path}",
-                        service="zoom",
-                        status=response.status_code,
-                        retry_after=wait,
-                    )
-                if attempt == self._attempts:
-                    raise ThrottledError(
-                        f"Zoom {response.status_code} on {path}",
-                        service="zoom",
-                        status=response.status_code,
-                        retry_after=wait,
-                    )
-                if wait is None:
-                    wait = backoff_delay(attempt, rng=self._rng)
-                    if response.status_code == 429:
-                        # Zoom's limits are per second and some 429s say nothing more: a
-                        # jittered wait under a second could land in the same window again.
-                        wait += QPS_WINDOW
-                self._sleep(wait)
+                self._sleep(self._retry_wait(response, body, path, category, attempt))
                 continue
-            raise _error(response.status_code, code, body, path)
+            raise error_for(response.status_code, code, body, path)
         raise ServiceUnavailableError(f"Zoom kept failing on {path}", service="zoom")
+
+    def _retry_wait(
+        self,
+        response: requests.Response,
+        body: dict[str, Any],
+        path: str,
+        category: str,
+        attempt: int,
+    ) -> float:
+        """Seconds to wait before trying a 429 or 5xx again; raises when there is no point."""
+        wait = parse_retry_after(response.headers.get("Retry-After"), now=self._now())
+        if daily_limit(response, body):
+            # The day's budget is spent: waiting here until 00:00 UTC would hold the function
+            # for hours, so the caller is told when to come back, and the limiter stops every
+            # caller (every instance, when shared) until then.
+            self._limiter.refused(category, daily=True, retry_after=wait)
+            raise exhausted_by_zoom(
+                category,
+                wait if wait is not None else seconds_to_midnight(self._now()),
+                where=f" on {path}",
+                status=response.status_code,
+            )
+        if response.status_code == 429:
+            self._limiter.refused(category, daily=False, retry_after=wait)
+        if attempt == self._attempts:
+            raise ThrottledError(
+                f"Zoom {response.status_code} on {path}",
+                service="zoom",
+                status=response.status_code,
+                retry_after=wait,
+            )
+        if wait is None:
+            wait = backoff_delay(attempt, rng=self._rng)
+            if response.status_code == 429:
+                # Zoom's limits are per second and some 429s say nothing more: a jittered
+                # wait under a second could land in the same window again.
+                wait += QPS_WINDOW
+        return wait
 
     def _replace_token(self, rejected: str) -> None:
         """Fetch a new token unless another thread already replaced the rejected one."""
@@ -386,39 +413,3 @@ def _echoed_day(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
-
-
-def _daily_limit(response: requests.Response, body: dict[str, Any]) -> bool:
-    """True for Zoom's daily-limit 429 (header, else its message: some answers carry neither)."""
-    kind = response.headers.get("X-RateLimit-Type", "").lower()
-    return kind.startswith("daily") or "daily" in str(body.get("message", "")).lower()
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        value = response.json()
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _error(status: int, code: Any, body: dict[str, Any], path: str) -> Exception:
-    message = f"Zoom {status} on {path}: {str(body.get('message', ''))[:200]}"
-    kw: dict[str, Any] = {
-        "service": "zoom",
-        "status": status,
-        "code": str(code) if code is not None else None,
-    }
-    if str(code) == SCOPE_MISSING:
-        return AuthenticationError(
-            f"the Zoom app lacks a scope for {path}: {str(body.get('message', ''))[:200]}",
-            hint="add it to the Server-to-Server OAuth app (docs/admin-guide.md, section 1)",
-            **kw,
-        )
-    if status in (401, 403):
-        return AuthenticationError(
-            message, hint="the Zoom app may lack a scope (python -m archiver check)", **kw
-        )
-    if status == 404:
-        return NotFoundError(message, **kw)
-    return InvalidInputError(message, **kw)
