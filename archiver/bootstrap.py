@@ -24,6 +24,7 @@ from archiver.core.switch import Refusal
 from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
+from archiver.sources.details import MeetingDetails
 from archiver.sources.recordings import CloudRecordings
 
 if TYPE_CHECKING:
@@ -143,11 +144,14 @@ class Deps:
     @cached_property
     def sources(self) -> tuple[Source, ...]:
         """The Zoom content sources, in order of preference: the archive's copy of a content
-        (its chat holds every line) before the cloud recording's."""
+        (its chat holds every line) before the cloud recording's; last, for a meeting nobody
+        recorded (ARCHIVE_UNRECORDED), its details and participants."""
         found: list[Source] = []
         if self.settings.zoom_archiving != "off":
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom))
+        if self.settings.archive_unrecorded:
+            found.append(MeetingDetails(self.zoom))
         return tuple(found)
 
     @cached_property
@@ -159,6 +163,12 @@ class Deps:
     def account_listing(self) -> Refusal:
         """Whether Zoom refused this process the account-level recordings listing (then each
         user's recordings are listed instead)."""
+        return Refusal()
+
+    @cached_property
+    def history_listing(self) -> Refusal:
+        """Whether Zoom refused this process the account's meeting history (then each user's
+        meeting report is listed instead)."""
         return Refusal()
 
     @cached_property
