@@ -50,6 +50,22 @@ NEEDS = (
         without="participants lose their per-session join and leave times",
     ),
     Need(
+        "GET /report/history_meetings",
+        "report:read:list_history_meetings:admin",
+        "report:read:admin",
+        required=False,
+        without="meetings nobody recorded are found in each user's meeting report instead "
+        "(ARCHIVE_UNRECORDED; Heavy calls grow with users)",
+    ),
+    Need(
+        "GET /report/users/{id}/meetings",
+        "report:read:user:admin",
+        "report:read:admin",
+        required=False,
+        without="without the meeting history too, meetings nobody recorded are archived only "
+        "from a meeting.ended webhook (ARCHIVE_UNRECORDED)",
+    ),
+    Need(
         "GET /archive_files",
         "archiving:read:list_archived_files:admin",
         "recording:read:admin",

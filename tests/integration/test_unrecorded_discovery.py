@@ -1,0 +1,146 @@
+"""Meetings nobody recorded, against the Zoom simulator and Azurite: the meeting history claims
+them once (a meeting.ended included), a spent Heavy budget makes the listing wait for the next
+run without failing it, a recording found later is an update item, and the give-up age archives
+a meeting.ended with nothing recorded instead of ending it as no-content."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from archiver.bootstrap import Deps
+from archiver.core import states
+from archiver.core.contracts import WorkItem, document_blob
+from archiver.core.keys import meeting_key
+from archiver.steps.claims import consider
+from archiver.steps.discovery import run_discovery
+from archiver.steps.staging import stage_meeting
+from archiver.steps.unrecorded import HISTORY_CHECKPOINT, WAITING_FOR_BUDGET
+from tests.fakes import ListQueues
+from tests.integration.pipeline_support import settings_for
+from tests.support.clients import zoom_client
+
+pytestmark = pytest.mark.integration
+NOW = datetime.now(UTC).replace(microsecond=0)
+UUID = "unrecOrded+Meeting/1=="
+ANN = {"id": "zu1", "email": "ann@contoso.com", "first_name": "Ann"}
+BOB = {"id": "zu2", "email": "bob@contoso.com", "first_name": "Bob"}
+
+
+def meeting(**more) -> dict:
+    return {
+        "uuid": UUID,
+        "id": 86000000001,
+        "host_id": "zu1",
+        "topic": "Quarterly review",
+        "start_time": (NOW - timedelta(hours=3)).isoformat(),
+        "duration": 30,
+        "participants": [
+            {"name": "Ann", "email": ANN["email"], "sessions": [[0, 30]]},
+            {"name": "Bob", "email": BOB["email"], "sessions": [[1, 12], [14, 29]]},
+        ],
+        "files": [],
+        **more,
+    }
+
+
+@pytest.fixture
+def deps(azurite, simulators, monkeypatch) -> Deps:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", simulators.info["ca_bundle"])
+    simulators.control("POST", "/reset")
+    for user in (ANN, BOB):
+        simulators.control("POST", "/zoom/users", user)
+    simulators.control("POST", "/zoom/meetings", meeting())
+    settings = settings_for(azurite.connection_string, **simulators.env())
+    return Deps(settings, zoom=zoom_client(simulators), queues=ListQueues())
+
+
+def sent(deps: Deps) -> list[WorkItem]:
+    queue = deps.settings.meetings_queue
+    return [WorkItem.from_json(b) for q, b in deps.queues.sent if q == queue]  # type: ignore[attr-defined]
+
+
+def ended_webhook(deps: Deps) -> str:
+    """What intake does with meeting.ended: the meeting waits for recordings."""
+    return consider(
+        deps, {"uuid": UUID, "recording_files": [{"status": "processing"}]}, source="webhook"
+    )
+
+
+def test_a_meeting_ended_with_nothing_recorded_is_claimed_once_the_history_says_so(deps) -> None:
+    assert ended_webhook(deps) == "waiting"
+    result = run_discovery(deps)
+    assert result.errors == []
+    assert [item.uuid for item in sent(deps)] == [UUID]
+    assert deps.ledger.get_meeting(meeting_key(UUID))["state"] == states.QUEUED
+    run_discovery(deps)  # listed again: nothing enqueued twice
+    assert len(sent(deps)) == 1
+
+
+def test_an_unrecorded_meeting_is_staged_from_its_details_and_a_later_recording_is_an_update(
+    deps, simulators
+) -> None:
+    run_discovery(deps)
+    [item] = sent(deps)
+    assert stage_meeting(deps, item) == "staged"
+    key = meeting_key(UUID)
+    doc = deps.blobs.read_json(deps.settings.staging_container, document_blob(key))
+    rows = doc["meeting"]["participants"]
+    assert len(rows) == 3  # Ann once, Bob twice: every join and leave
+    assert doc["meeting"]["sources"] == ["meeting details"]
+    simulators.control("POST", "/zoom/meetings", meeting(files=[{"file_type": "MP4", "size": 999}]))
+    listing = deps.zoom.get_recordings(UUID)
+    assert consider(deps, listing, source="poll") == "update-enqueued"
+    assert consider(deps, {**listing, "topic": "again"}, source="webhook") == "known"
+    assert [i.revision for i in sent(deps)] == [0, 1]
+
+
+def test_a_spent_heavy_budget_makes_the_history_wait_for_the_next_run_without_failing_it(
+    deps, simulators
+) -> None:
+    simulators.control("PATCH", "/zoom/settings", {"daily_limit": {"heavy": 1}})
+    simulators.control("POST", "/zoom/meetings", meeting(uuid="second+Meeting/2==", id=86000000002))
+    try:
+        deps.zoom.get_meeting_report(UUID)  # the day's only Heavy call
+        result = run_discovery(deps)
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"daily_limit": None})
+    assert result.errors == []
+    assert result.counts[WAITING_FOR_BUDGET] == 1
+    assert sent(deps) == []
+    assert deps.ledger.get_mark(HISTORY_CHECKPOINT) is None  # the same days are listed again
+    assert deps.ledger.last_run()["state"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("archive_unrecorded", "state"), [("true", states.QUEUED), ("false", states.NO_CONTENT)]
+)
+def test_at_the_give_up_age_a_meeting_ended_with_nothing_recorded_is_archived_or_no_content(
+    azurite, simulators, deps, archive_unrecorded: str, state: str
+) -> None:
+    settings = settings_for(
+        azurite.connection_string, **simulators.env(), ARCHIVE_UNRECORDED=archive_unrecorded
+    )
+    later = Deps(
+        settings, zoom=deps.zoom, queues=ListQueues(), clock=lambda: NOW + timedelta(hours=73)
+    )
+    simulators.control(
+        "PATCH",
+        "/zoom/settings",
+        {"scopes": ["user:read:admin", "recording:read:admin", "meeting:read:admin"]},
+    )
+    try:
+        assert (
+            consider(
+                later,
+                {"uuid": UUID, "recording_files": [{"status": "processing"}]},
+                source="webhook",
+            )
+            == "waiting"
+        )
+        later.ledger.update_meeting(meeting_key(UUID), {"created_at": NOW.isoformat()})
+        run_discovery(later)
+    finally:
+        simulators.control("POST", "/reset")
+    assert later.ledger.get_meeting(meeting_key(UUID))["state"] == state
