@@ -26,6 +26,7 @@ from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
 from archiver.sources.details import MeetingDetails
 from archiver.sources.recordings import CloudRecordings
+from archiver.sources.webinars import WebinarSource
 
 if TYPE_CHECKING:
     from archiver.adapters.zoom.budget import SharedBudget
@@ -153,6 +154,27 @@ class Deps:
         if self.settings.archive_unrecorded:
             found.append(MeetingDetails(self.zoom))
         return tuple(found)
+
+    @cached_property
+    def webinar_sources(self) -> tuple[Source, ...]:
+        """The sources of a webinar: its archive, its recordings, and the webinar APIs for its
+        details, participants and absentees."""
+        found: list[Source] = []
+        if self.settings.zoom_archiving != "off":
+            found.append(self.archiving)
+        found.append(CloudRecordings(self.zoom, people=False))
+        found.append(WebinarSource(self.zoom, self.webinar_licence))
+        return tuple(found)
+
+    def sources_for(self, kind: str) -> tuple[Source, ...]:
+        """The sources of a meeting instance of this kind ("meeting" or "webinar")."""
+        return self.webinar_sources if kind == "webinar" else self.sources
+
+    @cached_property
+    def webinar_licence(self) -> Refusal:
+        """Whether Zoom said the account has no Webinar licence (then webinars are archived
+        from their recordings alone, and not listed)."""
+        return Refusal()
 
     @cached_property
     def seen(self) -> SeenListings:

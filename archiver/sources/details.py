@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 NAME = "meeting details"
 REPORT = "the participant report"
 PAST_LIST = "the past-meetings participant list"
-UNRECORDED = "Nobody recorded this meeting in the Zoom cloud: it is archived from its details and "
+UNRECORDED = (
+    "Zoom holds no cloud recording or archive of this meeting: it is archived from its details and "
+)
 
 
 class MeetingDetails:

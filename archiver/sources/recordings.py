@@ -31,24 +31,31 @@ class CloudRecordings:
 
     name = "cloud recordings"
 
-    def __init__(self, zoom: ZoomPort) -> None:
+    def __init__(self, zoom: ZoomPort, *, people: bool = True) -> None:
         self._zoom = zoom
+        # False for webinars: the meeting endpoints do not know them (the webinar source does).
+        self._people = people
 
     def fetch(self, uuid: str) -> Meeting | None:
         """The meeting's part, or None when Zoom has no recording of it."""
         try:
-            return fetch_meeting(self._zoom, uuid)
+            return fetch_meeting(self._zoom, uuid, people=self._people)
         except NotFoundError as error:
             if error.code != NO_RECORDING:
                 raise
             return None
 
 
-def fetch_meeting(zoom: ZoomPort, uuid: str) -> Meeting:
-    """The meeting as Zoom knows it now; InvalidInputError when its recordings are malformed."""
+def fetch_meeting(zoom: ZoomPort, uuid: str, *, people: bool = True) -> Meeting:
+    """The meeting as Zoom knows it now; InvalidInputError when its recordings are malformed.
+    Without `people`, its recordings only."""
     recordings = zoom.get_recordings(uuid)
-    past, past_note = optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
-    participants, note = optional(lambda: zoom.list_participants(uuid), "participant list")
+    past: dict[str, Any] | None = None
+    participants: list[dict[str, Any]] | None = None
+    past_note = note = ""
+    if people:
+        past, past_note = optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
+        participants, note = optional(lambda: zoom.list_participants(uuid), "participant list")
     meeting = Meeting.from_zoom(
         recordings,
         past,

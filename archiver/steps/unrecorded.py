@@ -1,6 +1,6 @@
-"""Meetings nobody recorded (ARCHIVE_UNRECORDED): found in the account's meeting history and
-handed to claims.consider like any listing entry, so each instance is claimed once, whichever
-listing (recordings, archive, history, webhook) saw it first.
+"""Meetings and webinars nobody recorded (ARCHIVE_UNRECORDED): found in the account's meeting
+history and handed to claims.consider like any listing entry, so each instance is claimed once,
+whichever listing (recordings, archive, history, webhook) saw it first.
 
 `GET /report/history_meetings` lists every meeting instance of the account, recorded or not, by
 the day it ended. A meeting whose `feature_used` says it was recorded to the cloud (or archived)
@@ -86,6 +86,7 @@ def _entry(
     return {
         "uuid": uuid,
         "id": meeting_id,
+        "type": row.get("type"),  # 5, 6, 9: a webinar (claims.is_webinar)
         "topic": row.get("topic", ""),
         "host_email": host or "",
         "start_time": row.get("start_time", ""),
@@ -109,7 +110,11 @@ def list_history(
         return REFUSED
     now = deps.clock()
     try:
-        for row in deps.zoom.list_history_meetings(start=_reachable(start, now), end=end):
+        # meeting_type=all: webinars too, told apart by their `type` (one listing, not two).
+        listing = deps.zoom.list_history_meetings(
+            start=_reachable(start, now), end=end, meeting_type="all"
+        )
+        for row in listing:
             entry = history_entry(row, now)
             if entry is not None:
                 claim(entry)

@@ -70,6 +70,21 @@ def seed_meetings(simulators, tag: str) -> dict[str, Any]:
             [person(ann, [0, 40]), person(bob, [2, 10], [15, 40]), person(cy, [5, 30]), guest],
         ),
         "solo": meeting(f"{tag} solo planning", dee, [person(dee, [0, 20])]),
+        "webinar": meeting(
+            f"{tag} webinar",
+            ann,
+            [
+                {**person(ann, [0, 40]), "role": "host"},
+                {**person(bob, [0, 40]), "role": "panelist"},
+                person(cy, [3, 35]),
+                {"name": "Viewer", "email": "viewer@fabrikam.example", "sessions": [[2, 30]]},
+            ],
+            kind="webinar",
+            registrants=[
+                {"email": cy["email"], "first_name": "Cy", "last_name": "Attends"},
+                {"email": dee["email"], "first_name": "Dee", "last_name": "Absent"},
+            ],
+        ),
         "later": meeting(
             f"{tag} recorded later", ann, [person(ann, [0, 40]), person(bob, [1, 39])]
         ),
@@ -110,7 +125,7 @@ def test_an_unrecorded_meeting_reaches_each_internal_participant_with_every_join
         assert board["topic"] in item["subject"]
         for minute in (0, 2, 10, 15, 40, 5, 30, 3, 20):
             assert at(minute) in body, (mailbox, minute)
-        assert "Nobody recorded this meeting" in body
+        assert "Zoom holds no cloud recording or archive of this meeting" in body
         assert item["attachments"] == []
     assert of(simulators, who["dee"]["email"], board) == []  # not there, not a recipient
 
@@ -128,6 +143,18 @@ def test_a_meeting_recorded_later_gets_exactly_one_update_item(simulators, archi
         first, update = sorted(of(simulators, mailbox, later), key=lambda i: len(i["attachments"]))
         assert first["attachments"] == []
         assert [a["name"].rsplit(".", 1)[-1] for a in update["attachments"]] == ["mp4"]
+
+
+def test_a_webinar_reaches_its_host_panelists_and_attendees_and_names_its_absentees(
+    simulators, archived
+) -> None:
+    webinar, who = archived["webinar"], archived["people"]
+    for mailbox in (who["ann"]["email"], who["bob"]["email"], who["cy"]["email"], COMPLIANCE):
+        [item] = of(simulators, mailbox, webinar)
+        body = item["body"]["content"]
+        assert at(35) in body, mailbox  # the attendee's leave
+        assert "Registered, did not attend (1): Dee Absent" in body
+    assert of(simulators, who["dee"]["email"], webinar) == []  # registered, absent: listed only
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,9 @@ def deps(azurite, simulators, monkeypatch) -> Deps:
     for user in (ANN, BOB):
         simulators.control("POST", "/zoom/users", user)
     simulators.control("POST", "/zoom/meetings", meeting())
-    settings = settings_for(azurite.connection_string, **simulators.env())
+    settings = settings_for(
+        azurite.connection_string, **simulators.env(), ARCHIVE_UNRECORDED="true"
+    )
     return Deps(settings, zoom=zoom_client(simulators), queues=ListQueues())
 
 
@@ -144,3 +146,33 @@ def test_at_the_give_up_age_a_meeting_ended_with_nothing_recorded_is_archived_or
     finally:
         simulators.control("POST", "/reset")
     assert later.ledger.get_meeting(meeting_key(UUID))["state"] == state
+
+
+def test_without_the_webinar_licence_webinars_are_archived_from_recordings_and_asked_once(
+    deps, simulators
+) -> None:
+    from archiver.operations.checks import webinar_mode
+
+    simulators.control("PATCH", "/zoom/settings", {"webinar_licence": False})
+    recorded = {"kind": "webinar", "files": [{"file_type": "MP4", "size": 999}]}
+    for n in (1, 2):
+        simulators.control(
+            "POST",
+            "/zoom/meetings",
+            meeting(uuid=f"webinar+{n}/==", id=87000000000 + n, **recorded),
+        )
+    try:
+        run_discovery(deps)
+        items = [i for i in sent(deps) if i.uuid.startswith("webinar")]
+        assert len(items) == 2
+        assert deps.ledger.get_meeting(meeting_key(items[0].uuid))["kind"] == "webinar"
+        assert stage_meeting(deps, items[0]) == "staged"
+        assert "Webinar plan is missing" in str(deps.webinar_licence.refused)
+        asked = dict(deps.zoom.calls)  # type: ignore[attr-defined]
+        assert stage_meeting(deps, items[1]) == "staged"
+        calls = deps.zoom.calls  # type: ignore[attr-defined]
+        assert calls.get("GET report") == asked.get("GET report")  # not asked again
+        assert calls.get("GET past_webinars") == asked.get("GET past_webinars")
+        assert webinar_mode(deps).startswith("no Webinar licence")
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"webinar_licence": True})

@@ -29,6 +29,7 @@ def test_an_unrecorded_history_row_is_an_entry_with_no_files_to_wait_for() -> No
     assert entry == {
         "uuid": "abc==",
         "id": 81234567890,
+        "type": None,
         "topic": "Stand-up",
         "host_email": "ann@contoso.com",
         "start_time": "2026-11-21T09:00:00Z",
@@ -84,3 +85,12 @@ def test_a_users_shard_names_which_listing_it_is_for() -> None:
 def test_a_users_shard_with_an_unknown_listing_is_refused_by_name() -> None:
     with pytest.raises(InvalidInputError, match=r"users shard\.listing"):
         UsersShard.from_json(b'{"users": ["u1"], "listing": "webinars!"}')
+
+
+def test_a_webinar_in_the_history_is_told_apart_by_its_type() -> None:
+    from archiver.steps.claims import is_webinar
+
+    webinar = history_entry({**ROW, "type": 5}, NOW)
+    assert webinar is not None
+    assert is_webinar(webinar)
+    assert not is_webinar(history_entry({**ROW, "type": 2}, NOW) or {})

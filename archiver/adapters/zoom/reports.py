@@ -88,3 +88,31 @@ class ReportCalls:
         """The past-meetings participant list (Medium): what is left when the report is not."""
         path = f"/past_meetings/{_path_uuid(meeting_uuid)}/participants"
         return list(self._pages(path, "participants", "medium", {}))
+
+    # -- webinars (every call needs the Webinar licence: 400 code 200 without it) -----------
+    def get_webinar_report(self: _Calls, webinar_uuid: str) -> dict[str, Any]:
+        """A past webinar's detail report (GET /report/webinars/{uuid}, Heavy): there is no
+        past-webinar details endpoint."""
+        return self._get(f"/report/webinars/{_path_uuid(webinar_uuid)}", "heavy")
+
+    def list_webinar_report_participants(self: _Calls, webinar_uuid: str) -> list[dict[str, Any]]:
+        """The webinar participant report: one row per join and leave (Heavy)."""
+        path = f"/report/webinars/{_path_uuid(webinar_uuid)}/participants"
+        return list(self._pages(path, "participants", "heavy", {}))
+
+    def list_past_webinar_participants(self: _Calls, webinar_uuid: str) -> list[dict[str, Any]]:
+        """The past-webinar participant list (Medium)."""
+        path = f"/past_webinars/{_path_uuid(webinar_uuid)}/participants"
+        return list(self._pages(path, "participants", "medium", {}))
+
+    def list_webinar_absentees(self: _Calls, webinar_uuid: str) -> list[dict[str, Any]]:
+        """Registrants who did not attend (GET /past_webinars/{uuid}/absentees, Medium)."""
+        path = f"/past_webinars/{_path_uuid(webinar_uuid)}/absentees"
+        return list(self._pages(path, "registrants", "medium", {}))
+
+    def list_user_webinars(self: _Calls, user_id: str) -> Iterator[dict[str, Any]]:
+        """A user's webinars (GET /users/{id}/webinars, Medium): `check` asks it to learn
+        whether the account has the Webinar licence."""
+        yield from self._pages(
+            f"/users/{quote(user_id, safe='')}/webinars", "webinars", "medium", {}
+        )
