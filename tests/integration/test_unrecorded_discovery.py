@@ -176,3 +176,28 @@ def test_without_the_webinar_licence_webinars_are_archived_from_recordings_and_a
         assert webinar_mode(deps).startswith("no Webinar licence")
     finally:
         simulators.control("PATCH", "/zoom/settings", {"webinar_licence": True})
+
+
+def test_the_heavy_budget_running_out_mid_backfill_loses_nothing(deps, simulators) -> None:
+    from archiver.steps.discovery import backfill
+
+    days = (5, 40, 70)  # three report windows of 28 days: one Heavy call each
+    for n, ago in enumerate(days):
+        start = (NOW - timedelta(days=ago)).isoformat()
+        doc = meeting(uuid=f"backfill+{n}/==", id=88000000000 + n, start_time=start)
+        simulators.control("POST", "/zoom/meetings", doc)
+    first, last = (NOW - timedelta(days=80)).date(), NOW.date()
+    simulators.control("PATCH", "/zoom/settings", {"daily_limit": {"heavy": 1}})
+    try:
+        spent = backfill(deps, first, last)
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"daily_limit": None})
+    assert spent[WAITING_FOR_BUDGET] == 1
+    claimed = {i.uuid for i in sent(deps)}
+    assert 0 < len(claimed) < 4  # the first window's meetings, not the rest
+    # The next day (a new process: this one's limiter holds Heavy calls until 00:00 UTC).
+    tomorrow = Deps(deps.settings, zoom=zoom_client(simulators), queues=deps.queues)
+    again = backfill(tomorrow, first, last)
+    assert again[WAITING_FOR_BUDGET] == 0
+    uuids = [i.uuid for i in sent(deps)]
+    assert sorted(uuids) == sorted({UUID, *(f"backfill+{n}/==" for n in range(3))})  # each once

@@ -109,3 +109,9 @@ def test_the_details_source_is_asked_only_when_no_other_source_has_the_meeting()
     merged = fetch_meeting([Recorded(None), details], UUID)
     assert Asked.asked
     assert merged.sources == ("meeting details",)
+
+
+def test_a_meeting_zoom_no_longer_keeps_because_it_is_over_a_year_old_says_so() -> None:
+    old = InvalidInputError("Can not access a meeting a year ago.", code="12702")
+    with pytest.raises(NotFoundError, match="more than a year old"):
+        fetch(Zoom(past=old))
