@@ -13,6 +13,7 @@ from archiver.bootstrap import Deps
 from archiver.core import states
 from archiver.core.contracts import WorkItem, document_blob
 from archiver.core.keys import meeting_key
+from archiver.operations.status import collect_status
 from archiver.steps.claims import consider
 from archiver.steps.discovery import run_discovery
 from archiver.steps.staging import stage_meeting
@@ -113,6 +114,9 @@ def test_a_spent_heavy_budget_makes_the_history_wait_for_the_next_run_without_fa
     assert sent(deps) == []
     assert deps.ledger.get_mark(HISTORY_CHECKPOINT) is None  # the same days are listed again
     assert deps.ledger.last_run()["state"] == "ok"
+    shown = collect_status(deps)["last_discovery"]
+    assert shown["state"] == "ok"
+    assert shown["counts"][WAITING_FOR_BUDGET] == 1  # what `status` says
 
 
 @pytest.mark.parametrize(
