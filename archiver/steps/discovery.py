@@ -185,7 +185,12 @@ def _history(deps: Deps, now: datetime, result: DiscoveryResult, reconcile_days:
     else:
         if refused is None:
             result.counts["history-refused"] += 1
-        _enqueue_shards(deps, result, since=start if reconcile_days else None, listing="meetings")
+        # Two Heavy calls per user: every USER_REPORTS_EVERY, not every run (README: cost).
+        last = deps.ledger.get_mark(unrecorded.USER_REPORTS_MARK)
+        if reconcile_days or last is None or now - last >= unrecorded.USER_REPORTS_EVERY:
+            since = start if reconcile_days else None
+            _enqueue_shards(deps, result, since=since, listing="meetings")
+            deps.ledger.set_mark(unrecorded.USER_REPORTS_MARK, now)
 
 
 def _consider_all(
@@ -241,7 +246,7 @@ def discover_users(deps: Deps, shard: UsersShard) -> Counter[str]:
     for user_id in shard.users:
         try:
             if shard.listing == "meetings":
-                _discover_user_meetings(deps, user_id, now, counts, since=shard.since_day)
+                unrecorded.discover_user(deps, user_id, now, counts, since=shard.since_day)
             else:
                 _discover_user(deps, user_id, now, counts, since=shard.since_day)
         except BudgetExhaustedError as error:
@@ -280,22 +285,6 @@ def _discover_user(
     for recording in deps.zoom.list_recordings(user_id, start=start, end=today):
         counts[consider(deps, recording, source="poll")] += 1
     deps.ledger.set_checkpoint(user_id, today)
-
-
-def _discover_user_meetings(
-    deps: Deps, user_id: str, now: datetime, counts: Counter[str], *, since: date | None
-) -> None:
-    today = now.date()
-    name = unrecorded.meetings_checkpoint(user_id)
-    start = since
-    if start is None:
-        checkpoint = deps.ledger.get_checkpoint(name)
-        if checkpoint is None:
-            checkpoint = today - timedelta(days=deps.settings.initial_lookback_days)
-        start = checkpoint - timedelta(days=1)  # a meeting reported late near midnight
-    for entry in list(unrecorded.list_user_meetings(deps, user_id, start, today, counts)):
-        counts[consider(deps, entry, source="report")] += 1
-    deps.ledger.set_checkpoint(name, today)
 
 
 # -- archives -----------------------------------------------------------------------------------

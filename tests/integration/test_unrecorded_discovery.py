@@ -11,13 +11,13 @@ import pytest
 
 from archiver.bootstrap import Deps
 from archiver.core import states
-from archiver.core.contracts import WorkItem, document_blob
+from archiver.core.contracts import UsersShard, WorkItem, document_blob
 from archiver.core.keys import meeting_key
 from archiver.operations.status import collect_status
 from archiver.steps.claims import consider
 from archiver.steps.discovery import run_discovery
 from archiver.steps.staging import stage_meeting
-from archiver.steps.unrecorded import HISTORY_CHECKPOINT, WAITING_FOR_BUDGET
+from archiver.steps.unrecorded import HISTORY_CHECKPOINT, USER_REPORTS_EVERY, WAITING_FOR_BUDGET
 from tests.fakes import ListQueues
 from tests.integration.pipeline_support import settings_for
 from tests.support.clients import zoom_client
@@ -205,3 +205,33 @@ def test_the_heavy_budget_running_out_mid_backfill_loses_nothing(deps, simulator
     assert again[WAITING_FOR_BUDGET] == 0
     uuids = [i.uuid for i in sent(deps)]
     assert sorted(uuids) == sorted({UUID, *(f"backfill+{n}/==" for n in range(3))})  # each once
+
+
+def test_without_the_history_user_reports_go_out_every_four_hours_not_every_run(
+    deps, simulators
+) -> None:
+    granted = simulators.control("PATCH", "/zoom/settings", {})["scopes"]
+    history = {"report:read:list_history_meetings:admin", "report:read:admin"}
+    kept = [s for s in granted if s not in history] + ["report:read:user:admin"]
+    simulators.control("PATCH", "/zoom/settings", {"scopes": kept})
+
+    def meeting_shards(queues: ListQueues) -> int:
+        bodies = [b for q, b in queues.sent if q == deps.settings.discovery_queue]
+        return sum(UsersShard.from_json(b).listing == "meetings" for b in bodies)
+
+    try:
+        first = run_discovery(deps)
+        run_discovery(deps)  # the next run, 15 minutes later
+        assert first.counts["history-refused"] == 1
+        assert meeting_shards(deps.queues) == 1  # type: ignore[arg-type]
+        later = Deps(
+            deps.settings,
+            zoom=deps.zoom,
+            queues=deps.queues,
+            clock=lambda: datetime.now(UTC) + USER_REPORTS_EVERY,
+        )
+        again = run_discovery(later)
+        assert again.errors == []
+        assert meeting_shards(deps.queues) == 2  # type: ignore[arg-type]
+    finally:
+        simulators.control("POST", "/reset")
