@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,11 @@ from archiver.sources.webinars import WebinarSource
 
 if TYPE_CHECKING:
     from archiver.adapters.zoom.budget import SharedBudget
+
+
+# The ledger mark of the last time Zoom said the account has no Webinar licence (`status`).
+NO_WEBINAR_LICENCE = "zoom:no-webinar-licence"
+LICENCE_RECHECK = timedelta(days=1)
 
 
 def environment_settings(*, partial: bool = False, collect: bool = False) -> Settings:
@@ -163,7 +168,9 @@ class Deps:
         if self.settings.zoom_archiving != "off":
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom, people=False))
-        found.append(WebinarSource(self.zoom, self.webinar_licence))
+        found.append(
+            WebinarSource(self.zoom, self.webinar_licence, on_refused=self._record_no_licence)
+        )
         return tuple(found)
 
     def sources_for(self, kind: str) -> tuple[Source, ...]:
@@ -173,8 +180,19 @@ class Deps:
     @cached_property
     def webinar_licence(self) -> Refusal:
         """Whether Zoom said the account has no Webinar licence (then webinars are archived
-        from their recordings alone, and not listed)."""
-        return Refusal()
+        from their recordings alone): what any instance learnt in the last day, so a new
+        process does not ask again for every webinar; a licence added later is seen the day
+        after."""
+        refusal = Refusal()
+        since = self.ledger.get_mark(NO_WEBINAR_LICENCE)
+        if since is not None and self.clock() - since < LICENCE_RECHECK:
+            refusal.refuse(
+                f"Zoom said the account has no Webinar licence at {since:%Y-%m-%d %H:%M} UTC"
+            )
+        return refusal
+
+    def _record_no_licence(self, reason: str) -> None:
+        self.ledger.set_mark(NO_WEBINAR_LICENCE, self.clock())
 
     @cached_property
     def seen(self) -> SeenListings:

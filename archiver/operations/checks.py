@@ -210,8 +210,6 @@ def webinar_mode(deps: Any) -> str:
     """Whether the account has the Webinar licence (webinars' people come from its APIs)."""
     from archiver.sources.webinars import unlicensed
 
-    if deps.webinar_licence.refused is not None:
-        return f"no Webinar licence ({deps.webinar_licence.refused}): webinars are not listed"
     user = next(iter(deps.zoom.list_users(status="active")), None)
     if user is None:
         return "no active user to ask about webinars"
@@ -225,10 +223,10 @@ def webinar_mode(deps: Any) -> str:
     except ArchiverError as error:
         if not unlicensed(error):
             raise
-        deps.webinar_licence.refuse(error.message)
         return (
             f"no Webinar licence ({error.message}): the account holds no webinars to archive; "
-            "webinar endpoints are not asked again"
+            "a recorded webinar is archived from its recordings, and the webinar APIs are asked "
+            "at most once a day"
         )
     return (
         "the account has the Webinar licence: webinars' hosts, panelists and attendees are archived"

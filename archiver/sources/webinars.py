@@ -13,6 +13,7 @@ says so) instead of being asked again for every webinar.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -46,9 +47,16 @@ class WebinarSource:
 
     name = NAME
 
-    def __init__(self, zoom: ZoomPort, licence: Refusal) -> None:
+    def __init__(
+        self,
+        zoom: ZoomPort,
+        licence: Refusal,
+        *,
+        on_refused: Callable[[str], None] | None = None,
+    ) -> None:
         self._zoom = zoom
         self._licence = licence
+        self._on_refused = on_refused  # records the refusal for `status` and other processes
 
     def fetch(self, uuid: str) -> Meeting | None:
         """The webinar's part, or None when the account has no Webinar licence."""
@@ -61,6 +69,8 @@ class WebinarSource:
                 raise
             self._licence.refuse(error.message)
             log.info("webinar source off: no Webinar licence", extra={"error": error.reason})
+            if self._on_refused is not None:
+                self._on_refused(error.message)
             return None
 
     def _webinar(self, uuid: str) -> Meeting | None:

@@ -178,6 +178,10 @@ def test_without_the_webinar_licence_webinars_are_archived_from_recordings_and_a
         assert calls.get("GET report") == asked.get("GET report")  # not asked again
         assert calls.get("GET past_webinars") == asked.get("GET past_webinars")
         assert webinar_mode(deps).startswith("no Webinar licence")
+        assert collect_status(deps)["webinar_licence"].startswith("missing")
+        # Another instance learns it from the ledger and does not ask for each webinar.
+        other = Deps(deps.settings, zoom=deps.zoom, queues=ListQueues())
+        assert other.webinar_licence.refused is not None
     finally:
         simulators.control("PATCH", "/zoom/settings", {"webinar_licence": True})
 
