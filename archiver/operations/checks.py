@@ -225,8 +225,8 @@ def webinar_mode(deps: Any) -> str:
             raise
         return (
             f"no Webinar licence ({error.message}): the account holds no webinars to archive; "
-            "a recorded webinar is archived from its recordings, and the webinar APIs are asked "
-            "at most once a day"
+            "a recorded webinar is archived from its recordings, and the webinar APIs are not "
+            "asked for each webinar"
         )
     return (
         "the account has the Webinar licence: webinars' hosts, panelists and attendees are archived"

@@ -104,7 +104,7 @@ def _webinar_licence(deps: Deps) -> str:
         return "not refused"
     return (
         f"missing: Zoom answered 400 code 200 at {since.isoformat()}; webinars are archived from "
-        "their recordings only, and asked again a day later"
+        "their recordings only (instances started a day later ask again)"
     )
 
 

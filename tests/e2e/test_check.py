@@ -74,7 +74,7 @@ def test_an_account_without_the_webinar_licence_is_named_not_failed(values, simu
     finally:
         simulators.control("PATCH", "/zoom/settings", {"webinar_licence": True})
     assert found["zoom webinars"].startswith("ok no Webinar licence")
-    assert "at most once a day" in found["zoom webinars"]
+    assert "not asked for each webinar" in found["zoom webinars"]
 
 
 def test_archiving_on_without_the_feature_fails_and_with_it_says_it_is_used(
