@@ -24,6 +24,7 @@ from archiver.adapters.zoom.ratelimit import (
 from archiver.core.archive import listing_files
 from archiver.errors import (
     AuthenticationError,
+    BudgetExhaustedError,
     InvalidInputError,
     NotFoundError,
     ServiceUnavailableError,
@@ -201,8 +202,9 @@ class ZoomClient:
             return list(
                 self._pages(f"/report/meetings/{uuid}/participants", "participants", "heavy", {})
             )
-        except (NotFoundError, InvalidInputError, AuthenticationError):
-            # The report API needs a Pro+ plan and the report scope; fall back to the basic list.
+        except (NotFoundError, InvalidInputError, AuthenticationError, BudgetExhaustedError):
+            # The report API needs a Pro+ plan and the report scope, and the day's Heavy budget:
+            # fall back to the basic list (Medium).
             return list(
                 self._pages(f"/past_meetings/{uuid}/participants", "participants", "medium", {})
             )
