@@ -162,25 +162,25 @@ class InteractionsSource:
             fetch.add_json("POLLS", "polls", body)
 
     def _qa(self, uuid: str, fetch: _Fetch) -> None:
+        why = ""
         try:
             body, source = self._zoom.get_report_qa(uuid), REPORT
         except BudgetExhaustedError as error:
-            fetch.notes.append(
-                "Q&A from GET /past_meetings/{uuid}/qa (Medium: no status, times or answer "
-                f"types): today's budget of Zoom {error.category} report calls is spent"
-            )
+            why = f"today's budget of Zoom {error.category} report calls is spent"
             body, source = self._zoom.get_past_qa(uuid), PAST
         except (NotFoundError, AuthenticationError, InvalidInputError) as error:
             if isinstance(error, InvalidInputError) and error.code == TOO_OLD:
                 raise
-            fetch.notes.append(
-                "Q&A from GET /past_meetings/{uuid}/qa (Medium: no status, times or answer "
-                f"types): Zoom refused the Q&A report ({error.message[:160]})"
-            )
+            why = f"Zoom refused the Q&A report ({error.message[:160]})"
             body, source = self._zoom.get_past_qa(uuid), PAST
         found = parse_qa(body, source=source)
         if found.questions or found.input_errors:
             fetch.add_json("QA", "qa", body, recording_type=source)
+            if why:
+                fetch.notes.append(
+                    "Q&A from GET /past_meetings/{uuid}/qa (Medium: no status, times or answer "
+                    f"types): {why}"
+                )
 
     def _survey(self, uuid: str, fetch: _Fetch) -> None:
         try:

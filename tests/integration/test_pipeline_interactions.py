@@ -12,6 +12,7 @@ import pytest
 from archiver.core.converter.interaction_files import raw_json
 from archiver.core.keys import meeting_key
 from archiver.errors import BudgetExhaustedError, InvalidInputError
+from archiver.steps.replay import replay
 from archiver.steps.summaries import summary_arrived, summary_event
 from tests.fakes import zoom_meeting
 from tests.integration.pipeline_support import Pipeline, settings_for
@@ -165,4 +166,23 @@ def test_a_meeting_without_interactions_has_no_interaction_files(azurite) -> Non
     pipeline.run()
     [item] = pipeline.items("ann@contoso.com")
     assert not [n for n in names(item) if n.endswith((".json", ".md"))]
-    assert "Poll" not in json.dumps(item["message"]["body"])
+    text = json.dumps(item["message"]["body"])
+    assert "Poll" not in text
+    assert "Q&amp;A" not in text
+
+
+def test_replay_of_one_meeting_brings_a_summary_edited_since_it_was_archived(azurite) -> None:
+    pipeline, uuid = pipeline_with(azurite)
+    pipeline.run()
+    pipeline.zoom.meetings[uuid]["summary"] = summary(uuid, modified="2026-11-23T09:00:00Z")
+    assert replay(pipeline.deps, meeting_uuid=uuid)["summary"] == "update-enqueued"
+    pipeline.stage_all()
+    pipeline.import_all()
+    assert len(pipeline.items("ann@contoso.com")) == 2
+
+
+def test_a_summary_of_a_meeting_not_archived_yet_waits_for_its_staging(azurite) -> None:
+    pipeline, uuid = pipeline_with(azurite)
+    found = summary_event(pipeline.deps, "meeting.summary_completed", summary(uuid))
+    assert found == "not-archived"
+    assert pipeline.queues.sent == []
