@@ -355,6 +355,9 @@ class FakeZoom:
         self._count("list_meeting_summaries")
         return iter([dict(b["summary"]) for b in self.meetings.values() if "summary" in b])
 
+    def remaining_today(self, category: str) -> int | None:
+        return None  # no daily cap in the fake
+
     def remember_download_token(self, listing: dict[str, Any], token: str) -> None:
         self.download_tokens.append(token)
 

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -60,6 +60,21 @@ FILE_TYPES = {
     "AI_SUMMARY_MD": ("summary", "MD"),
 }
 HELD_MEETINGS = 64  # meetings whose fetched bytes are held at most (oldest dropped first)
+# How the notes begin that say a kind waits for the Heavy budget (a later run brings it).
+SURVEY_SPENT = "The survey was not fetched: today's budget of Zoom "
+QA_SPENT = "Q&A from GET /past_meetings/{uuid}/qa (Medium: no status, times or answer types): "
+SPENT = "today's budget of Zoom "
+
+
+def waiting_on_heavy(notes: Iterable[str]) -> tuple[str, ...]:
+    """The kinds a meeting's notes say are missing or partial for want of the Heavy budget."""
+    found = []
+    for note in notes:
+        if note.startswith(SURVEY_SPENT):
+            found.append("survey")
+        elif note.startswith(QA_SPENT + SPENT):
+            found.append("qa")
+    return tuple(dict.fromkeys(found))
 
 
 def summary_version(uuid: str, summary: Mapping[str, Any], data: bytes = b"") -> str:
@@ -166,7 +181,7 @@ class InteractionsSource:
         try:
             body, source = self._zoom.get_report_qa(uuid), REPORT
         except BudgetExhaustedError as error:
-            why = f"today's budget of Zoom {error.category} report calls is spent"
+            why = f"{SPENT}{error.category} report calls is spent"
             body, source = self._zoom.get_past_qa(uuid), PAST
         except (NotFoundError, AuthenticationError, InvalidInputError) as error:
             if isinstance(error, InvalidInputError) and error.code == TOO_OLD:
@@ -177,19 +192,15 @@ class InteractionsSource:
         if found.questions or found.input_errors:
             fetch.add_json("QA", "qa", body, recording_type=source)
             if why:
-                fetch.notes.append(
-                    "Q&A from GET /past_meetings/{uuid}/qa (Medium: no status, times or answer "
-                    f"types): {why}"
-                )
+                fetch.notes.append(f"{QA_SPENT}{why}")
 
     def _survey(self, uuid: str, fetch: _Fetch) -> None:
         try:
             body = self._zoom.get_report_survey(uuid)
         except BudgetExhaustedError as error:
             fetch.notes.append(
-                f"The survey was not fetched: today's budget of Zoom {error.category} report "
-                f"calls is spent (Zoom allows more in {int(error.retry_after or 0)} s); it is "
-                "not lost, a later run can bring it"
+                f"{SURVEY_SPENT}{error.category} report calls is spent (Zoom allows more in "
+                f"{int(error.retry_after or 0)} s); a later run brings it as an update item"
             )
             return
         found = parse_survey(body)

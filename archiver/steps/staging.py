@@ -34,6 +34,7 @@ from archiver.core.staged import MissingFile
 from archiver.errors import InvalidInputError, PermanentError, TransientError
 from archiver.sources.assemble import fetch_meeting
 from archiver.sources.interactions import SOURCE as INTERACTIONS
+from archiver.sources.interactions import waiting_on_heavy
 from archiver.steps.document import (
     TEXT_KINDS,
     Copied,
@@ -291,6 +292,10 @@ def _record_staged(
     if not doc.revision:
         # The first staging makes the base row's set: no update item exists before it.
         fields["archived_files"] = archived
+        # Kinds the Heavy budget held back: the sweep fetches them again (steps/later.py).
+        waiting = waiting_on_heavy(doc.meeting.notes)
+        if waiting:
+            fields.update(interactions_waiting=True, interactions_waiting_for=",".join(waiting))
     deps.ledger.update_meeting(key, fields)
     lost = "; ".join(f"{m.description}: {m.reason}" for m in doc.missing)
     _log(

@@ -12,6 +12,7 @@ import pytest
 from archiver.core.converter.interaction_files import raw_json
 from archiver.core.keys import meeting_key
 from archiver.errors import BudgetExhaustedError, InvalidInputError
+from archiver.operations.status import collect_status
 from archiver.steps.replay import replay
 from archiver.steps.summaries import summary_arrived, summary_event
 from tests.fakes import zoom_meeting
@@ -185,4 +186,26 @@ def test_a_summary_of_a_meeting_not_archived_yet_waits_for_its_staging(azurite) 
     pipeline, uuid = pipeline_with(azurite)
     found = summary_event(pipeline.deps, "meeting.summary_completed", summary(uuid))
     assert found == "not-archived"
+    assert pipeline.queues.sent == []
+
+
+def test_what_the_heavy_budget_held_back_comes_later_as_one_update_item(azurite) -> None:
+    pipeline, uuid = pipeline_with(azurite)
+    bundle = pipeline.zoom.meetings[uuid]
+    held_back = {"report_qa": bundle["report_qa"], "survey": bundle["survey"]}
+    bundle["report_qa"], bundle["survey"] = spent(), spent()
+    pipeline.run()
+    row = pipeline.deps.ledger.get_meeting(meeting_key(uuid))
+    assert row["interactions_waiting_for"] == "qa,survey"
+    assert collect_status(pipeline.deps)["meetings"]["waiting_on_heavy"] == 1
+    bundle.update(held_back)  # the next day: the budget allows it again
+    assert pipeline.discover().counts["interactions-update-enqueued"] == 1
+    pipeline.stage_all()
+    pipeline.import_all()
+    first, update = pipeline.items("bob@contoso.com")
+    assert "BOB-SURVEY-GREAT" not in body(first)
+    assert "BOB-SURVEY-GREAT" in body(update)
+    assert "CAROL-SURVEY-MEH" not in body(update)
+    assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["interactions_waiting"] is False
+    pipeline.discover()
     assert pipeline.queues.sent == []
