@@ -177,22 +177,36 @@ class InteractionsSource:
             fetch.add_json("POLLS", "polls", body)
 
     def _qa(self, uuid: str, fetch: _Fetch) -> None:
-        why = ""
+        # The Medium answer says whether there is any Q&A: the Heavy report is asked only then.
         try:
-            body, source = self._zoom.get_report_qa(uuid), REPORT
-        except BudgetExhaustedError as error:
-            why = f"{SPENT}{error.category} report calls is spent"
-            body, source = self._zoom.get_past_qa(uuid), PAST
-        except (NotFoundError, AuthenticationError, InvalidInputError) as error:
-            if isinstance(error, InvalidInputError) and error.code == TOO_OLD:
+            past: Any = self._zoom.get_past_qa(uuid)
+        except AuthenticationError:
+            past = None  # no scope for it: the report alone says
+        if past is not None:
+            found = parse_qa(past, source=PAST)
+            if not found.questions and not found.input_errors:
+                return
+        try:
+            report = self._zoom.get_report_qa(uuid)
+        except (
+            BudgetExhaustedError,
+            NotFoundError,
+            AuthenticationError,
+            InvalidInputError,
+        ) as error:
+            if past is None:
                 raise
-            why = f"Zoom refused the Q&A report ({error.message[:160]})"
-            body, source = self._zoom.get_past_qa(uuid), PAST
-        found = parse_qa(body, source=source)
+            if isinstance(error, BudgetExhaustedError):
+                why = f"{SPENT}{error.category} report calls is spent"
+            else:
+                refused = "code 12702" if error.code == TOO_OLD else error.message[:160]
+                why = f"Zoom refused the Q&A report ({refused})"
+            fetch.notes.append(f"{QA_SPENT}{why}")
+            fetch.add_json("QA", "qa", past, recording_type=PAST)
+            return
+        found = parse_qa(report, source=REPORT)
         if found.questions or found.input_errors:
-            fetch.add_json("QA", "qa", body, recording_type=source)
-            if why:
-                fetch.notes.append(f"{QA_SPENT}{why}")
+            fetch.add_json("QA", "qa", report, recording_type=REPORT)
 
     def _survey(self, uuid: str, fetch: _Fetch) -> None:
         try:

@@ -123,3 +123,14 @@ def test_held_content_keeps_the_latest_fetch_of_the_most_recent_meetings() -> No
     assert held.get("a", "g") is None  # dropped: the oldest
     assert held.get("a", "f") is None
     assert held.get("c", "f") == b"4"
+
+
+def test_the_heavy_q_and_a_report_is_asked_only_when_the_medium_answer_has_questions() -> None:
+    source, zoom, uuid = source_for()
+    zoom.meetings[uuid]["qa"] = {
+        "uuid": uuid,
+        "start_time": "2026-11-20T15:00:00Z",
+        "questions": [],
+    }
+    assert "QA" not in types(source.fetch(uuid))
+    assert "report_qa" not in zoom.calls
