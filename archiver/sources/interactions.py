@@ -156,7 +156,10 @@ class InteractionsSource:
         fetch.kind("survey", lambda: self._survey(uuid, fetch))
         wanted = past is None or past.get("has_meeting_summary") is not False
         with self._lock:
-            wanted = wanted or uuid in self._expected
+            # Asked once on a webhook's word; the next fetch goes by the details again.
+            if uuid in self._expected:
+                self._expected.discard(uuid)
+                wanted = True
         if wanted:
             fetch.kind("AI Companion summary", lambda: self._summary(uuid, fetch))
         if not fetch.files and not fetch.notes:
