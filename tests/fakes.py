@@ -292,7 +292,10 @@ class FakeZoom:
 
     def get_past_meeting(self, meeting_uuid: str) -> dict[str, Any]:
         self._count("get_past_meeting")
-        return dict(self._bundle(meeting_uuid)["past"])
+        past = self._bundle(meeting_uuid)["past"]
+        if isinstance(past, Exception):
+            raise past
+        return dict(past)
 
     def list_participants(self, meeting_uuid: str) -> list[dict[str, Any]]:
         self._count("list_participants")

@@ -153,7 +153,10 @@ class InteractionsSource:
         fetch = _Fetch(uuid)
         fetch.kind("polls", lambda: self._polls(uuid, fetch))
         fetch.kind("Q&A", lambda: self._qa(uuid, fetch))
-        fetch.kind("survey", lambda: self._survey(uuid, fetch))
+        if past is not None:
+            # A Heavy call: only for an instance Zoom knows as a past meeting (not a breakout
+            # room or a webinar, which have no meeting survey).
+            fetch.kind("survey", lambda: self._survey(uuid, fetch))
         wanted = past is None or past.get("has_meeting_summary") is not False
         with self._lock:
             # Asked once on a webhook's word; the next fetch goes by the details again.

@@ -26,9 +26,9 @@ FLAG = "interactions_waiting"
 
 def sweep_waiting(deps: Deps, counts: Counter[str], errors: list[str]) -> None:
     """Fetch again what the Heavy budget held back, for every meeting marked so."""
-    if deps.zoom.remaining_today("heavy") == 0:
-        return  # still spent: nothing would come
     for row in deps.ledger.list_flagged(FLAG):
+        if deps.zoom.remaining_today("heavy") == 0:
+            return  # spent (still, or again): nothing more would come today
         if row.get("state") not in ARCHIVED or int(row.get("revision") or 0):
             continue
         try:

@@ -4,7 +4,12 @@ cannot or will not give is named in the meeting's notes, never a failure."""
 from __future__ import annotations
 
 from archiver.core.converter.interaction_files import raw_json
-from archiver.errors import AuthenticationError, BudgetExhaustedError, InvalidInputError
+from archiver.errors import (
+    AuthenticationError,
+    BudgetExhaustedError,
+    InvalidInputError,
+    NotFoundError,
+)
 from archiver.sources.interactions import (
     HeldContent,
     InteractionsSource,
@@ -134,3 +139,11 @@ def test_the_heavy_q_and_a_report_is_asked_only_when_the_medium_answer_has_quest
     }
     assert "QA" not in types(source.fetch(uuid))
     assert "report_qa" not in zoom.calls
+
+
+def test_no_heavy_survey_call_for_an_instance_zoom_knows_no_past_meeting_of() -> None:
+    source, zoom, uuid = source_for()
+    zoom.meetings[uuid]["past"] = NotFoundError("no such past meeting", service="zoom", status=404)
+    meeting = source.fetch(uuid)
+    assert "survey" not in zoom.calls
+    assert "POLLS" in types(meeting)
