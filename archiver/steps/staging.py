@@ -27,6 +27,7 @@ from archiver.core.contracts import (
     manifest_blob,
     snapshot_blob,
 )
+from archiver.core.interaction_copies import parsed
 from archiver.core.keys import meeting_key, revision_key
 from archiver.core.model import Meeting, RecordingFile
 from archiver.core.planning import MIB, FileSpec
@@ -281,7 +282,7 @@ def _record_staged(
         "bytes": doc.total_bytes,
         "items": len(doc.items),
         "oversize_files": sum(1 for f in doc.files if f.disposition != "attach"),
-        "notes": [*doc.notes, *doc.meeting.input_errors][:50],
+        "notes": [*doc.notes, *doc.meeting.input_errors, *_interaction_errors(doc)][:50],
         "missing_files": [asdict(m) for m in doc.missing],
         "size_mismatches": [
             {"file_id": f.file_id, "listed": f.listed_size, "served": f.size}
@@ -309,6 +310,12 @@ def _record_staged(
     )
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(doc.total_bytes, {"stage": "staged"})
+
+
+def _interaction_errors(doc: StagedMeeting) -> tuple[str, ...]:
+    """What Zoom's polls, Q&A, survey and summary answers got wrong (shown in the items too)."""
+    found = parsed(doc.interactions)
+    return found.input_errors if found is not None else ()
 
 
 def _log(

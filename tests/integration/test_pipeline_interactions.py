@@ -209,3 +209,12 @@ def test_what_the_heavy_budget_held_back_comes_later_as_one_update_item(azurite)
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["interactions_waiting"] is False
     pipeline.discover()
     assert pipeline.queues.sent == []
+
+
+def test_what_zoom_answers_got_wrong_is_recorded_against_the_meeting(azurite) -> None:
+    pipeline, uuid = pipeline_with(azurite)
+    polls = pipeline.zoom.meetings[uuid]["polls"]
+    polls["questions"][0]["question_details"][0]["date_time"] = "not a time"
+    pipeline.run()
+    notes = json.loads(pipeline.deps.ledger.get_meeting(meeting_key(uuid))["notes"])
+    assert any("date_time" in n for n in notes)
