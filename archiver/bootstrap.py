@@ -24,6 +24,7 @@ from archiver.core.switch import Refusal
 from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
+from archiver.sources.interactions import InteractionsSource
 from archiver.sources.recordings import CloudRecordings
 
 if TYPE_CHECKING:
@@ -148,7 +149,13 @@ class Deps:
         if self.settings.zoom_archiving != "off":
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom))
+        found.append(self.interactions)
         return tuple(found)
+
+    @cached_property
+    def interactions(self) -> InteractionsSource:
+        """Polls, Q&A, survey and AI Companion summary (their bytes held until staged)."""
+        return InteractionsSource(self.zoom)
 
     @cached_property
     def seen(self) -> SeenListings:
