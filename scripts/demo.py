@@ -69,6 +69,7 @@ def main() -> int:
             compliance=COMPLIANCE,
             read=reader(sims),
             uuid_of=item_uuid,
+            in_account=lambda address: address.lower().endswith("@" + INTERNAL),
         )
         status = admin_output(env, "status")
         problems += check_status(status, corpus)
@@ -92,7 +93,8 @@ def main() -> int:
     print(
         f"DEMO OK: {items} expected items present exactly once, with the right attachments; "
         "no direct message or private group line outside its members' mailboxes and the "
-        "compliance mailbox; each participant's own audio only in their own; "
+        "compliance mailbox; each participant's own audio only in their own; the AI summary "
+        "only in its host's and the compliance mailbox's; "
         "the meeting with a refused file is named in status and status --failed, with why."
     )
     return 0

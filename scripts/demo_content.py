@@ -8,6 +8,8 @@ sim/seed_content.py): which mailboxes must hold each, and what each item must an
   compliance mailbox; a direct message and a private group only in their members' items (and
   the compliance mailbox), the file shared in the public chat attached for everyone, each
   participant's own audio only in their own item;
+- the summarized meeting's AI Companion summary (its next steps) in its host's item and the
+  compliance mailbox's, never in an attendee's (Zoom shows the summary to the host);
 - its breakout room: an item of its own for who the room's record shows was there (the
   colleague who wrote in its chat) and the compliance mailbox, never the host by default.
 
@@ -59,14 +61,22 @@ def check(
     compliance: str,
     read: Read,
     uuid_of: Callable[[dict[str, Any]], str | None],
+    in_account: Callable[[str], bool],
 ) -> list[str]:
-    """What each item of the archived meeting must and must not hold."""
+    """What each item of the archived and the summarized meeting must and must not hold."""
+    problems = _summary(
+        content["summarized"],
+        found,
+        resolve=resolve,
+        compliance=compliance,
+        read=read,
+        uuid_of=uuid_of,
+    )
     archived = content["archived"]
     _, colleague, other = _roles(archived)
     members = set(_mailboxes([colleague, other], resolve)) | {compliance}
-    own_audio = _own_audio(archived, resolve)
+    own_audio = _own_audio(archived, resolve, in_account)
     [shared] = archived["physical_files"]
-    problems: list[str] = []
     for mailbox, items in found.items():
         for item in items:
             uuid = uuid_of(item)
@@ -86,6 +96,30 @@ def check(
     return problems
 
 
+def _summary(
+    meeting: dict[str, Any],
+    found: dict[str, list[dict[str, Any]]],
+    *,
+    resolve: Resolve,
+    compliance: str,
+    read: Read,
+    uuid_of: Callable[[dict[str, Any]], str | None],
+) -> list[str]:
+    step = meeting["next_steps"][0]
+    privileged = {resolve(meeting["host_email"]), compliance}
+    problems = []
+    for mailbox, items in found.items():
+        for item in (i for i in items if uuid_of(i) == meeting["uuid"]):
+            _, texts, _ = read(mailbox, item)
+            shown = any(step in text for text in texts)
+            where = f"{mailbox}: meeting {meeting['uuid']}"
+            if mailbox in privileged and not shown:
+                problems.append(f"{where}: the AI Companion summary is missing")
+            if mailbox not in privileged and shown:
+                problems.append(f"{where}: LEAK: the AI Companion summary is in an attendee's item")
+    return problems
+
+
 def _private_lines(entitled: bool, texts: list[str]) -> list[str]:
     body = texts[0]
     problems = []
@@ -97,27 +131,37 @@ def _private_lines(entitled: bool, texts: list[str]) -> list[str]:
     return problems
 
 
-def _audio(mailbox: str, compliance: str, own: dict[str, set[str]], shas: set[str]) -> list[str]:
-    if mailbox == compliance:
-        everyone = set().union(*own.values())
-        return [] if everyone <= shas else ["lacks a participant's own audio"]
-    problems = []
-    if not own.get(mailbox, set()) <= shas:
-        problems.append("lacks its owner's own audio")
-    if shas & {sha for who, held in own.items() if who != mailbox for sha in held}:
-        problems.append("LEAK: another participant's own audio is here")
+def _audio(
+    mailbox: str, compliance: str, own: dict[str, dict[str, str]], shas: set[str]
+) -> list[str]:
+    everyone = {sha: email for held in own.values() for sha, email in held.items()}
+    mine = everyone if mailbox == compliance else own.get(mailbox, {})
+    problems = [f"lacks the own audio of {email}" for sha, email in mine.items() if sha not in shas]
+    problems += [
+        f"LEAK: the own audio of {email} is here"
+        for sha, email in everyone.items()
+        if sha in shas and sha not in mine
+    ]
     return problems
 
 
-def _own_audio(archived: dict[str, Any], resolve: Resolve) -> dict[str, set[str]]:
-    """mailbox -> SHA-256s of its owner's individual audio (the seed gives the i-th participant
-    the M4A of 65536 + i bytes; a mapped address's audio belongs to the mailbox it maps to)."""
+def _own_audio(
+    archived: dict[str, Any], resolve: Resolve, in_account: Callable[[str], bool]
+) -> dict[str, dict[str, str]]:
+    """mailbox -> {SHA-256: whose} of the individual audio it holds (the seed gives the i-th
+    participant the M4A of 65536 + i bytes). Zoom names the owner of an individual file only
+    for people in the account ("empty for people outside the account"), so a guest's is the
+    compliance mailbox's alone, whatever mapping their address has."""
     by_size = {65536 + i: email for i, email in enumerate(archived["participant_emails"])}
-    own: dict[str, set[str]] = {}
+    own: dict[str, dict[str, str]] = {}
     for f in archived["archive_files"]:
-        mailbox = resolve(by_size.get(f["size"], "")) if f.get("individual") else None
+        email = by_size.get(f["size"], "") if f.get("individual") else ""
+        if email and not in_account(email):
+            own.setdefault("", {})[f["sha256"]] = email
+            continue
+        mailbox = resolve(email) if email else None
         if mailbox is not None:
-            own.setdefault(mailbox, set()).add(f["sha256"])
+            own.setdefault(mailbox, {})[f["sha256"]] = email
     return own
 
 
