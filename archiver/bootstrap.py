@@ -25,6 +25,7 @@ from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
 from archiver.sources.details import MeetingDetails
+from archiver.sources.interactions import InteractionsSource
 from archiver.sources.recordings import CloudRecordings
 from archiver.sources.webinars import WebinarSource
 
@@ -150,15 +151,22 @@ class Deps:
     @cached_property
     def sources(self) -> tuple[Source, ...]:
         """The Zoom content sources, in order of preference: the archive's copy of a content
-        (its chat holds every line) before the cloud recording's; last, for a meeting nobody
-        recorded (ARCHIVE_UNRECORDED), its details and participants."""
+        (its chat holds every line) before the cloud recording's; for a meeting neither has
+        (nobody recorded it, ARCHIVE_UNRECORDED), its details and participants; then polls,
+        Q&A, survey and summary."""
         found: list[Source] = []
         if self.settings.zoom_archiving != "off":
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom))
         if self.settings.archive_unrecorded:
-            found.append(MeetingDetails(self.zoom))
+            found.append(MeetingDetails(self.zoom))  # a fallback: before the interactions
+        found.append(self.interactions)
         return tuple(found)
+
+    @cached_property
+    def interactions(self) -> InteractionsSource:
+        """Polls, Q&A, survey and AI Companion summary (their bytes held until staged)."""
+        return InteractionsSource(self.zoom)
 
     @cached_property
     def webinar_sources(self) -> tuple[Source, ...]:

@@ -21,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts import demo_content  # noqa: E402
 from tests.support.azurite import Azurite  # noqa: E402
 from tests.support.simulators import Simulators  # noqa: E402
 
@@ -57,9 +58,19 @@ def main() -> int:
         print("\n== first run: python -m archiver run --once (warnings and the summary) ==")
         first = archiver(env, *RUN, "--settings", str(settings_file), check=False)
         problems = [] if first == 0 else [f"first run exited {first}"]
-        expected = expectations(corpus, partner_mailbox, {m.lower() for m in corpus["mailboxes"]})
+        resolve = resolver(partner_mailbox, {m.lower() for m in corpus["mailboxes"]})
+        expected = expectations(corpus, resolve)
         found = mailbox_items(sims, expected)
         problems += verify(expected, found, corpus, sims)
+        problems += demo_content.check(
+            corpus["content_sources"],
+            found,
+            resolve=resolve,
+            compliance=COMPLIANCE,
+            read=reader(sims),
+            uuid_of=item_uuid,
+            in_account=lambda address: address.lower().endswith("@" + INTERNAL),
+        )
         status = admin_output(env, "status")
         problems += check_status(status, corpus)
         summary(corpus, expected, found, status)
@@ -81,7 +92,9 @@ def main() -> int:
     items = sum(len(v) for v in expected.values())
     print(
         f"DEMO OK: {items} expected items present exactly once, with the right attachments; "
-        "no direct message outside its two people's mailboxes and the compliance mailbox; "
+        "no direct message or private group line outside its members' mailboxes and the "
+        "compliance mailbox; each participant's own audio only in their own; the AI summary "
+        "only in its host's and the compliance mailbox's; "
         "the meeting with a refused file is named in status and status --failed, with why."
     )
     return 0
@@ -105,6 +118,7 @@ def seed(sims: Simulators) -> dict[str, Any]:
             INTERNAL,
             "--external-domain",
             "fabrikam.com",
+            "--content-sources",
         ],
         cwd=ROOT,
         check=True,
@@ -114,6 +128,7 @@ def seed(sims: Simulators) -> dict[str, Any]:
     lines = result.stdout.strip().splitlines()
     print("\n".join(lines[:-1][-25:]))
     corpus: dict[str, Any] = json.loads(lines[-1])
+    (WORK / "corpus.json").write_text(json.dumps(corpus, indent=1))  # what was seeded, to look at
     return corpus
 
 
@@ -147,9 +162,22 @@ def archiver(env: dict[str, str], *args: str, check: bool = True) -> int:
     return process.returncode
 
 
-def expectations(
-    corpus: dict[str, Any], partner_mailbox: str, mailboxes: set[str]
-) -> dict[str, set[str]]:
+def resolver(partner_mailbox: str, mailboxes: set[str]) -> demo_content.Resolve:
+    """The mailbox an address is archived to: the mapped partner's, an internal address's own
+    when it has a mailbox, otherwise none (external people are not recipients)."""
+
+    def resolve(address: str) -> str | None:
+        address = address.lower()
+        if address == PARTNER:
+            return partner_mailbox.lower()
+        if address.endswith("@" + INTERNAL) and address in mailboxes:
+            return address
+        return None
+
+    return resolve
+
+
+def expectations(corpus: dict[str, Any], resolve: demo_content.Resolve) -> dict[str, set[str]]:
     """mailbox -> meeting UUIDs that must be there, computed from the corpus by the rules.
 
     Recipients are the host and admitted participants (participant_emails lists only those);
@@ -159,19 +187,33 @@ def expectations(
     for meeting in corpus["meetings"]:
         if any(f.get("status") == "processing" for f in meeting["files"]):
             continue  # still processing: archived later, not now
-        addresses = {
-            a.lower() for a in [meeting["host_email"], *meeting["participant_emails"]] if a
-        }
-        targets = set()
-        for address in addresses:
-            if address == PARTNER:
-                targets.add(partner_mailbox.lower())
-            elif address.endswith("@" + INTERNAL) and address in mailboxes:
-                targets.add(address)
+        addresses = [meeting["host_email"], *meeting["participant_emails"]]
+        targets = {m for m in (resolve(a) for a in addresses if a) if m is not None}
         for mailbox in targets or {FALLBACK}:
             expected.setdefault(mailbox, set()).add(meeting["uuid"])
         expected.setdefault(COMPLIANCE, set()).add(meeting["uuid"])
+    content = demo_content.expectations(corpus["content_sources"], resolve, COMPLIANCE)
+    for mailbox, uuids in content.items():
+        expected.setdefault(mailbox, set()).update(uuids)
     return expected
+
+
+def reader(sims: Simulators) -> demo_content.Read:
+    """An item's body, its texts (body first, then its text attachments) and its SHA-256s."""
+
+    def read(mailbox: str, item: dict[str, Any]) -> tuple[str, list[str], set[str]]:
+        body = str((item.get("body") or {}).get("content", ""))
+        texts = [body] + [
+            sims.control_bytes(
+                "GET",
+                f"/m365/mailboxes/{mailbox}/items/{item['id']}/attachments/{a['id']}/content",
+            ).decode("utf-8", "replace")
+            for a in item.get("attachments", [])
+            if a.get("contentType", "").startswith(("text/", "application/json"))
+        ]
+        return body, texts, {a.get("sha256") for a in item.get("attachments", [])}
+
+    return read
 
 
 def mailbox_items(
@@ -221,16 +263,9 @@ def check_item(
     where = f"{mailbox}: meeting {meeting['uuid']}"
     if item.get("isDraft"):
         return [f"{where} is a draft"]
-    body = str((item.get("body") or {}).get("content", ""))
+    body, texts, _ = reader(sims)(mailbox, item)
     entitled = may_read_direct_messages(mailbox, meeting)
     problems = [f"{where}: {p}" for p in check_files(item, meeting, body, entitled=entitled)]
-    texts = [body] + [
-        sims.control_bytes(
-            "GET", f"/m365/mailboxes/{mailbox}/items/{item['id']}/attachments/{a['id']}/content"
-        ).decode("utf-8", "replace")
-        for a in item.get("attachments", [])
-        if a.get("contentType", "").startswith("text/")
-    ]
     for line in (c for c in meeting["chat"] if c["direct"]):
         if entitled and line["text"] not in body:
             problems.append(f"{where}: a direct message of this mailbox's owner is missing")

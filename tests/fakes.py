@@ -292,7 +292,10 @@ class FakeZoom:
 
     def get_past_meeting(self, meeting_uuid: str) -> dict[str, Any]:
         self._count("get_past_meeting")
-        return dict(self._bundle(meeting_uuid)["past"])
+        past = self._bundle(meeting_uuid)["past"]
+        if isinstance(past, Exception):
+            raise past
+        return dict(past)
 
     def list_participants(self, meeting_uuid: str) -> list[dict[str, Any]]:
         self._count("list_participants")
@@ -323,6 +326,40 @@ class FakeZoom:
                 status=400,
                 code="2001",
             )
+
+    def _interaction(self, name: str, meeting_uuid: str) -> dict[str, Any]:
+        """A bundle's "polls", "qa", "report_qa", "survey" or "summary" answer; without one,
+        404 as Zoom answers a meeting that has none."""
+        self._count(name)
+        bundle = self.meetings.get(meeting_uuid)
+        if bundle is None or name not in bundle:
+            raise NotFoundError(f"no {name} for {meeting_uuid}", service="zoom", status=404)
+        found = bundle[name]
+        if isinstance(found, Exception):
+            raise found
+        return dict(found)
+
+    def list_past_polls(self, meeting_uuid: str) -> dict[str, Any]:
+        return self._interaction("polls", meeting_uuid)
+
+    def get_past_qa(self, meeting_uuid: str) -> dict[str, Any]:
+        return self._interaction("qa", meeting_uuid)
+
+    def get_report_qa(self, meeting_uuid: str) -> dict[str, Any]:
+        return self._interaction("report_qa", meeting_uuid)
+
+    def get_report_survey(self, meeting_uuid: str) -> dict[str, Any]:
+        return self._interaction("survey", meeting_uuid)
+
+    def get_meeting_summary(self, meeting_uuid: str) -> dict[str, Any]:
+        return self._interaction("summary", meeting_uuid)
+
+    def list_meeting_summaries(self, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        self._count("list_meeting_summaries")
+        return iter([dict(b["summary"]) for b in self.meetings.values() if "summary" in b])
+
+    def remaining_today(self, category: str) -> int | None:
+        return None  # no daily cap in the fake
 
     def remember_download_token(self, listing: dict[str, Any], token: str) -> None:
         self.download_tokens.append(token)

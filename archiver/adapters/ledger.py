@@ -135,6 +135,13 @@ class Ledger:
             rows = table.query_entities(query)
         return (decode(row) for row in rows)
 
+    def list_flagged(self, name: str) -> Iterator[Entity]:
+        """Meeting rows whose boolean field `name` is true."""
+        if not name.isidentifier():
+            raise ValueError(f"not a field name: {name!r}")
+        rows = self._tables.get("meetings").query_entities(f"{name} eq true")
+        return (decode(row) for row in rows)
+
     # -- deliveries -------------------------------------------------------------------------
     def get_delivery(self, key: str, mailbox: str) -> Entity | None:
         """The (meeting, mailbox) row, or None before the first attempt."""

@@ -71,3 +71,18 @@ def copy_to_blob(
             )
     stored = writer.commit(content_type=content_type)
     return Copy(stored, bytes(kept) if kept is not None else None)
+
+
+def store_bytes(
+    store: BlobStore, data: bytes, *, container: str, name: str, content_type: str, resume: bool
+) -> Copy:
+    """Store bytes a source already fetched (an API answer, not a download), hashed like any
+    copy; with `resume` a blob an earlier attempt committed is kept."""
+    if resume:
+        existing = store.stored(container, name)
+        if existing is not None:
+            return Copy(existing, data)
+    writer = store.writer(container, name)
+    for offset in range(0, len(data), BLOCK_SIZE):
+        writer.write(data[offset : offset + BLOCK_SIZE])
+    return Copy(writer.commit(content_type=content_type), data)

@@ -17,7 +17,7 @@ from archiver.core.converter.transcripts import ChatLine, Turn
 from archiver.core.fields import INT64_MAX, shown
 from archiver.core.model import Meeting
 from archiver.core.planning import ItemPlan
-from archiver.core.staged import MissingFile, StagedFile
+from archiver.core.staged import InteractionBody, MissingFile, StagedFile
 from archiver.core.typed import from_json_dict
 from archiver.errors import InvalidInputError
 
@@ -226,6 +226,8 @@ class StagedMeeting:
     notes: tuple[str, ...] = ()
     version: int = DOCUMENT_VERSION
     member_logs: tuple[MemberLog, ...] = ()  # SUB_GROUP_MEMBER_LOG files, parsed
+    # Polls, Q&A, survey and summary as Zoom answered (absent from documents staged before).
+    interactions: tuple[InteractionBody, ...] = ()
 
     @property
     def total_bytes(self) -> int:

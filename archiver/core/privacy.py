@@ -54,6 +54,9 @@ class Viewer:
     identities: frozenset[str]
     complete: bool = False  # the compliance mailbox: every line
     unattributed: bool = False  # receives lines no single person can be found for
+    host: bool = False  # the host's mailbox (sees every poll, Q&A and survey answer)
+    # The meeting's addresses that resolved to this mailbox (whose answers are its owner's).
+    emails: frozenset[str] = frozenset()
 
 
 class Identities(dict[str, set[str]]):

@@ -47,3 +47,13 @@ class MissingFile:
     file_id: str
     description: str  # e.g. "CC closed_caption"
     reason: str
+
+
+@dataclass(frozen=True)
+class InteractionBody:
+    """Zoom's answer for one kind of interaction, as staged (parsed per copy when rendered)."""
+
+    file_id: str
+    kind: str  # polls | qa | survey | summary
+    body: str  # the staged file's JSON text
+    source: str = ""  # Q&A: past | report (which endpoint answered)

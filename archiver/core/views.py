@@ -25,6 +25,7 @@ from archiver.core.converter.chat_json import chat_json
 from archiver.core.converter.member_log import Room
 from archiver.core.converter.names import safe_file_name
 from archiver.core.converter.transcripts import ChatLine, chat_text
+from archiver.core.interaction_copies import for_copy, withheld_files
 from archiver.core.privacy import (
     UNATTRIBUTED,
     Audience,
@@ -139,8 +140,16 @@ def mailbox_copy(
         log.file_id: visible(_heard(heard, log.file_id, log.rooms), viewer)
         for log in doc.member_logs
     }
-    kept_back = _withheld_files(doc, heard, viewer)
+    interactions = for_copy(
+        doc.interactions,
+        privileged=viewer.complete or viewer.host or viewer.unattributed,
+        emails=viewer.emails,
+    )
+    kept_back = {**_withheld_files(doc, heard, viewer), **withheld_files(doc.files, interactions)}
     signature = _signature(kept, whole, rooms, set(kept_back))
+    if interactions is not None:
+        # Copies that show different answers differ (repr of frozen values is deterministic).
+        signature = _sign(f"{signature}|{interactions!r}")
     files = {f.file_id: f for f in doc.files}
     for file_id, note in kept_back.items():
         files[file_id] = replace(files[file_id], disposition="skip", note=note)
@@ -197,6 +206,7 @@ def mailbox_copy(
         rooms=shown_rooms,
         rooms_withheld=rooms_withheld,
         room_problems=room_problems,
+        interactions=interactions,
     )
     staged = [files[f.file_id] for f in doc.files]
     messages = tuple(
@@ -288,6 +298,10 @@ def _signature(
         shown += "|rooms:" + "|".join(f"{fid}:{','.join(map(str, r))}" for fid, r in rooms.items())
     if kept_back:
         shown += "|withheld:" + ",".join(sorted(kept_back))
+    return _sign(shown)
+
+
+def _sign(shown: str) -> str:
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 

@@ -66,7 +66,7 @@ class ZoomEvent:
         Zoom's retries repeat event_ts; without one, two different events for one meeting must
         not look alike, so the payload itself tells them apart.
         """
-        uuid = str(self.object.get("uuid", ""))
+        uuid = str(self.object.get("uuid") or self.object.get("meeting_uuid") or "")
         when = str(self.event_ts) if self.event_ts else f"payload:{self.body_sha256}"
         raw = f"{self.event}|{uuid}|{when}"
         return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()

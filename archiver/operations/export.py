@@ -85,7 +85,11 @@ def export_eml(deps: Deps, uuid: str, out_dir: Path, *, viewer: str | None = Non
             )
             heard = chat_audiences(doc, identities(meeting, {}))
             seen_as = (
-                Viewer(frozenset({identity_of(viewer.lower(), "", {})}))
+                Viewer(
+                    frozenset({identity_of(viewer.lower(), "", {})}),
+                    host=viewer.lower() == (meeting.host_email or "").lower(),
+                    emails=frozenset({viewer.lower()}),
+                )
                 if viewer
                 else Viewer(frozenset(), complete=True)
             )
@@ -220,7 +224,13 @@ def _download(
         kept = plan_.disposition in ("attach", "split")
         digest = hashlib.sha256()
         size = 0
-        if kept:
+        held = deps.interactions.held.get(meeting.uuid, file.file_id)
+        if kept and held is not None:
+            # Polls, Q&A, survey, summary: the bytes the source fetched (no download URL).
+            (folder / file.file_id).write_bytes(held)
+            digest.update(held)
+            size = len(held)
+        elif kept:
             try:
                 with (
                     (folder / file.file_id).open("wb") as handle,

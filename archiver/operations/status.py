@@ -33,7 +33,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     and the Zoom rate budget the instances share."""
     now = deps.clock()
     by_state: Counter[str] = Counter()
-    oversize = 0
+    oversize = waiting_heavy = 0
     oldest: datetime | None = None
     stuck: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
@@ -45,6 +45,7 @@ def collect_status(deps: Deps) -> dict[str, Any]:
             pending_archives.append((completed, row))
         by_state[state] += 1
         oversize += int(row.get("oversize_files") or 0) > 0
+        waiting_heavy += row.get("interactions_waiting") is True
         if state in PROBLEM_STATES:
             problems.append(_problem(row, state))
         if state in PENDING_STATES:
@@ -72,6 +73,8 @@ def collect_status(deps: Deps) -> dict[str, Any]:
     counts["pending"] = sum(by_state.get(s, 0) for s in PENDING_STATES)
     counts["oversize"] = oversize
     counts["delivered_items"] = delivered
+    # Archived meetings whose survey or Q&A report waits for the Heavy budget (the sweep).
+    counts["waiting_on_heavy"] = waiting_heavy
     return {
         "generated_at": now.isoformat(),
         "last_discovery": _run(deps.ledger.last_run(), now),

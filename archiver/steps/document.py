@@ -17,17 +17,23 @@ from archiver.bootstrap import Deps
 from archiver.core.addresses import is_addr_spec
 from archiver.core.contracts import ChatFile, Manifest, StagedMeeting, TranscriptText, document_blob
 from archiver.core.converter.chat_json import is_json_chat, parse_chat_json
+from archiver.core.converter.interaction_files import file_name as interaction_file_name
 from archiver.core.converter.member_log import MemberLog, parse_member_log
 from archiver.core.converter.names import safe_file_name
 from archiver.core.converter.transcripts import parse_chat, parse_vtt
 from archiver.core.model import Meeting, RecordingFile
 from archiver.core.planning import MIB, FilePlan, FileSpec, ItemPlan, Part, plan_meeting
-from archiver.core.staged import FilePart, MissingFile, StagedFile
+from archiver.core.staged import FilePart, InteractionBody, MissingFile, StagedFile
 from archiver.errors import IncompleteDownloadError
+from archiver.sources.interactions import FILE_TYPES
+from archiver.sources.interactions import SOURCE as INTERACTIONS
 
 # Text files are read up to this size to be parsed (the whole file is still attached).
 TEXT_LIMIT = 16 * 1024 * 1024
-TEXT_KINDS = {"chat", "transcript", "captions", "member_log"}
+TEXT_KINDS = {"chat", "transcript", "captions", "member_log", "polls", "qa", "survey", "ai_summary"}
+# Interactions (sources/interactions.py): the converter's kind -> core/interactions' kind.
+SUMMARY_KINDS = ("ai_summary", "ai_summary_md")
+INTERACTION_KINDS = {"polls": "polls", "qa": "qa", "survey": "survey", "ai_summary": "summary"}
 KINDS = {
     "MP4": "media",
     "M4A": "audio",
@@ -38,6 +44,11 @@ KINDS = {
     "TIMELINE": "timeline",
     "SUMMARY": "summary",
     "SUB_GROUP_MEMBER_LOG": "member_log",
+    "POLLS": "polls",
+    "QA": "qa",
+    "SURVEY": "survey",
+    "AI_SUMMARY": "ai_summary",
+    "AI_SUMMARY_MD": "ai_summary_md",
 }
 CONTENT_TYPES = {
     "MP4": "video/mp4",
@@ -49,6 +60,11 @@ CONTENT_TYPES = {
     "TIMELINE": "application/json",
     "SUMMARY": "application/json",
     "SUB_GROUP_MEMBER_LOG": "application/json",
+    "POLLS": "application/json",
+    "QA": "application/json",
+    "SURVEY": "application/json",
+    "AI_SUMMARY": "application/json",
+    "AI_SUMMARY_MD": "text/markdown",
     "CSV": "text/csv",
     "TXT": "text/plain",
     "JSON": "application/json",
@@ -73,6 +89,9 @@ def content_type_of(file: RecordingFile) -> str:
 def file_name(meeting: Meeting, file: RecordingFile) -> str:
     """The attachment name of a file: safe, and unique within the meeting."""
     when = f"{meeting.start_time:%Y-%m-%d %H%M}"
+    if file.source == INTERACTIONS and file.file_type in FILE_TYPES:
+        kind, extension = FILE_TYPES[file.file_type]
+        return interaction_file_name(kind, meeting.start_time, extension.lower())
     if file.shared_in_chat and file.file_name:
         # A file someone shared in the chat keeps its own name (the id keeps it unique).
         stem, dot, extension = file.file_name.rpartition(".")
@@ -201,7 +220,11 @@ def recipients(doc: StagedMeeting) -> tuple[str, ...]:
     external meeting, whose participants Zoom does not report. Zoom gives no list of a room's
     members that can be matched to the room."""
     found = list(doc.meeting.recipient_addresses)
-    if doc.meeting.parent_uuid or doc.meeting.external:
+    if doc.revision and doc.files and all(f.kind in SUMMARY_KINDS for f in doc.files):
+        # An update bringing only a summary: only the host's copy may show it (the compliance
+        # mailbox receives every item regardless).
+        found = [doc.meeting.host_email or ""]
+    elif doc.meeting.parent_uuid or doc.meeting.external:
         found += [f.owner for f in doc.files if f.owner]
         for chat in doc.chats:
             for line in chat.lines:
@@ -238,7 +261,27 @@ def staged_meeting(
         transcript=transcript,
         notes=(*notes, *text_notes, *log_notes),
         member_logs=tuple(logs),
+        interactions=interaction_bodies(staged, texts, by_id),
     )
+
+
+def interaction_bodies(
+    staged: Sequence[StagedFile],
+    texts: Mapping[str, tuple[bytes, bool]],
+    by_id: Mapping[str, RecordingFile],
+) -> tuple[InteractionBody, ...]:
+    """Zoom's answers for polls, Q&A, survey and summary, as staged (JSON text)."""
+    found = []
+    for file in staged:
+        kind = INTERACTION_KINDS.get(file.kind)
+        if kind is None or file.file_id not in texts:
+            continue
+        data, _ = texts[file.file_id]
+        source = by_id[file.file_id].recording_type if kind == "qa" else ""
+        found.append(
+            InteractionBody(file.file_id, kind, data.decode("utf-8", "replace"), source=source)
+        )
+    return tuple(found)
 
 
 def _staged(

@@ -192,6 +192,8 @@ def _copies(
             # Lines nobody can be sure of go to the compliance mailbox; without one, to the
             # host (or the fallback mailbox standing in for a meeting of outsiders).
             unattributed=compliance is None and (mailbox.id == host or resolution.used_fallback),
+            host=mailbox.id == host,
+            emails=frozenset(a for a, m in resolution.mailbox_of.items() if m == mailbox.id),
         )
         copy = mailbox_copy(
             doc,

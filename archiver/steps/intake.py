@@ -28,6 +28,7 @@ from archiver.core.webhook import (
     verify,
 )
 from archiver.steps.claims import consider
+from archiver.steps.summaries import SUMMARY_EVENTS, summary_event
 
 log = logging.getLogger(__name__)
 ENDED = ("meeting.ended", "webinar.ended")  # nothing recorded yet: wait like processing files
@@ -55,6 +56,11 @@ def handle_event(
         # acknowledged so it stops, and nothing is done twice.
         log.info("webhook repeat acknowledged", extra={"event": event.event})
         return 200, {"status": "duplicate"}
+    if event.event in SUMMARY_EVENTS:
+        outcome = summary_event(deps, event.event, event.object)
+        _remember(deps, event.replay_key, event.event)
+        log.info("webhook event accepted", extra={"event": event.event, "outcome": outcome})
+        return 200, {"status": outcome}
     if event.event not in ARCHIVE_EVENTS:
         log.info("webhook event ignored", extra={"event": event.event})
         return 200, {"status": "ignored"}

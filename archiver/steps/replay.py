@@ -20,7 +20,9 @@ from archiver.bootstrap import Deps
 from archiver.core import states
 from archiver.core.contracts import WorkItem, manifest_blob
 from archiver.core.keys import meeting_key, revision_key
+from archiver.errors import NotFoundError
 from archiver.steps.claims import enqueue
+from archiver.steps.summaries import summary_arrived
 
 
 def replay(
@@ -35,11 +37,24 @@ def replay(
         queues = [queue]
     moved = {name: _move_poison(deps, name, meeting_uuid) for name in queues}
     reset = _reset_meetings(deps, meeting_uuid)
-    return {
+    found = {
         "moved": moved,
         "reset_meetings": reset,
         "blob_poison": _drop_blob_poison(deps, meeting_uuid),
     }
+    if meeting_uuid is not None:
+        found["summary"] = _summary(deps, meeting_uuid)
+    return found
+
+
+def _summary(deps: Deps, uuid: str) -> str:
+    """One meeting's AI Companion summary as Zoom has it now: an update item when its archive
+    lacks this version (a webhook that never came)."""
+    try:
+        summary = deps.zoom.get_meeting_summary(uuid)
+    except NotFoundError:
+        return "none"
+    return summary_arrived(deps, {**summary, "meeting_uuid": uuid}, source="replay")
 
 
 def _move_poison(deps: Deps, name: str, meeting_uuid: str | None) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from archiver.adapters import telemetry
 from archiver.adapters.ledger import Entity, json_field
-from archiver.adapters.transfer import copy_to_blob
+from archiver.adapters.transfer import Copy, copy_to_blob, store_bytes
 from archiver.bootstrap import Deps
 from archiver.core import states
 from archiver.core.contracts import (
@@ -27,12 +27,15 @@ from archiver.core.contracts import (
     manifest_blob,
     snapshot_blob,
 )
+from archiver.core.interaction_copies import parsed
 from archiver.core.keys import meeting_key, revision_key
 from archiver.core.model import Meeting, RecordingFile
 from archiver.core.planning import MIB, FileSpec
 from archiver.core.staged import MissingFile
 from archiver.errors import InvalidInputError, PermanentError, TransientError
 from archiver.sources.assemble import fetch_meeting
+from archiver.sources.interactions import SOURCE as INTERACTIONS
+from archiver.sources.interactions import waiting_on_heavy
 from archiver.steps.document import (
     TEXT_KINDS,
     Copied,
@@ -101,10 +104,11 @@ def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, 
     dispositions = {p.file_id: p.disposition for p in plans}
     threshold = deps.settings.fanout_threshold_mb * MIB
     to_copy = [f for f in candidates if dispositions[f.file_id] != "skip"]
-    big = [f for f in to_copy if f.size > threshold]
+    # Interactions are copied from the bytes this invocation fetched: never fanned out.
+    big = [f for f in to_copy if f.size > threshold and f.source != INTERACTIONS]
     copied = Copied()
     for file in to_copy:
-        if file.size <= threshold:
+        if file not in big:
             failure = _copy(
                 deps, key, meeting, file, dispositions[file.file_id], resume=retry, keep=copied
             )
@@ -280,7 +284,7 @@ def _record_staged(
         "bytes": doc.total_bytes,
         "items": len(doc.items),
         "oversize_files": sum(1 for f in doc.files if f.disposition != "attach"),
-        "notes": [*doc.notes, *doc.meeting.input_errors][:50],
+        "notes": [*doc.notes, *doc.meeting.input_errors, *_interaction_errors(doc)][:50],
         "missing_files": [asdict(m) for m in doc.missing],
         "size_mismatches": [
             {"file_id": f.file_id, "listed": f.listed_size, "served": f.size}
@@ -291,6 +295,10 @@ def _record_staged(
     if not doc.revision:
         # The first staging makes the base row's set: no update item exists before it.
         fields["archived_files"] = archived
+        # Kinds the Heavy budget held back: the sweep fetches them again (steps/later.py).
+        waiting = waiting_on_heavy(doc.meeting.notes)
+        if waiting:
+            fields.update(interactions_waiting=True, interactions_waiting_for=",".join(waiting))
     deps.ledger.update_meeting(key, fields)
     lost = "; ".join(f"{m.description}: {m.reason}" for m in doc.missing)
     _log(
@@ -304,6 +312,12 @@ def _record_staged(
     )
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(doc.total_bytes, {"stage": "staged"})
+
+
+def _interaction_errors(doc: StagedMeeting) -> tuple[str, ...]:
+    """What Zoom's polls, Q&A, survey and summary answers got wrong (shown in the items too)."""
+    found = parsed(doc.interactions)
+    return found.input_errors if found is not None else ()
 
 
 def _log(
@@ -378,15 +392,8 @@ def _copy(
     # earlier attempt committed there is always kept, even on a first delivery (e.g. replay).
     resume = resume or disposition == "link"
     try:
-        copy = copy_to_blob(
-            deps.zoom,
-            deps.blobs,
-            url=file.download_url,
-            container=container,
-            name=name,
-            content_type=content_type_of(file),
-            resume=resume,
-            keep_content=text and keep is not None,
+        copy = _transfer(
+            deps, meeting, file, container, name, resume=resume, keep=text and keep is not None
         )
     except PermanentError as error:
         log.warning(
@@ -411,6 +418,45 @@ def _copy(
         if copy.content is not None:
             keep.texts[file.file_id] = copy.content
     return None
+
+
+def _transfer(
+    deps: Deps,
+    meeting: Meeting,
+    file: RecordingFile,
+    container: str,
+    name: str,
+    *,
+    resume: bool,
+    keep: bool,
+) -> Copy:
+    """Download a Zoom file into its blob, or store an interaction's fetched bytes."""
+    if file.source == INTERACTIONS:
+        data = deps.interactions.held.get(meeting.uuid, file.file_id)
+        if data is None:
+            # Held only by the invocation that fetched it: another fetch brings it again.
+            raise TransientError(
+                f"{describe(file)}: its fetched content is not held here; will fetch again",
+                meeting=meeting.key,
+            )
+        return store_bytes(
+            deps.blobs,
+            data,
+            container=container,
+            name=name,
+            content_type=content_type_of(file),
+            resume=resume,
+        )
+    return copy_to_blob(
+        deps.zoom,
+        deps.blobs,
+        url=file.download_url,
+        container=container,
+        name=name,
+        content_type=content_type_of(file),
+        resume=resume,
+        keep_content=keep,
+    )
 
 
 def _identity(meeting: Meeting, revision: int) -> dict[str, Any]:

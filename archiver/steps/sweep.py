@@ -16,7 +16,9 @@ from archiver.core.contracts import WorkItem, manifest_blob
 from archiver.errors import ArchiverError, NotFoundError
 from archiver.sources.archiving import unavailable
 from archiver.steps.claims import enqueue, not_ready
+from archiver.steps.later import sweep_waiting
 from archiver.steps.staging import finalize
+from archiver.steps.summaries import sweep_summaries
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ def sweep(deps: Deps, counts: Counter[str], errors: list[str]) -> None:
                 counts[_refire_import(deps, row)] += 1
         except ArchiverError as error:
             errors.append(f"meeting {key}: {error}")
+    sweep_summaries(deps, counts, errors)
+    sweep_waiting(deps, counts, errors)
 
 
 def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:

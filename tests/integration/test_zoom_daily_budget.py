@@ -108,17 +108,20 @@ def test_a_daily_limit_answer_from_zoom_stops_every_instance(azurite, simulators
     simulators.control("PATCH", "/zoom/settings", {"daily_limit": {"heavy": 1}})
     tables = tables_on(azurite.connection_string)
     first = zoom_client(simulators, limiter=SharedBudget(tables, plan="business"))
-    assert len(first.list_participants("q==")) == 2
+    assert first.get_report_survey("q==")["survey_answers"] == []
     with pytest.raises(BudgetExhaustedError, match="daily limit") as refused:
-        first.list_participants("q==")  # Zoom: 429, X-RateLimit-Type Daily-limit
+        first.get_report_survey("q==")  # Zoom: 429, X-RateLimit-Type Daily-limit
     assert 0 < refused.value.retry_after <= 86_400
     heavy_calls = simulators.control("GET", "/counters")["zoom-categories"]["Heavy"]
     other = zoom_client(simulators, limiter=SharedBudget(tables, plan="business"))
     with pytest.raises(BudgetExhaustedError):
-        other.list_participants("q==")  # refused here, without asking Zoom
+        other.get_report_survey("q==")  # refused here, without asking Zoom
     assert simulators.control("GET", "/counters")["zoom-categories"]["Heavy"] == heavy_calls
     assert other.remaining_today("heavy") == 0
     assert other.get_past_meeting("q==")["uuid"] == "q=="  # Light calls go on
+    # The participant list falls back to the Medium past-meeting list (no Heavy call).
+    assert len(other.list_participants("q==")) == 2
+    assert simulators.control("GET", "/counters")["zoom-categories"]["Heavy"] == heavy_calls
 
 
 def test_a_restarted_instance_finds_the_days_count_in_the_table(azurite) -> None:

@@ -179,3 +179,20 @@ def test_an_index_naming_a_file_outside_the_folder_is_refused(tmp_path: Path) ->
     with pytest.raises(ValueError, match="is not a file name in the folder"):
         export_eml(deps(zoom), "m1==", folder)
     assert not (tmp_path / "escaped.eml").exists()
+
+
+def test_polls_and_the_summary_are_exported_with_the_item_as_the_host_sees_them(
+    tmp_path: Path,
+) -> None:
+    from tests.interaction_bodies import with_interactions
+
+    zoom = zoom_with(with_interactions(bundle("i1==")))
+    [path] = export_eml(deps(zoom), "i1==", tmp_path / "all")
+    message = parsed(path)
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert any(n.endswith("polls.json") for n in names)
+    assert any(n.endswith("summary.md") for n in names)
+    [mine] = export_eml(deps(zoom), "i1==", tmp_path / "bob", viewer="bob@contoso.com")
+    theirs = [p.get_filename() for p in parsed(mine).iter_attachments()]
+    assert not [n for n in theirs if n.endswith(("polls.json", "summary.md"))]
+    assert "BOB-POLL-YES" in mine.read_text(errors="replace")

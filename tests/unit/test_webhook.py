@@ -111,3 +111,16 @@ def test_two_different_events_without_event_ts_are_not_taken_for_repeats() -> No
     assert first.replay_key != second.replay_key
     again = verified({"event": "recording.completed", "payload": {"object": {"uuid": "u", "a": 1}}})
     assert again.replay_key == first.replay_key
+
+
+def test_summary_events_of_two_meetings_at_the_same_instant_are_not_repeats() -> None:
+    def summary_event(uuid: str):
+        return verified(
+            {
+                "event": "meeting.summary_updated",
+                "event_ts": NOW * 1000,
+                "payload": {"object": {"meeting_uuid": uuid}},
+            }
+        )
+
+    assert summary_event("a==").replay_key != summary_event("b==").replay_key

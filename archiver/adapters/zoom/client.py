@@ -25,6 +25,7 @@ from archiver.adapters.zoom.reports import ReportCalls
 from archiver.core.archive import listing_files
 from archiver.errors import (
     AuthenticationError,
+    BudgetExhaustedError,
     InvalidInputError,
     NotFoundError,
     ServiceUnavailableError,
@@ -202,8 +203,9 @@ class ZoomClient(ReportCalls):
             return list(
                 self._pages(f"/report/meetings/{uuid}/participants", "participants", "heavy", {})
             )
-        except (NotFoundError, InvalidInputError, AuthenticationError):
-            # The report API needs a Pro+ plan and the report scope; fall back to the basic list.
+        except (NotFoundError, InvalidInputError, AuthenticationError, BudgetExhaustedError):
+            # The report API needs a Pro+ plan and the report scope, and the day's Heavy budget:
+            # fall back to the basic list (Medium).
             return list(
                 self._pages(f"/past_meetings/{uuid}/participants", "participants", "medium", {})
             )
@@ -236,6 +238,34 @@ class ZoomClient(ReportCalls):
         """One meeting instance's (or breakout room's) archive; NotFoundError code 3001 when
         Zoom keeps none (never archived, deleted, or past the account's retention)."""
         return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/archive_files", "light")
+
+    def list_past_polls(self, meeting_uuid: str) -> dict[str, Any]:
+        """A past meeting instance's poll results (Medium; no report fields)."""
+        return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/polls", "medium")
+
+    def get_past_qa(self, meeting_uuid: str) -> dict[str, Any]:
+        """A past meeting instance's Q&A (Medium: the answers joined in one text)."""
+        return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/qa", "medium")
+
+    def get_report_qa(self, meeting_uuid: str) -> dict[str, Any]:
+        """The Q&A report (Heavy: question ids, times, status, each answer with its type)."""
+        return self._get(f"/report/meetings/{encode_uuid(meeting_uuid)}/qa", "heavy")
+
+    def get_report_survey(self, meeting_uuid: str) -> dict[str, Any]:
+        """The survey report of a meeting instance (Heavy)."""
+        return self._get(f"/report/meetings/{encode_uuid(meeting_uuid)}/survey", "heavy")
+
+    def get_meeting_summary(self, meeting_uuid: str) -> dict[str, Any]:
+        """The AI Companion summary of a meeting instance; NotFoundError when it has none."""
+        return self._get(f"/meetings/{encode_uuid(meeting_uuid)}/meeting_summary", "light")
+
+    def list_meeting_summaries(self, *, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        """The account's AI Companion summaries created between two instants (header fields)."""
+        params = {
+            "from": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "to": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        return self._pages("/meetings/meeting_summaries", "summaries", "medium", params)
 
     def remember_download_token(self, listing: dict[str, Any], token: str) -> None:
         """A webhook's download_token, for the download_urls of the files it lists (in this

@@ -108,6 +108,48 @@ NEEDS = (
         without="no meeting's archive is read (every chat line, breakout rooms, files shared in "
         "the chat)",
     ),
+    Need(
+        "GET /past_meetings/{uuid}/polls",
+        "meeting:read:list_past_polls:admin",
+        "meeting:read:admin",
+        required=False,
+        without="poll results are not archived",
+    ),
+    Need(
+        "GET /past_meetings/{uuid}/qa",
+        "meeting:read:past_qa:admin",
+        "meeting:read:admin",
+        required=False,
+        without="Q&A is archived only from the report (when the report scope is granted)",
+    ),
+    Need(
+        "GET /report/meetings/{uuid}/qa",
+        "report:read:list_meeting_qa:admin",
+        "report:read:admin",
+        required=False,
+        without="Q&A comes from the past-meeting endpoint (no status, times or answer types)",
+    ),
+    Need(
+        "GET /report/meetings/{uuid}/survey",
+        "report:read:meeting_survey:admin",
+        "report:read:admin",
+        required=False,
+        without="survey answers are not archived",
+    ),
+    Need(
+        "GET /meetings/{uuid}/meeting_summary",
+        "meeting:read:summary:admin",
+        "",
+        required=False,
+        without="AI Companion summaries are not archived",
+    ),
+    Need(
+        "GET /meetings/meeting_summaries",
+        "meeting:read:list_summaries:admin",
+        "",
+        required=False,
+        without="the sweep does not find summaries a missed webhook would have brought",
+    ),
 )
 
 

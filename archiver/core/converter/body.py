@@ -28,10 +28,12 @@ from archiver.core.converter.chat_view import (
     rooms_text,
 )
 from archiver.core.converter.content import ItemContent
+from archiver.core.converter.interactions import interaction_sections
 from archiver.core.converter.member_log import Room
 from archiver.core.converter.names import clean_text, truncate
 from archiver.core.converter.people import Person, Session, people
 from archiver.core.converter.provenance import PRODUCT, VERSION, source_names
+from archiver.core.converter.section import Section
 from archiver.core.converter.styles import (
     FACT,
     FONT,
@@ -98,6 +100,7 @@ class _Body:
     transcript_notes: list[str]
     files: list[_File]
     notes: list[str]
+    sections: list[Section]  # polls, Q&A, survey and summary (after the transcript)
 
 
 def _facts(
@@ -262,6 +265,7 @@ def _body(
         transcript_notes=transcript_notes,
         files=files,
         notes=notes,
+        sections=interaction_sections(content.interactions, times) if content.interactions else [],
     )
 
 
@@ -390,6 +394,9 @@ def render_text(
                 out.append(f"({ROOMS_INTRO} {_times_note(b.times)})")
             out += rooms_text(b.rooms, b.times)
             out += [f"({n})" for n in b.room_notes]
+    for section in b.sections:
+        heading(section.heading)
+        out.append(section.text)
     heading("Files")
     out += [f"- {f.plain}" for f in b.files] or ["(none)"]
     if b.notes:
@@ -496,6 +503,8 @@ def render_html(
                 out.append(para(f"{ROOMS_INTRO} {_times_note(b.times)}", NOTE))
                 out += rooms_html(b.rooms, b.times)
             out += [para(n, NOTE) for n in b.room_notes]
+    for section in b.sections:
+        out += [heading(section.heading), section.html]
     out.append(heading("Files"))
     out += _html_files(b.files)
     if b.notes:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from archiver.core.converter.member_log import Room
 from archiver.core.converter.transcripts import ChatLine, Turn
+from archiver.core.interactions import MeetingInteractions
 from archiver.core.staged import MissingFile
 
 
@@ -29,3 +30,5 @@ class ItemContent:
     rooms: tuple[Room, ...] = ()
     rooms_withheld: int = 0
     room_problems: tuple[str, ...] = ()
+    # Polls, Q&A, survey and summary as this copy may show them (None: the meeting has none).
+    interactions: MeetingInteractions | None = None
