@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -24,11 +24,18 @@ from archiver.core.switch import Refusal
 from archiver.settings import Settings
 from archiver.sources.archiving import ArchivingSource
 from archiver.sources.assemble import Source
+from archiver.sources.details import MeetingDetails
 from archiver.sources.interactions import InteractionsSource
 from archiver.sources.recordings import CloudRecordings
+from archiver.sources.webinars import WebinarSource
 
 if TYPE_CHECKING:
     from archiver.adapters.zoom.budget import SharedBudget
+
+
+# The ledger mark of the last time Zoom said the account has no Webinar licence (`status`).
+NO_WEBINAR_LICENCE = "zoom:no-webinar-licence"
+LICENCE_RECHECK = timedelta(days=1)
 
 
 def environment_settings(*, partial: bool = False, collect: bool = False) -> Settings:
@@ -144,11 +151,15 @@ class Deps:
     @cached_property
     def sources(self) -> tuple[Source, ...]:
         """The Zoom content sources, in order of preference: the archive's copy of a content
-        (its chat holds every line) before the cloud recording's."""
+        (its chat holds every line) before the cloud recording's; for a meeting neither has
+        (nobody recorded it, ARCHIVE_UNRECORDED), its details and participants; then polls,
+        Q&A, survey and summary."""
         found: list[Source] = []
         if self.settings.zoom_archiving != "off":
             found.append(self.archiving)
         found.append(CloudRecordings(self.zoom))
+        if self.settings.archive_unrecorded:
+            found.append(MeetingDetails(self.zoom))  # a fallback: before the interactions
         found.append(self.interactions)
         return tuple(found)
 
@@ -156,6 +167,40 @@ class Deps:
     def interactions(self) -> InteractionsSource:
         """Polls, Q&A, survey and AI Companion summary (their bytes held until staged)."""
         return InteractionsSource(self.zoom)
+
+    @cached_property
+    def webinar_sources(self) -> tuple[Source, ...]:
+        """The sources of a webinar: its archive, its recordings, and the webinar APIs for its
+        details, participants and absentees."""
+        found: list[Source] = []
+        if self.settings.zoom_archiving != "off":
+            found.append(self.archiving)
+        found.append(CloudRecordings(self.zoom, people=False))
+        found.append(
+            WebinarSource(self.zoom, self.webinar_licence, on_refused=self._record_no_licence)
+        )
+        return tuple(found)
+
+    def sources_for(self, kind: str) -> tuple[Source, ...]:
+        """The sources of a meeting instance of this kind ("meeting" or "webinar")."""
+        return self.webinar_sources if kind == "webinar" else self.sources
+
+    @cached_property
+    def webinar_licence(self) -> Refusal:
+        """Whether Zoom said the account has no Webinar licence (then webinars are archived
+        from their recordings alone): what any instance learnt in the last day, so a new
+        process does not ask again for every webinar; a licence added later is seen the day
+        after."""
+        refusal = Refusal()
+        since = self.ledger.get_mark(NO_WEBINAR_LICENCE)
+        if since is not None and self.clock() - since < LICENCE_RECHECK:
+            refusal.refuse(
+                f"Zoom said the account has no Webinar licence at {since:%Y-%m-%d %H:%M} UTC"
+            )
+        return refusal
+
+    def _record_no_licence(self, reason: str) -> None:
+        self.ledger.set_mark(NO_WEBINAR_LICENCE, self.clock())
 
     @cached_property
     def seen(self) -> SeenListings:
@@ -166,6 +211,12 @@ class Deps:
     def account_listing(self) -> Refusal:
         """Whether Zoom refused this process the account-level recordings listing (then each
         user's recordings are listed instead)."""
+        return Refusal()
+
+    @cached_property
+    def history_listing(self) -> Refusal:
+        """Whether Zoom refused this process the account's meeting history (then each user's
+        meeting report is listed instead)."""
         return Refusal()
 
     @cached_property

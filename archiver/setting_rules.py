@@ -29,6 +29,18 @@ def is_email(value: str) -> bool:
     return is_addr_spec(value)
 
 
+TRUE_WORDS = ("true", "on", "yes", "1")
+FALSE_WORDS = ("false", "off", "no", "0")
+
+
+def flag(name: str, value: str) -> bool:
+    """A switch: true/false (also on/off, yes/no, 1/0), any case."""
+    word = value.strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigurationError(f"{name} must be true or false; got {value!r}")
+    return word in TRUE_WORDS
+
+
 def email(name: str, value: str) -> str:
     if not is_addr_spec(value):
         raise ConfigurationError(f"{name} must be an email address; got {value!r}")

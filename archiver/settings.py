@@ -44,6 +44,7 @@ DEFAULTS: dict[str, str] = {
     "ZOOM_DAILY_HEAVY_RESERVE_PERCENT": "10",
     "ZOOM_ARCHIVING": "auto",
     "ARCHIVE_RETENTION_DAYS": "7",
+    "ARCHIVE_UNRECORDED": "true",
     "GRAPH_TENANT_ID": "",
     "GRAPH_CLIENT_ID": "",
     "GRAPH_CREDENTIAL": "",
@@ -155,6 +156,7 @@ class Settings:
     zoom_daily_heavy_reserve_percent: int
     zoom_archiving: str  # auto | on | off: whether the Archiving API is a content source
     archive_retention_days: int  # how long Zoom keeps archive files (status warns before)
+    archive_unrecorded: bool  # meetings without cloud content archived from their reports
     graph_tenant_id: str
     graph_client_id: str
     graph_credential: str  # managedidentity | certificate | secret
@@ -231,6 +233,7 @@ class Settings:
             zoom_daily_heavy_reserve_percent=r.integer("ZOOM_DAILY_HEAVY_RESERVE_PERCENT", 0, 90),
             zoom_archiving=r.choice("ZOOM_ARCHIVING", ARCHIVING_MODES),
             archive_retention_days=r.integer("ARCHIVE_RETENTION_DAYS", 1, 30),
+            archive_unrecorded=r.flag("ARCHIVE_UNRECORDED"),
             graph_tenant_id=r.check("GRAPH_TENANT_ID", rules.tenant),
             graph_client_id=r.check("GRAPH_CLIENT_ID", rules.guid),
             graph_credential=credential,
@@ -338,6 +341,10 @@ class _Reader:
             return value
 
         return self.guard(name, valid, DEFAULTS[name])
+
+    def flag(self, name: str) -> bool:
+        raw = self.text(name)
+        return self.guard(name, lambda: rules.flag(name, raw), DEFAULTS[name] == "true")
 
     def integer(self, name: str, low: int, high: int) -> int:
         raw = self.text(name)

@@ -20,6 +20,8 @@ param zoomDailyHeavyLimit string = ''
 @description('Whether Zoom\'s Archiving API is a content source (ZOOM_ARCHIVING): auto (when the account has the feature), on (required: a refusal is an error) or off')
 @allowed([ 'auto', 'on', 'off' ])
 param zoomArchiving string = 'auto'
+@description('Whether meetings nobody recorded are archived too (ARCHIVE_UNRECORDED): metadata and participants with each join and leave, found in the account\'s meeting history report')
+param archiveUnrecorded bool = true
 param graphTenantId string
 param graphClientId string
 @description('How the app signs in to Microsoft Graph (GRAPH_CREDENTIAL): managedidentity (recommended: its user-assigned identity is a federated credential on the app registration, nothing is stored or rotated), certificate (GRAPH_CLIENT_CERTIFICATE) or secret (GRAPH_CLIENT_SECRET)')
@@ -70,6 +72,7 @@ var appSettings = {
   ZOOM_DAILY_HEAVY_RESERVE_PERCENT: '10'
   ZOOM_ARCHIVING: zoomArchiving
   ARCHIVE_RETENTION_DAYS: '7'
+  ARCHIVE_UNRECORDED: archiveUnrecorded ? 'true' : 'false'
   GRAPH_TENANT_ID: graphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CREDENTIAL: graphCredential

@@ -21,6 +21,7 @@ from archiver.core.staged import InteractionBody, MissingFile, StagedFile
 from archiver.core.typed import from_json_dict
 from archiver.errors import InvalidInputError
 
+SHARD_LISTINGS = ("recordings", "meetings")
 MANIFEST_VERSION = 2
 DOCUMENT_VERSION = 1
 # Manifests live under their own prefix of the staging container, so the blob trigger (an Event
@@ -118,6 +119,7 @@ class UsersShard:
 
     users: tuple[str, ...]
     since: str | None = None  # a reconcile's first day (yyyy-mm-dd); None: each checkpoint
+    listing: str = "recordings"  # recordings | meetings (the meeting report: unrecorded ones)
 
     @property
     def since_day(self) -> date | None:
@@ -125,7 +127,8 @@ class UsersShard:
 
     def to_json(self) -> bytes:
         """The queue message body."""
-        return json.dumps({"users": list(self.users), "since": self.since}).encode()
+        body = {"users": list(self.users), "since": self.since, "listing": self.listing}
+        return json.dumps(body).encode()
 
     @classmethod
     def from_json(cls, data: bytes | str) -> UsersShard:
@@ -148,7 +151,13 @@ class UsersShard:
                 raise InvalidInputError(
                     f"users shard.since: expected yyyy-mm-dd, got {shown(since)}"
                 ) from None
-        return cls(tuple(users), str(since) if since is not None else None)
+        listing = doc.get("listing", "recordings")
+        if listing not in SHARD_LISTINGS:
+            raise InvalidInputError(
+                f"users shard.listing: expected one of {', '.join(SHARD_LISTINGS)}, "
+                f"got {shown(listing)}"
+            )
+        return cls(tuple(users), str(since) if since is not None else None, listing)
 
 
 @dataclass(frozen=True)

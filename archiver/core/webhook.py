@@ -22,6 +22,7 @@ ARCHIVE_EVENTS = frozenset(
         "recording.completed",
         "recording.transcript_completed",
         "meeting.ended",
+        "webinar.ended",
         "recording.archive_files_completed",
     }
 )

@@ -72,6 +72,16 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
         _needs(state, "zoom", "zoom")
         return archiving_mode(deps, mode)
 
+    def zoom_unrecorded() -> str:
+        if not settings.archive_unrecorded:
+            return "off (ARCHIVE_UNRECORDED=false): only meetings with cloud content are archived"
+        _needs(state, "zoom", "zoom")
+        return history_mode(deps)
+
+    def zoom_webinars() -> str:
+        _needs(state, "zoom", "zoom")
+        return webinar_mode(deps)
+
     def graph_sign_in() -> str:
         settings.require("Graph")
         state["roles"] = deps.graph.granted_roles()
@@ -106,6 +116,8 @@ def run_checks(mailbox: str | None, *, deps: Any = None) -> list[Result]:
         ("zoom", zoom),
         ("zoom listing", zoom_listing),
         ("zoom archiving", zoom_archiving),
+        ("zoom unrecorded", zoom_unrecorded),
+        ("zoom webinars", zoom_webinars),
         ("graph sign-in", graph_sign_in),
         ("graph permissions", graph_permissions),
         ("graph mailbox", graph_mailbox),
@@ -178,6 +190,47 @@ def listing_mode(deps: Any) -> str:
             "(docs/admin-guide.md, section 1)"
         )
     return "account level: one listing of the account's recordings (its cost follows meetings)"
+
+
+def history_mode(deps: Any) -> str:
+    """Whether the meeting history (meetings nobody recorded) can be listed (one Heavy call)."""
+    today = deps.clock().date()
+    try:
+        next(iter(deps.zoom.list_history_meetings(start=today, end=today)), None)
+    except AuthenticationError as error:
+        return (
+            f"per user: Zoom refuses the meeting history ({error.message}); meetings nobody "
+            "recorded are found in each user's meeting report instead (two Heavy calls per user "
+            "per run): add report:read:list_history_meetings:admin (docs/admin-guide.md)"
+        )
+    return "the meeting history answers: meetings nobody recorded are found and archived"
+
+
+def webinar_mode(deps: Any) -> str:
+    """Whether the account has the Webinar licence (webinars' people come from its APIs)."""
+    from archiver.sources.webinars import unlicensed
+
+    user = next(iter(deps.zoom.list_users(status="active")), None)
+    if user is None:
+        return "no active user to ask about webinars"
+    try:
+        next(iter(deps.zoom.list_user_webinars(str(user["id"]))), None)
+    except AuthenticationError as error:
+        return (
+            f"the app lacks the webinar scopes ({error.message}): webinars are archived from "
+            "their recordings only, without their attendees (docs/admin-guide.md)"
+        )
+    except ArchiverError as error:
+        if not unlicensed(error):
+            raise
+        return (
+            f"no Webinar licence ({error.message}): the account holds no webinars to archive; "
+            "a recorded webinar is archived from its recordings, and the webinar APIs are not "
+            "asked for each webinar"
+        )
+    return (
+        "the account has the Webinar licence: webinars' hosts, panelists and attendees are archived"
+    )
 
 
 def archiving_mode(deps: Any, mode: str) -> str:

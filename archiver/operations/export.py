@@ -30,7 +30,7 @@ from archiver.core.planning import FilePlan, FileSpec, Part
 from archiver.core.privacy import Viewer, identities, identity_of
 from archiver.core.staged import MissingFile, StagedFile
 from archiver.core.views import chat_audiences, mailbox_copy
-from archiver.errors import PermanentError
+from archiver.errors import NotFoundError, PermanentError
 from archiver.sources.assemble import fetch_meeting
 from archiver.steps.document import (
     TEXT_KINDS,
@@ -61,7 +61,10 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def export_eml(deps: Deps, uuid: str, out_dir: Path, *, viewer: str | None = None) -> list[Path]:
     """Write one .eml per item the meeting would become, and the folder's index.csv; returns the
     .eml paths written. A folder whose index.csv export-eml did not write is refused."""
-    meeting = fetch_meeting(deps.sources, uuid)
+    try:
+        meeting = fetch_meeting(deps.sources, uuid)
+    except NotFoundError:
+        meeting = fetch_meeting(deps.webinar_sources, uuid)  # a webinar nobody recorded
     plans, items = plan(deps, [FileSpec(f.file_id, f.size) for f in meeting.completed_files])
     out_dir.mkdir(parents=True, exist_ok=True)
     index = read_index(out_dir / INDEX)

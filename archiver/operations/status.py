@@ -94,7 +94,21 @@ def collect_status(deps: Deps) -> dict[str, Any]:
         # Today's Heavy calls against the daily cap, and each category's shared rate.
         "zoom_budget": deps.zoom_budget.report(),
         "archive_retention": retention,
+        "webinar_licence": _webinar_licence(deps),
     }
+
+
+def _webinar_licence(deps: Deps) -> str:
+    """Whether Zoom said the account has no Webinar licence (recorded by the webinar source)."""
+    from archiver.bootstrap import NO_WEBINAR_LICENCE
+
+    since = deps.ledger.get_mark(NO_WEBINAR_LICENCE)
+    if since is None:
+        return "not refused"
+    return (
+        f"missing: Zoom answered 400 code 200 at {since.isoformat()}; webinars are archived from "
+        "their recordings only (instances started a day later ask again)"
+    )
 
 
 def _archive_completed(row: dict[str, Any]) -> datetime | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from typing import Any
 
 from archiver.core.archive import meeting_from_archive
 from archiver.core.model import Meeting
 from archiver.core.ports import ZoomPort
 from archiver.errors import ArchiverError, AuthenticationError, InvalidInputError, NotFoundError
-from archiver.sources.recordings import host_email, optional, participant_note
+from archiver.sources.recordings import host_email, optional, participant_note, participant_rows
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,8 @@ class ArchivingSource:
 
     def _meeting(self, uuid: str, archive: dict[str, Any]) -> Meeting:
         past, past_note = optional(lambda: self._zoom.get_past_meeting(uuid), "meeting details")
-        rows, note = optional(lambda: self._zoom.list_participants(uuid), "participant list")
+        spent: list[str] = []  # the Heavy budget's note, when the Medium list was taken
+        rows, note = optional(lambda: participant_rows(self._zoom, uuid, spent), "participant list")
         parent_topic = ""
         parent = str(archive.get("parent_meeting_id") or "")
         if archive.get("is_breakout_room") is True and parent:
@@ -91,4 +93,4 @@ class ArchivingSource:
         )
         if meeting.uuid != uuid:
             raise InvalidInputError(f"archive.uuid: {meeting.uuid!r} differs from the work item")
-        return meeting
+        return replace(meeting, notes=(*meeting.notes, *spent)) if spent else meeting

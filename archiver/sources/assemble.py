@@ -6,8 +6,9 @@ any; files from every part, each file once (the first source's copy wins); notes
 errors from all. A file of a later part that holds content an earlier part already has (the
 chat, the transcript, the captions, a recording of the same kind: core/archive.py content_kind)
 is left out, named in the record's notes and `superseded` (so it is never taken for new later).
-A source with nothing for the meeting answers None and is left out. The record names the
-sources it was assembled from (Meeting.sources, shown in the item).
+A source with nothing for the meeting answers None and is left out; a `fallback` source (the
+meeting details of a meeting nobody recorded) is asked only when no earlier one has the meeting.
+The record names the sources it was assembled from (Meeting.sources, shown in the item).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def fetch_meeting(sources: Sequence[Source], uuid: str) -> Meeting:
     parts: list[Part] = []
     unknown: list[NotFoundError] = []
     for source in sources:
+        if parts and getattr(source, "fallback", False):
+            continue  # the meeting has recorded content: its details come with it
         try:
             found = source.fetch(uuid)
         except NotFoundError as error:

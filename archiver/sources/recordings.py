@@ -11,16 +11,21 @@ Recording listings carry no host address, so the host's is looked up by host_id.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from archiver.core.model import Meeting
 from archiver.core.ports import ZoomPort
-from archiver.errors import InvalidInputError, NotFoundError, PermanentError
+from archiver.errors import BudgetExhaustedError, InvalidInputError, NotFoundError, PermanentError
 
 log = logging.getLogger(__name__)
 
 TOO_OLD = "12702"  # Zoom: "Can not access a meeting a year ago"
 NO_RECORDING = "3301"  # Zoom: "There is no recording for this meeting"
+BUDGET_SPENT = (
+    "Zoom's daily budget of report calls is spent: the participants are from the past-meetings "
+    "participant list"
+)
 OLD_MEETING = (
     "Zoom no longer provides the participant list of meetings more than a year old (code 12702)"
 )
@@ -31,24 +36,34 @@ class CloudRecordings:
 
     name = "cloud recordings"
 
-    def __init__(self, zoom: ZoomPort) -> None:
+    def __init__(self, zoom: ZoomPort, *, people: bool = True) -> None:
         self._zoom = zoom
+        # False for webinars: the meeting endpoints do not know them (the webinar source does).
+        self._people = people
 
     def fetch(self, uuid: str) -> Meeting | None:
         """The meeting's part, or None when Zoom has no recording of it."""
         try:
-            return fetch_meeting(self._zoom, uuid)
+            return fetch_meeting(self._zoom, uuid, people=self._people)
         except NotFoundError as error:
             if error.code != NO_RECORDING:
                 raise
             return None
 
 
-def fetch_meeting(zoom: ZoomPort, uuid: str) -> Meeting:
-    """The meeting as Zoom knows it now; InvalidInputError when its recordings are malformed."""
+def fetch_meeting(zoom: ZoomPort, uuid: str, *, people: bool = True) -> Meeting:
+    """The meeting as Zoom knows it now; InvalidInputError when its recordings are malformed.
+    Without `people`, its recordings only."""
     recordings = zoom.get_recordings(uuid)
-    past, past_note = optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
-    participants, note = optional(lambda: zoom.list_participants(uuid), "participant list")
+    past: dict[str, Any] | None = None
+    participants: list[dict[str, Any]] | None = None
+    past_note = note = ""
+    budget_notes: list[str] = []
+    if people:
+        past, past_note = optional(lambda: zoom.get_past_meeting(uuid), "meeting details")
+        participants, note = optional(
+            lambda: participant_rows(zoom, uuid, budget_notes), "participant list"
+        )
     meeting = Meeting.from_zoom(
         recordings,
         past,
@@ -58,7 +73,17 @@ def fetch_meeting(zoom: ZoomPort, uuid: str) -> Meeting:
     )
     if meeting.uuid != uuid:
         raise InvalidInputError(f"recordings.uuid: {meeting.uuid!r} differs from the work item")
-    return meeting
+    return replace(meeting, notes=(*meeting.notes, *budget_notes)) if budget_notes else meeting
+
+
+def participant_rows(zoom: ZoomPort, uuid: str, notes: list[str]) -> list[dict[str, Any]]:
+    """The participant rows; when the day's Heavy budget is spent, the past-meetings list
+    (Medium) instead of waiting for 00:00 UTC, with a note saying so."""
+    try:
+        return zoom.list_participants(uuid)
+    except BudgetExhaustedError:
+        notes.append(BUDGET_SPENT)
+        return zoom.list_past_participants(uuid)
 
 
 def optional(call: Any, what: str) -> tuple[Any, str]:

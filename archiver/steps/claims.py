@@ -27,6 +27,7 @@ from archiver.errors import InvalidInputError
 log = logging.getLogger(__name__)
 
 ARCHIVED = (states.STAGED, states.IMPORTED, states.PARTIAL)
+WEBINAR_TYPES = (5, 6, 9)  # Zoom's meeting `type` of a webinar instance
 
 
 def listed_files(recording: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -140,6 +141,8 @@ def _consider(
         "source": source,
         "state": states.WAITING if processing else states.CLAIMED,
     }
+    if is_webinar(recording):
+        fields["kind"] = "webinar"  # staged from the webinar sources (steps/staging.py)
     if "archive_files" in recording:
         # Zoom deletes archive files a set time after this (status warns before it does).
         fields["archive_complete_time"] = str(recording.get("complete_time") or "")
@@ -159,6 +162,12 @@ def _consider(
     if row.get("state") in ARCHIVED and not processing:
         return _maybe_update(deps, row, recording, fields, source)
     return "known"
+
+
+def is_webinar(recording: Mapping[str, Any]) -> bool:
+    """True for a webinar's listing entry: the meeting history's webinars, or a recording or
+    report of Zoom meeting type 5, 6 or 9 (webinar, recurring webinar)."""
+    return recording.get("kind") == "webinar" or recording.get("type") in WEBINAR_TYPES
 
 
 def _record_bad_input(deps: Deps, recording: Any, error: InvalidInputError, source: str) -> None:

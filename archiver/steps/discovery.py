@@ -6,6 +6,9 @@ the number of meetings, not of users:
   the last run; for LATE_LISTING_HOURS after midnight yesterday's too (a recording that completes
   after midnight is listed under its meeting's day);
 - the account's archives (ZOOM_ARCHIVING) completed since the last run, with an hour of overlap;
+- with ARCHIVE_UNRECORDED, the account's meeting history (steps/unrecorded.py): every meeting
+  instance, recorded or not, by the day it ended (Heavy calls; per-user meeting reports in shards
+  where Zoom refuses it);
 then the ledger sweep (steps/sweep.py). Where Zoom refuses the account listing (400 code 4711:
 the app lacks the scope; the plan may not offer it), every user's recordings are listed instead,
 fanned out: the timer enqueues shards of users to DISCOVERY_QUEUE and queue workers list them, so
@@ -28,10 +31,12 @@ from typing import Any
 from archiver.adapters import telemetry
 from archiver.bootstrap import Deps
 from archiver.core.contracts import UsersShard
-from archiver.errors import ArchiverError, AuthenticationError
+from archiver.errors import ArchiverError, AuthenticationError, BudgetExhaustedError
 from archiver.sources.archiving import unavailable
+from archiver.steps import unrecorded
 from archiver.steps.claims import BAD_INPUT, bad_input_text, consider
 from archiver.steps.sweep import sweep
+from archiver.steps.unrecorded import HISTORY_CHECKPOINT
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +81,8 @@ def _run(deps: Deps, name: str, *, reconcile_days: int) -> DiscoveryResult:
         if deps.archiving.active:
             _guarded(result, "archive listing", lambda: _archives(deps, now, result, days))
         _guarded(result, "recordings listing", lambda: _recordings(deps, now, result, days))
+        if deps.settings.archive_unrecorded:
+            _guarded(result, "meeting history", lambda: _history(deps, now, result, days))
         sweep(deps, result.counts, result.errors)
     except Exception as error:
         result.errors.append(f"{name} stopped: {type(error).__name__}: {error}"[:1000])
@@ -147,15 +154,43 @@ def account_recordings(
     return True
 
 
-def _first_day(deps: Deps, now: datetime, reconcile_days: int) -> date:
+def _first_day(
+    deps: Deps, now: datetime, reconcile_days: int, checkpoint: str = RECORDINGS_CHECKPOINT
+) -> date:
     today = now.date()
     if reconcile_days:
         return today - timedelta(days=reconcile_days)
-    mark = deps.ledger.get_mark(RECORDINGS_CHECKPOINT)
+    mark = deps.ledger.get_mark(checkpoint)
     if mark is None:
         return today - timedelta(days=deps.settings.initial_lookback_days)
     late = now.hour < LATE_LISTING_HOURS
     return min(mark.date(), today - timedelta(days=1) if late else today)
+
+
+# -- meetings nobody recorded ----------------------------------------------------------------
+def _history(deps: Deps, now: datetime, result: DiscoveryResult, reconcile_days: int) -> None:
+    """The meeting history since its checkpoint; per-user report shards where Zoom refuses it."""
+    today = now.date()
+    start = _first_day(deps, now, reconcile_days, HISTORY_CHECKPOINT)
+    refused = deps.history_listing.refused
+
+    def claim(entry: dict[str, Any]) -> None:
+        _consider_all(deps, [entry], "history", result)
+
+    outcome = unrecorded.list_history(deps, start, today, claim)
+    if outcome == unrecorded.LISTED:
+        deps.ledger.set_mark(HISTORY_CHECKPOINT, _midnight(today))
+    elif outcome == unrecorded.BUDGET:
+        result.counts[unrecorded.WAITING_FOR_BUDGET] += 1
+    else:
+        if refused is None:
+            result.counts["history-refused"] += 1
+        # Two Heavy calls per user: every USER_REPORTS_EVERY, not every run (README: cost).
+        last = deps.ledger.get_mark(unrecorded.USER_REPORTS_MARK)
+        if reconcile_days or last is None or now - last >= unrecorded.USER_REPORTS_EVERY:
+            since = start if reconcile_days else None
+            _enqueue_shards(deps, result, since=since, listing="meetings")
+            deps.ledger.set_mark(unrecorded.USER_REPORTS_MARK, now)
 
 
 def _consider_all(
@@ -182,12 +217,16 @@ def list_all_users(deps: Deps) -> list[dict[str, Any]]:
     return list(users.values())
 
 
-def _enqueue_shards(deps: Deps, result: DiscoveryResult, *, since: date | None) -> None:
-    """Every user, in shards on DISCOVERY_QUEUE (each lists its users' recordings)."""
+def _enqueue_shards(
+    deps: Deps, result: DiscoveryResult, *, since: date | None, listing: str = "recordings"
+) -> None:
+    """Every user, in shards on DISCOVERY_QUEUE (each lists its users' recordings, or their
+    meeting reports)."""
     users = [str(u["id"]) for u in list_all_users(deps)]
     result.users = len(users)
     for shard in _chunks(users, SHARD_USERS):
-        message = UsersShard(tuple(shard), since=since.isoformat() if since else None)
+        day = since.isoformat() if since else None
+        message = UsersShard(tuple(shard), since=day, listing=listing)
         deps.queues.send(deps.settings.discovery_queue, message.to_json())
         result.counts["user-shards-enqueued"] += 1
 
@@ -206,7 +245,16 @@ def discover_users(deps: Deps, shard: UsersShard) -> Counter[str]:
     failures: list[str] = []
     for user_id in shard.users:
         try:
-            _discover_user(deps, user_id, now, counts, since=shard.since_day)
+            if shard.listing == "meetings":
+                unrecorded.discover_user(deps, user_id, now, counts, since=shard.since_day)
+            else:
+                _discover_user(deps, user_id, now, counts, since=shard.since_day)
+        except BudgetExhaustedError as error:
+            # The rest of the shard waits for the budget: their checkpoints stay put, and the
+            # next run's shards list the same days again. Not a failure.
+            counts[unrecorded.WAITING_FOR_BUDGET] += 1
+            log.info("meeting reports wait for the Heavy budget", extra={"error": error.reason})
+            break
         except ArchiverError as error:
             failures.append(f"user {user_id}: {error}")
             log.warning("discovery failed for a user", extra={"error": error.reason})
@@ -282,6 +330,8 @@ def backfill(deps: Deps, start: date, end: date, progress: Progress | None = Non
             if deps.settings.zoom_archiving != "auto" or not unavailable(error):
                 raise
             deps.archiving.turn_off(error)
+    if deps.settings.archive_unrecorded:
+        unrecorded.backfill_history(deps, start, end, claim, counts, users=list_all_users)
     if account_recordings(deps, start, end, claim):
         if progress:
             progress(1, 1, counts)

@@ -31,6 +31,7 @@ from archiver.steps.claims import consider
 from archiver.steps.summaries import SUMMARY_EVENTS, summary_event
 
 log = logging.getLogger(__name__)
+ENDED = ("meeting.ended", "webinar.ended")  # nothing recorded yet: wait like processing files
 
 
 def handle_event(
@@ -68,7 +69,7 @@ def handle_event(
         log.warning("webhook event without a meeting uuid", extra={"event": event.event})
         return 400, {}
     listed = {"recording_files", "archive_files"} & set(recording)
-    if event.event == "meeting.ended" or not listed:
+    if event.event in ENDED or not listed:
         # Recordings appear minutes after the meeting ends: wait for them like processing files.
         recording = {**recording, "recording_files": [{"status": "processing"}]}
     elif event.download_token:

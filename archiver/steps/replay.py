@@ -167,7 +167,8 @@ def _update_for_missing(deps: Deps, row: Entity) -> bool:
         return False  # changed meanwhile (a poll made an update): the next replay looks again
     uuid = str(row["uuid"])
     key = revision_key(uuid, revision)
-    fields = {k: row.get(k) for k in ("uuid", "meeting_id", "topic", "host_email", "start_time")}
+    names = ("uuid", "meeting_id", "topic", "host_email", "start_time", "kind")
+    fields = {k: row.get(k) for k in names if row.get(k) is not None}
     deps.ledger.claim_meeting(
         key, {**fields, "revision": revision, "source": "replay", "state": states.CLAIMED}
     )

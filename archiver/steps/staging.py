@@ -77,7 +77,9 @@ def stage_meeting(deps: Deps, item: WorkItem, *, dequeue_count: int = 1) -> str:
 
 
 def _stage_meeting(deps: Deps, key: str, item: WorkItem, row: Entity | None, *, retry: bool) -> str:
-    meeting = fetch_meeting(deps.sources, item.uuid)
+    # A webinar (its row says so) is asked of the webinar APIs; update rows copy the kind.
+    kind = str((row or {}).get("kind") or "meeting")
+    meeting = fetch_meeting(deps.sources_for(kind), item.uuid)
     candidates = meeting.completed_files
     missing = [MissingFile(f.file_id, describe(f), FAILED_AT_ZOOM) for f in meeting.failed_files]
     if item.revision:

@@ -59,7 +59,17 @@ def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
     recording = current_listing(deps, uuid)
     if recording is None:
         # meeting.ended arrives before any recording exists; a meeting without cloud content
-        # never gets one. Wait up to the give-up age, then record that there was nothing.
+        # never gets one. Wait up to the give-up age, then archive it as a meeting nobody
+        # recorded (ARCHIVE_UNRECORDED: its details and participants; a recording found later
+        # is an update item), or record that there was nothing. The meeting history usually
+        # settles it long before: it says whether the meeting was recorded.
+        if expired and deps.settings.archive_unrecorded:
+            note = (
+                f"no recording appeared within {deps.settings.processing_give_up_hours} h of "
+                "the meeting's end: archived as a meeting nobody recorded"
+            )
+            enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep", note=note))
+            return "unrecorded-enqueued"
         if expired:
             deps.ledger.update_meeting(row["RowKey"], {"state": states.NO_CONTENT})
             return "no-content"

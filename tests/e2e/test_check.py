@@ -17,6 +17,8 @@ MAILBOX = "ann0@contoso.com"
 def values(azurite, simulators):
     simulators.control("POST", "/reset")
     simulators.control("POST", "/m365/mailboxes", {"address": MAILBOX})
+    # A user to ask for webinars (`zoom webinars`: whether the account has the Webinar licence).
+    simulators.control("POST", "/zoom/users", {"id": "zu1", "email": "ann@contoso.com"})
     return settings(azurite, simulators)
 
 
@@ -48,6 +50,8 @@ def test_every_service_passes_with_the_simulators(values) -> None:
         "zoom",
         "zoom listing",
         "zoom archiving",
+        "zoom unrecorded",
+        "zoom webinars",
         "graph sign-in",
         "graph permissions",
         "graph mailbox",
@@ -59,6 +63,18 @@ def test_every_service_passes_with_the_simulators(values) -> None:
     # The simulated account has no archiving until a test turns it on: auto says so, not fails.
     assert "not available" in found["zoom archiving"]
     assert "cloud recordings only" in found["zoom archiving"]
+    assert found["zoom unrecorded"].startswith("ok the meeting history answers")
+    assert found["zoom webinars"].startswith("ok the account has the Webinar licence")
+
+
+def test_an_account_without_the_webinar_licence_is_named_not_failed(values, simulators) -> None:
+    simulators.control("PATCH", "/zoom/settings", {"webinar_licence": False})
+    try:
+        found = lines(cli(values, "check", "--mailbox", MAILBOX))
+    finally:
+        simulators.control("PATCH", "/zoom/settings", {"webinar_licence": True})
+    assert found["zoom webinars"].startswith("ok no Webinar licence")
+    assert "not asked for each webinar" in found["zoom webinars"]
 
 
 def test_archiving_on_without_the_feature_fails_and_with_it_says_it_is_used(

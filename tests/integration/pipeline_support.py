@@ -44,6 +44,9 @@ def settings_for(connection_string: str, **overrides: str) -> Settings:
         "MEETINGS_QUEUE": f"meetings-{tag}",
         "FILES_QUEUE": f"files-{tag}",
         "INITIAL_LOOKBACK_DAYS": "7",
+        # The fakes hold recorded meetings only: the meeting history is the simulator's to test
+        # (test_unrecorded_discovery.py).
+        "ARCHIVE_UNRECORDED": "false",
     }
     env.update(overrides)
     return Settings.from_mapping(env)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from archiver.core.keys import meeting_key
 from archiver.core.webhook import sign
 from archiver.errors import ServiceUnavailableError
 from archiver.steps.intake import handle_event
@@ -96,3 +97,16 @@ def test_without_a_webhook_secret_every_event_is_refused(azurite) -> None:
     pipeline = Pipeline(settings_for(azurite.connection_string))
     body, headers = delivery(event(pipeline))
     assert handle_event(pipeline.deps, body, headers, now=lambda: NOW) == (401, {})
+
+
+def test_webinar_ended_waits_for_recordings_and_marks_the_instance_a_webinar(pipeline) -> None:
+    webinar = {**zoom_meeting("hookweb==")["recordings"], "type": 5}
+    raw = {"event": "webinar.ended", "event_ts": NOW * 1000, "payload": {"object": webinar}}
+    body, headers = delivery(raw)
+    assert handle_event(pipeline.deps, body, headers, now=lambda: NOW) == (
+        200,
+        {"status": "waiting"},
+    )
+    row = pipeline.deps.ledger.get_meeting(meeting_key("hookweb=="))
+    assert row["kind"] == "webinar"
+    assert pipeline.queues.sent == []

@@ -215,3 +215,13 @@ def test_an_admin_may_sign_in_to_storage_as_themselves() -> None:
         AzureWebJobsStorage__credential="azurecli",
     )
     assert admin.storage.credential == "azurecli"
+
+
+def test_unrecorded_meetings_are_archived_unless_switched_off() -> None:
+    assert settings().archive_unrecorded is True
+    assert settings(ARCHIVE_UNRECORDED="off").archive_unrecorded is False
+    assert settings(ARCHIVE_UNRECORDED="FALSE").archive_unrecorded is False
+
+
+def test_an_unrecorded_switch_that_is_not_true_or_false_is_named() -> None:
+    assert "ARCHIVE_UNRECORDED must be true or false" in error_for(ARCHIVE_UNRECORDED="maybe")

@@ -21,6 +21,7 @@ from archiver.adapters.zoom.ratelimit import (
     exhausted_by_zoom,
     seconds_to_midnight,
 )
+from archiver.adapters.zoom.reports import ReportCalls
 from archiver.core.archive import listing_files
 from archiver.errors import (
     AuthenticationError,
@@ -57,7 +58,7 @@ def encode_uuid(uuid: str) -> str:
     return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
 
 
-class ZoomClient:
+class ZoomClient(ReportCalls):
     """Calls Zoom's API with an account-level token; never sends it to a foreign host."""
 
     def __init__(

@@ -50,6 +50,50 @@ NEEDS = (
         without="participants lose their per-session join and leave times",
     ),
     Need(
+        "GET /report/history_meetings",
+        "report:read:list_history_meetings:admin",
+        "report:read:admin",
+        required=False,
+        without="meetings nobody recorded are found in each user's meeting report instead "
+        "(ARCHIVE_UNRECORDED; Heavy calls grow with users)",
+    ),
+    Need(
+        "GET /report/users/{id}/meetings",
+        "report:read:user:admin",
+        "report:read:admin",
+        required=False,
+        without="without the meeting history too, meetings nobody recorded are archived only "
+        "from a meeting.ended webhook (ARCHIVE_UNRECORDED)",
+    ),
+    Need(
+        "GET /report/webinars/{uuid}/participants",
+        "report:read:list_webinar_participants:admin",
+        "report:read:admin",
+        required=False,
+        without="webinar attendees come from the past-webinar list (no per-session times)",
+    ),
+    Need(
+        "GET /report/webinars/{uuid}",
+        "report:read:webinar:admin",
+        "report:read:admin",
+        required=False,
+        without="a webinar nobody recorded has no details (topic, host) in its item",
+    ),
+    Need(
+        "GET /past_webinars/{uuid}/participants",
+        "webinar:read:list_past_participants:admin",
+        "webinar:read:admin",
+        required=False,
+        without="without the report scope too, webinars are archived without their attendees",
+    ),
+    Need(
+        "GET /past_webinars/{uuid}/absentees",
+        "webinar:read:list_absentees:admin",
+        "webinar:read:admin",
+        required=False,
+        without="webinar items do not list the registrants who did not attend",
+    ),
+    Need(
         "GET /archive_files",
         "archiving:read:list_archived_files:admin",
         "recording:read:admin",
