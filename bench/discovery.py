@@ -13,10 +13,14 @@ Each is measured by the simulator's per-category counters (GET /counters `zoom-c
 wall time. A day is 96 sweeps (DISCOVERY_SCHEDULE every 15 minutes): 8 in the late-listing hours,
 88 others, and one reconciliation.
 
-The minimum, printed with its formula: Zoom lists recordings by UTC day, 300 per page, and a
-meeting can appear in today's listing at any time, so each sweep must list at least today:
-min_sweep = ceil(M / 300) calls, min_day = 96 * ceil(M / 300). `zoom_calls_ratio` = the
-archiver's calls in a day / min_day. Budgets (Business plan, Zoom's rate-limits page): Medium
+--unrecorded-every K makes every K-th meeting one nobody recorded (default 2: half of them),
+found only in the account's meeting history (Heavy).
+
+The minimum, printed with its formula: Zoom lists recordings and the meeting history by UTC day,
+300 per page, and a meeting can appear in today's listings at any time, so each sweep must list
+at least today in both: min_sweep = ceil(R / 300) + ceil(M / 300) calls for R recorded of M
+meetings a day, min_day = 96 * min_sweep. `zoom_calls_ratio` = the archiver's calls in a day /
+min_day. Budgets (Business plan, Zoom's rate-limits page): Medium
 60/s, i.e. 5,184,000 a day; Heavy and Resource-intensive share 60,000 a day. Last line: JSON with
 zoom_calls_ratio, budget_share_medium, budget_share_heavy, sweep_seconds (the noon sweep) and the
 per-user mode's figures.
@@ -89,25 +93,50 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--meetings-per-day", type=int, default=3_000)
     parser.add_argument("--reconcile-days", type=int, default=7)
+    parser.add_argument(
+        "--unrecorded-every", type=int, default=2, help="every K-th meeting not recorded (0: none)"
+    )
     parser.add_argument("--no-per-user", action="store_true", help="skip the per-user sweep")
     args = parser.parse_args(argv)
     users, per_day = args.users, args.meetings_per_day
     with tempfile.TemporaryDirectory(prefix="bench-discovery-") as work:
         bench = Bench(Path(work))
         try:
-            return run(bench, users, per_day, args.reconcile_days, not args.no_per_user)
+            return run(
+                bench,
+                users,
+                per_day,
+                args.reconcile_days,
+                per_user=not args.no_per_user,
+                unrecorded_every=args.unrecorded_every,
+            )
         finally:
             bench.sims.stop()
             bench.azurite.stop()
 
 
-def run(bench: Bench, users: int, per_day: int, reconcile_days: int, per_user: bool) -> int:
+def run(
+    bench: Bench,
+    users: int,
+    per_day: int,
+    reconcile_days: int,
+    *,
+    per_user: bool,
+    unrecorded_every: int,
+) -> int:
     today = datetime.now(UTC).date()
     bench.sims.control(
         "POST",
         "/zoom/bulk",
-        {"users": users, "meetings_per_day": per_day, "days": reconcile_days + 1},
+        {
+            "users": users,
+            "meetings_per_day": per_day,
+            "days": reconcile_days + 1,
+            "unrecorded_every": unrecorded_every,
+        },
     )
+    unrecorded = per_day // unrecorded_every if unrecorded_every else 0
+    recorded = per_day - unrecorded
     values = {
         **bench.values,
         "INITIAL_LOOKBACK_DAYS": "1",
@@ -129,7 +158,7 @@ def run(bench: Bench, users: int, per_day: int, reconcile_days: int, per_user: b
         + (SWEEPS_PER_DAY - late_sweeps) * sum(noon.values())
         + sum(reconcile.values())
     )
-    pages = math.ceil(per_day / PAGE)
+    pages = math.ceil(recorded / PAGE) + math.ceil(per_day / PAGE)
     minimum = SWEEPS_PER_DAY * pages
     medium = (
         late_sweeps * late["Medium"]
@@ -142,7 +171,7 @@ def run(bench: Bench, users: int, per_day: int, reconcile_days: int, per_user: b
         + reconcile["Heavy"]
     )
     rows = [
-        ("corpus", f"{users} users, {per_day} meetings a day"),
+        ("corpus", f"{users} users, {per_day} meetings a day ({recorded} recorded)"),
         ("first run", f"{dict(first)} in {first_s:.1f} s"),
         ("sweep after midnight", f"{dict(late)} in {late_s:.2f} s"),
         ("sweep at noon", f"{dict(noon)} in {noon_s:.2f} s"),
@@ -152,7 +181,10 @@ def run(bench: Bench, users: int, per_day: int, reconcile_days: int, per_user: b
             f"{late_sweeps} x {sum(late.values())} + {SWEEPS_PER_DAY - late_sweeps} x "
             f"{sum(noon.values())} + {sum(reconcile.values())} = {day_calls} calls",
         ),
-        ("minimum", f"96 sweeps x ceil({per_day} / {PAGE}) = {minimum} calls"),
+        (
+            "minimum",
+            f"96 sweeps x (ceil({recorded} / {PAGE}) + ceil({per_day} / {PAGE})) = {minimum} calls",
+        ),
         ("ratio", f"{day_calls / minimum:.3f}"),
         ("Medium budget used", f"{medium / MEDIUM_PER_DAY:.4%} of {MEDIUM_PER_DAY:,}"),
         ("Heavy budget used", f"{heavy / HEAVY_PER_DAY:.4%} of {HEAVY_PER_DAY:,}"),
@@ -160,6 +192,7 @@ def run(bench: Bench, users: int, per_day: int, reconcile_days: int, per_user: b
     result: dict[str, Any] = {
         "users": users,
         "meetings_per_day": per_day,
+        "recorded_per_day": recorded,
         "zoom_calls_per_sweep": sum(noon.values()),
         "zoom_calls_per_day": day_calls,
         "zoom_calls_minimum_per_day": minimum,
@@ -173,21 +206,26 @@ def run(bench: Bench, users: int, per_day: int, reconcile_days: int, per_user: b
         clock[0] += timedelta(minutes=15)
         timer, timer_s = measured(bench, lambda: run_discovery(deps))
         workers, workers_s = measured(bench, lambda: drain_shards(deps))
-        per_sweep = sum(timer.values()) + sum(workers.values())
+        # The recordings listing refused: each user's recordings, every sweep (the meeting
+        # history is still listed at account level, as in the sweeps above).
+        sweep = timer + workers
+        per_sweep = sum(sweep.values())
         rows += [
             ("per-user sweep: timer", f"{dict(timer)} in {timer_s:.2f} s (enqueues shards)"),
             ("per-user sweep: shard workers", f"{dict(workers)} in {workers_s:.1f} s"),
             (
                 "per-user day",
                 f"96 x {per_sweep} = {96 * per_sweep} calls "
-                f"({96 * per_sweep / MEDIUM_PER_DAY:.2%} of Medium)",
+                f"({96 * sweep['Medium'] / MEDIUM_PER_DAY:.2%} of Medium, "
+                f"{96 * sweep['Heavy'] / HEAVY_PER_DAY:.2%} of Heavy)",
             ),
         ]
         result.update(
             per_user_calls_per_sweep=per_sweep,
             per_user_timer_seconds=round(timer_s, 2),
             per_user_workers_seconds=round(workers_s, 1),
-            per_user_budget_share_medium=round(96 * per_sweep / MEDIUM_PER_DAY, 4),
+            per_user_budget_share_medium=round(96 * sweep["Medium"] / MEDIUM_PER_DAY, 4),
+            per_user_budget_share_heavy=round(96 * sweep["Heavy"] / HEAVY_PER_DAY, 4),
         )
     print_table(rows)
     print(json.dumps(result))
