@@ -33,7 +33,7 @@ import pytest
 
 from tests.support.azurite import ACCOUNT, KEY, free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 # The whole block, from activation to a finished `run --once` next to a running host.

@@ -14,7 +14,7 @@ from archiver.adapters.storage import StorageClients
 from archiver.adapters.transfer import copy_to_blob
 from archiver.settings import StorageConnection
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MIB = 1024 * 1024
 PATTERN = bytes(range(256)) * 4096  # 1 MiB
 

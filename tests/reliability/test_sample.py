@@ -12,7 +12,7 @@ from tests.reliability.faults import Cell, run_fault
 from tests.reliability.harness import Harness
 from tests.reliability.scenarios import scenarios
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SCENARIOS = {s.name: s for s in scenarios()}
 # (scenario, the call to crash at, which occurrence, before or after it)
 POINTS = [
