@@ -170,8 +170,8 @@ class Deps:
 
     @cached_property
     def webinar_sources(self) -> tuple[Source, ...]:
-        """The sources of a webinar: its archive, its recordings, and the webinar APIs for its
-        details, participants and absentees."""
+        """The sources of a webinar: its archive, its recordings, the webinar APIs for its
+        details, participants and absentees, then its polls, Q&A and survey."""
         found: list[Source] = []
         if self.settings.zoom_archiving != "off":
             found.append(self.archiving)
@@ -179,6 +179,8 @@ class Deps:
         found.append(
             WebinarSource(self.zoom, self.webinar_licence, on_refused=self._record_no_licence)
         )
+        # Its polls, Q&A and survey, held with the meetings' (staging takes the bytes there).
+        found.append(InteractionsSource(self.zoom, self.interactions.held, webinar=True))
         return tuple(found)
 
     def sources_for(self, kind: str) -> tuple[Source, ...]:

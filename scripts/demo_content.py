@@ -8,6 +8,7 @@ sim/seed_content.py): which mailboxes must hold each, and what each item must an
   compliance mailbox; a direct message and a private group only in their members' items (and
   the compliance mailbox), the file shared in the public chat attached for everyone, each
   participant's own audio only in their own item;
+- the webinar's poll and Q&A in its host's and the compliance mailbox's items;
 - the summarized meeting's AI Companion summary (its next steps) in its host's item and the
   compliance mailbox's, never in an attendee's (Zoom shows the summary to the host);
 - its breakout room: an item of its own for who the room's record shows was there (the
@@ -24,6 +25,7 @@ from typing import Any
 DIRECT_LINE = "DM-ARCHIVE-SECRET"  # the seeded direct message between two attendees
 GROUP_NOTE = "private group note"
 ROOM_LINE = "breakout idea"
+POLL_QUESTION = "Will you upgrade?"  # the seeded webinar poll's question
 PUBLIC_LINE = "Welcome, agenda in the doc"
 KINDS = ("unrecorded", "webinar", "summarized", "archived")
 
@@ -72,6 +74,7 @@ def check(
         read=read,
         uuid_of=uuid_of,
     )
+    problems += _webinar(content["webinar"], found, resolve, compliance, uuid_of)
     archived = content["archived"]
     _, colleague, other = _roles(archived)
     members = set(_mailboxes([colleague, other], resolve)) | {compliance}
@@ -117,6 +120,24 @@ def _summary(
                 problems.append(f"{where}: the AI Companion summary is missing")
             if mailbox not in privileged and shown:
                 problems.append(f"{where}: LEAK: the AI Companion summary is in an attendee's item")
+    return problems
+
+
+def _webinar(
+    webinar: dict[str, Any],
+    found: dict[str, list[dict[str, Any]]],
+    resolve: Resolve,
+    compliance: str,
+    uuid_of: Callable[[dict[str, Any]], str | None],
+) -> list[str]:
+    """The host's and the compliance copies show the webinar's poll and Q&A."""
+    problems = []
+    for mailbox in {resolve(webinar["host_email"]), compliance} - {None}:
+        for item in (i for i in found.get(str(mailbox), []) if uuid_of(i) == webinar["uuid"]):
+            body = str((item.get("body") or {}).get("content", ""))
+            for question in [POLL_QUESTION, *webinar["questions"]]:
+                if question not in body:
+                    problems.append(f"{mailbox}: webinar {webinar['uuid']} lacks {question!r}")
     return problems
 
 

@@ -339,16 +339,16 @@ class FakeZoom:
             raise found
         return dict(found)
 
-    def list_past_polls(self, meeting_uuid: str) -> dict[str, Any]:
+    def list_past_polls(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
         return self._interaction("polls", meeting_uuid)
 
-    def get_past_qa(self, meeting_uuid: str) -> dict[str, Any]:
+    def get_past_qa(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
         return self._interaction("qa", meeting_uuid)
 
-    def get_report_qa(self, meeting_uuid: str) -> dict[str, Any]:
+    def get_report_qa(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
         return self._interaction("report_qa", meeting_uuid)
 
-    def get_report_survey(self, meeting_uuid: str) -> dict[str, Any]:
+    def get_report_survey(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
         return self._interaction("survey", meeting_uuid)
 
     def get_meeting_summary(self, meeting_uuid: str) -> dict[str, Any]:

@@ -136,9 +136,14 @@ class InteractionsSource:
 
     name = NAME
 
-    def __init__(self, zoom: ZoomPort, held: HeldContent | None = None) -> None:
+    def __init__(
+        self, zoom: ZoomPort, held: HeldContent | None = None, *, webinar: bool = False
+    ) -> None:
         self._zoom = zoom
         self.held = held or HeldContent()
+        # A webinar's polls, Q&A and survey live under /past_webinars and /report/webinars;
+        # Zoom's AI Companion meeting summary is for meetings only.
+        self._webinar = webinar
         self._lock = threading.Lock()
         self._expected: set[str] = set()  # meetings a webhook said have a summary
 
@@ -149,15 +154,17 @@ class InteractionsSource:
 
     def fetch(self, uuid: str) -> Meeting | None:
         """The meeting's interactions as files and notes; None when Zoom has none of them."""
-        past = self._past(uuid)
+        past = None if self._webinar else self._past(uuid)
         fetch = _Fetch(uuid)
         fetch.kind("polls", lambda: self._polls(uuid, fetch))
         fetch.kind("Q&A", lambda: self._qa(uuid, fetch))
-        if past is not None:
-            # A Heavy call: only for an instance Zoom knows as a past meeting (not a breakout
-            # room or a webinar, which have no meeting survey).
+        if past is not None or self._webinar:
+            # A Heavy call: only for an instance Zoom knows as a past meeting or webinar (not
+            # a breakout room, which has no survey of its own).
             fetch.kind("survey", lambda: self._survey(uuid, fetch))
-        wanted = past is None or past.get("has_meeting_summary") is not False
+        wanted = not self._webinar and (
+            past is None or past.get("has_meeting_summary") is not False
+        )
         with self._lock:
             # Asked once on a webhook's word; the next fetch goes by the details again.
             if uuid in self._expected:
@@ -177,7 +184,7 @@ class InteractionsSource:
             return None  # the recordings source says why; the kinds are asked regardless
 
     def _polls(self, uuid: str, fetch: _Fetch) -> None:
-        body = self._zoom.list_past_polls(uuid)
+        body = self._zoom.list_past_polls(uuid, webinar=self._webinar)
         found = parse_polls(body, source=PAST)
         if found.answers or found.input_errors:
             fetch.add_json("POLLS", "polls", body)
@@ -185,7 +192,7 @@ class InteractionsSource:
     def _qa(self, uuid: str, fetch: _Fetch) -> None:
         # The Medium answer says whether there is any Q&A: the Heavy report is asked only then.
         try:
-            past: Any = self._zoom.get_past_qa(uuid)
+            past: Any = self._zoom.get_past_qa(uuid, webinar=self._webinar)
         except AuthenticationError:
             past = None  # no scope for it: the report alone says
         if past is not None:
@@ -193,7 +200,7 @@ class InteractionsSource:
             if not found.questions and not found.input_errors:
                 return
         try:
-            report = self._zoom.get_report_qa(uuid)
+            report = self._zoom.get_report_qa(uuid, webinar=self._webinar)
         except (
             BudgetExhaustedError,
             NotFoundError,
@@ -216,7 +223,7 @@ class InteractionsSource:
 
     def _survey(self, uuid: str, fetch: _Fetch) -> None:
         try:
-            body = self._zoom.get_report_survey(uuid)
+            body = self._zoom.get_report_survey(uuid, webinar=self._webinar)
         except BudgetExhaustedError as error:
             fetch.notes.append(
                 f"{SURVEY_SPENT}{error.category} report calls is spent (Zoom allows more in "

@@ -84,6 +84,34 @@ def seed_meetings(simulators, tag: str) -> dict[str, Any]:
                 {"email": cy["email"], "first_name": "Cy", "last_name": "Attends"},
                 {"email": dee["email"], "first_name": "Dee", "last_name": "Absent"},
             ],
+            polls=[
+                {
+                    "id": "poll-w",
+                    "title": "Roadmap",
+                    "answers": [
+                        {
+                            "name": cy["first_name"],
+                            "question": "Ship in Q3?",
+                            "answer": "CY-YES",
+                            "minute": 10,
+                        },
+                        {
+                            "name": "Viewer",
+                            "question": "Ship in Q3?",
+                            "answer": "VIEWER-NO",
+                            "minute": 11,
+                        },
+                    ],
+                }
+            ],
+            qa=[
+                {
+                    "name": "Viewer",
+                    "question": "Is there a recording?",
+                    "minute": 20,
+                    "answers": [{"name": bob["first_name"], "content": "Yes, tomorrow"}],
+                }
+            ],
         ),
         "later": meeting(
             f"{tag} recorded later", ann, [person(ann, [0, 40]), person(bob, [1, 39])]
@@ -155,6 +183,20 @@ def test_a_webinar_reaches_its_host_panelists_and_attendees_and_names_its_absent
         assert at(35) in body, mailbox  # the attendee's leave
         assert "Registered, did not attend (1): Dee Absent" in body
     assert of(simulators, who["dee"]["email"], webinar) == []  # registered, absent: listed only
+
+
+def test_a_webinars_polls_and_qa_reach_its_host_and_each_attendee_sees_their_own_answer(
+    simulators, archived
+) -> None:
+    webinar, who = archived["webinar"], archived["people"]
+    for mailbox in (who["ann"]["email"], COMPLIANCE):
+        body = of(simulators, mailbox, webinar)[0]["body"]["content"]
+        assert "CY-YES" in body, mailbox
+        assert "VIEWER-NO" in body, mailbox
+        assert "Is there a recording?" in body, mailbox
+    attendee = of(simulators, who["cy"]["email"], webinar)[0]["body"]["content"]
+    assert "CY-YES" in attendee
+    assert "VIEWER-NO" not in attendee  # another attendee's answer
 
 
 @pytest.fixture(scope="module")

@@ -239,21 +239,21 @@ class ZoomClient(ReportCalls):
         Zoom keeps none (never archived, deleted, or past the account's retention)."""
         return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/archive_files", "light")
 
-    def list_past_polls(self, meeting_uuid: str) -> dict[str, Any]:
-        """A past meeting instance's poll results (Medium; no report fields)."""
-        return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/polls", "medium")
+    def list_past_polls(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
+        """A past meeting (or webinar) instance's poll results (Medium; no report fields)."""
+        return self._get(f"/{_past(webinar)}/{encode_uuid(meeting_uuid)}/polls", "medium")
 
-    def get_past_qa(self, meeting_uuid: str) -> dict[str, Any]:
-        """A past meeting instance's Q&A (Medium: the answers joined in one text)."""
-        return self._get(f"/past_meetings/{encode_uuid(meeting_uuid)}/qa", "medium")
+    def get_past_qa(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
+        """A past meeting (or webinar) instance's Q&A (Medium: the answers joined in one text)."""
+        return self._get(f"/{_past(webinar)}/{encode_uuid(meeting_uuid)}/qa", "medium")
 
-    def get_report_qa(self, meeting_uuid: str) -> dict[str, Any]:
+    def get_report_qa(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
         """The Q&A report (Heavy: question ids, times, status, each answer with its type)."""
-        return self._get(f"/report/meetings/{encode_uuid(meeting_uuid)}/qa", "heavy")
+        return self._get(f"/{_report(webinar)}/{encode_uuid(meeting_uuid)}/qa", "heavy")
 
-    def get_report_survey(self, meeting_uuid: str) -> dict[str, Any]:
-        """The survey report of a meeting instance (Heavy)."""
-        return self._get(f"/report/meetings/{encode_uuid(meeting_uuid)}/survey", "heavy")
+    def get_report_survey(self, meeting_uuid: str, *, webinar: bool = False) -> dict[str, Any]:
+        """The survey report of a meeting (or webinar) instance (Heavy)."""
+        return self._get(f"/{_report(webinar)}/{encode_uuid(meeting_uuid)}/survey", "heavy")
 
     def get_meeting_summary(self, meeting_uuid: str) -> dict[str, Any]:
         """The AI Companion summary of a meeting instance; NotFoundError when it has none."""
@@ -444,3 +444,11 @@ def _echoed_day(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+def _past(webinar: bool) -> str:
+    return "past_webinars" if webinar else "past_meetings"
+
+
+def _report(webinar: bool) -> str:
+    return "report/webinars" if webinar else "report/meetings"
