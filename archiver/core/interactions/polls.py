@@ -12,7 +12,7 @@ Anonymous answers come from "Anonymous Attendee" with no email, and are kept so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -147,32 +147,20 @@ def parse_polls(
     errors: list[str] = []
     body = body_of(raw, where, "poll answer", errors)
     uuid, start = header(body, where, errors)
-    answers: list[PollAnswer] = []
-    for index, entry in object_rows(body, "questions", where, "poll answer", errors):
-        problems: list[str] = []
-        row = Row(entry, f"{where}.questions[{index}]", problems)
-        person = row.person(names=source == REPORT)
-        label = f"poll respondent {shown(person.name)}"
-        details = row.rows("question_details", "answer of this respondent")
-        # The respondent's own problems go with their first answer; those of a respondent with
-        # no readable answer become body errors (shown only in copies that see every answer).
-        head = labelled(label, problems)
-        if not details:
-            errors.extend(head)
-        for i, (n, detail) in enumerate(details):
-            own: list[str] = []
-            d = Row(detail, f"{row.where}.question_details[{n}]", own)
-            answers.append(
-                PollAnswer(
-                    respondent=person,
-                    respondent_index=index,
-                    poll_id=d.text("polling_id"),
-                    question=d.text("question"),
-                    answer=d.text("answer"),
-                    answered_at=d.time("date_time"),
-                    problems=(*(head if i == 0 else ()), *labelled(label, own)),
-                )
-            )
+    answers = [
+        PollAnswer(
+            respondent=found.person,
+            respondent_index=found.index,
+            poll_id=found.row.text("polling_id"),
+            question=found.row.text("question"),
+            answer=found.row.text("answer"),
+            answered_at=found.row.time("date_time"),
+            problems=found.problems(),
+        )
+        for found in _answers(
+            body, where, ("questions", "question_details", "poll"), errors, names=source == REPORT
+        )
+    ]
     return PollResults(
         source=source,
         webinar=webinar,
@@ -206,30 +194,20 @@ def parse_survey(raw: Any, *, webinar: bool = False) -> SurveyResults:
     uuid, start = header(body, where, errors, prefix="webinar_" if webinar else "meeting_")
     top = Row(body, where, errors)
     survey_id, survey_name = top.text("survey_id"), top.text("survey_name")
-    answers: list[SurveyAnswer] = []
-    for index, entry in object_rows(body, "survey_answers", where, "survey answer", errors):
-        problems: list[str] = []
-        row = Row(entry, f"{where}.survey_answers[{index}]", problems)
-        person = row.person(names=True)
-        label = f"survey respondent {shown(person.name)}"
-        details = row.rows("answer_details", "answer of this respondent")
-        head = labelled(label, problems)
-        if not details:
-            errors.extend(head)
-        for i, (n, detail) in enumerate(details):
-            own: list[str] = []
-            d = Row(detail, f"{row.where}.answer_details[{n}]", own)
-            answers.append(
-                SurveyAnswer(
-                    respondent=person,
-                    respondent_index=index,
-                    question=d.text("question"),
-                    question_id=d.text("question_id"),
-                    answer=d.text("answer"),
-                    answered_at=d.time("date_time"),
-                    problems=(*(head if i == 0 else ()), *labelled(label, own)),
-                )
-            )
+    answers = [
+        SurveyAnswer(
+            respondent=found.person,
+            respondent_index=found.index,
+            question=found.row.text("question"),
+            question_id=found.row.text("question_id"),
+            answer=found.row.text("answer"),
+            answered_at=found.row.time("date_time"),
+            problems=found.problems(),
+        )
+        for found in _answers(
+            body, where, ("survey_answers", "answer_details", "survey"), errors, names=True
+        )
+    ]
     return SurveyResults(
         source=REPORT,
         webinar=webinar,
@@ -240,3 +218,46 @@ def parse_survey(raw: Any, *, webinar: bool = False) -> SurveyResults:
         survey_name=survey_name,
         answers=tuple(answers),
     )
+
+
+@dataclass
+class _Found:
+    """One answer of one respondent, as `_answers` walks them."""
+
+    index: int  # the respondent's
+    person: Person
+    row: Row  # the answer's detail
+    head: tuple[str, ...]  # the respondent's own problems (with their first answer only)
+    own: list[str]  # the detail's problems (filled as its fields are read)
+    label: str
+
+    def problems(self) -> tuple[str, ...]:
+        return (*self.head, *labelled(self.label, self.own))
+
+
+def _answers(
+    body: Mapping[str, Any],
+    where: str,
+    shape: tuple[str, str, str],
+    errors: list[str],
+    *,
+    names: bool,
+) -> Iterator[_Found]:
+    """Every answer of every respondent: `shape` is (respondents' key, their answers' key,
+    "poll" or "survey"). A respondent's own problems go with their first answer; those of a
+    respondent with no readable answer become body errors (shown only in copies that see every
+    answer)."""
+    respondents, details_key, word = shape
+    for index, entry in object_rows(body, respondents, where, f"{word} answer", errors):
+        problems: list[str] = []
+        row = Row(entry, f"{where}.{respondents}[{index}]", problems)
+        person = row.person(names=names)
+        label = f"{word} respondent {shown(person.name)}"
+        details = row.rows(details_key, "answer of this respondent")
+        head = tuple(labelled(label, problems))
+        if not details:
+            errors.extend(head)
+        for i, (n, detail) in enumerate(details):
+            own: list[str] = []
+            d = Row(detail, f"{row.where}.{details_key}[{n}]", own)
+            yield _Found(index, person, d, head if i == 0 else (), own, label)
