@@ -51,6 +51,7 @@ bench: setup
 	$(PY) bench/parse.py --size-mb 10
 	$(PY) bench/budget.py --calls 500
 	$(PY) bench/interactions.py
+	$(PY) bench/discovery.py --users 10000 --meetings-per-day 3000
 
 # Every crash point of every scenario and every fault cell (about an hour on 2 cores); writes
 # docs/reliability.md. `make test-slow` runs a sample (tests/reliability/test_sample.py).

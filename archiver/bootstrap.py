@@ -180,7 +180,11 @@ class Deps:
             WebinarSource(self.zoom, self.webinar_licence, on_refused=self._record_no_licence)
         )
         # Its polls, Q&A and survey, held with the meetings' (staging takes the bytes there).
-        found.append(InteractionsSource(self.zoom, self.interactions.held, webinar=True))
+        found.append(
+            InteractionsSource(
+                self.zoom, self.interactions.held, webinar=True, licence=self.webinar_licence
+            )
+        )
         return tuple(found)
 
     def sources_for(self, kind: str) -> tuple[Source, ...]:

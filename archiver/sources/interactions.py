@@ -38,6 +38,7 @@ from archiver.core.interactions import (
 )
 from archiver.core.model import COMPLETED, Meeting, RecordingFile
 from archiver.core.ports import ZoomPort
+from archiver.core.switch import Refusal
 from archiver.errors import (
     ArchiverError,
     AuthenticationError,
@@ -137,13 +138,19 @@ class InteractionsSource:
     name = NAME
 
     def __init__(
-        self, zoom: ZoomPort, held: HeldContent | None = None, *, webinar: bool = False
+        self,
+        zoom: ZoomPort,
+        held: HeldContent | None = None,
+        *,
+        webinar: bool = False,
+        licence: Refusal | None = None,
     ) -> None:
         self._zoom = zoom
         self.held = held or HeldContent()
         # A webinar's polls, Q&A and survey live under /past_webinars and /report/webinars;
         # Zoom's AI Companion meeting summary is for meetings only.
         self._webinar = webinar
+        self._licence = licence  # a webinar's: refused when Zoom said there is no licence
         self._lock = threading.Lock()
         self._expected: set[str] = set()  # meetings a webhook said have a summary
 
@@ -154,6 +161,8 @@ class InteractionsSource:
 
     def fetch(self, uuid: str) -> Meeting | None:
         """The meeting's interactions as files and notes; None when Zoom has none of them."""
+        if self._licence is not None and self._licence.refused is not None:
+            return None  # no Webinar licence: the webinar endpoints are not asked again
         past = None if self._webinar else self._past(uuid)
         fetch = _Fetch(uuid)
         fetch.kind("polls", lambda: self._polls(uuid, fetch))

@@ -71,6 +71,28 @@ def ended_webhook(deps: Deps) -> str:
     )
 
 
+def test_after_midnight_the_history_lists_yesterday_once_then_today_only(deps, monkeypatch) -> None:
+    """Every page is a Heavy call: yesterday is listed by the day's first run (its checkpoint
+    is yesterday), not for the hours after midnight recordings are (the reconciliation lists it
+    again)."""
+    listed: list[tuple[str, str]] = []
+    history = deps.zoom.list_history_meetings
+
+    def spy(*, start, end, **kw):  # type: ignore[no-untyped-def]
+        listed.append((str(start), str(end)))
+        return history(start=start, end=end, **kw)
+
+    monkeypatch.setattr(deps.zoom, "list_history_meetings", spy)
+    today = NOW.date()
+    yesterday = today - timedelta(days=1)
+    deps.ledger.set_mark(HISTORY_CHECKPOINT, datetime.combine(yesterday, datetime.min.time(), UTC))
+    midnight = datetime.combine(today, datetime.min.time(), UTC)
+    for minutes in (1, 16, 31):  # three runs in the first hour of the day
+        deps.clock = lambda m=minutes: midnight + timedelta(minutes=m)  # type: ignore[misc]
+        assert run_discovery(deps).errors == []
+    assert listed == [(str(yesterday), str(today)), *[(str(today), str(today))] * 2]
+
+
 def test_a_meeting_ended_with_nothing_recorded_is_claimed_once_the_history_says_so(deps) -> None:
     assert ended_webhook(deps) == "waiting"
     result = run_discovery(deps)
