@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from archiver.core.interactions.meeting import MeetingInteractions
 from archiver.core.interactions.polls import PollAnswer, PollResults, SurveyAnswer, SurveyResults
@@ -136,28 +137,19 @@ def for_viewer(
     summary = interactions.summary if may_see_summary(viewer) else None
     return MeetingInteractions(
         summary=summary,
-        polls=_polls(interactions.polls, viewer),
+        polls=_answered(interactions.polls, viewer),
         qa=_qa(interactions.qa, viewer),
-        survey=_survey(interactions.survey, viewer),
+        survey=_answered(interactions.survey, viewer),
         summary_withheld=interactions.summary_withheld
         or (interactions.summary is not None and summary is None),
     )
 
 
-def _polls(found: PollResults | None, viewer: Viewer) -> PollResults | None:
-    if found is None:
-        return None
-    kept = tuple(a for a in found.answers if may_see_answer(a, viewer))
-    return replace(
-        found,
-        answers=kept,
-        withheld=found.withheld + len(found.answers) - len(kept),
-        input_errors=(),
-        withheld_errors=found.withheld_errors + len(found.input_errors),
-    )
+_Answered = TypeVar("_Answered", PollResults, SurveyResults)
 
 
-def _survey(found: SurveyResults | None, viewer: Viewer) -> SurveyResults | None:
+def _answered(found: _Answered | None, viewer: Viewer) -> _Answered | None:
+    """Poll or survey results with only the answers this viewer may see (the others counted)."""
     if found is None:
         return None
     kept = tuple(a for a in found.answers if may_see_answer(a, viewer))
