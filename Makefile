@@ -34,7 +34,7 @@ test: lint
 	$(PY) -m pytest -m "not slow"
 
 # What `make test` leaves out to stay under 10 minutes on a 2-core machine (about 4 more): the
-# README's local steps run as written, a sample of the crash-point matrix, the memory bound.
+# README's local steps run as written, most of the crash-point sample, the memory bound.
 test-slow: setup
 	$(PY) -m pytest -m slow
 
@@ -54,7 +54,7 @@ bench: setup
 	$(PY) bench/discovery.py --users 10000 --meetings-per-day 3000
 
 # Every crash point of every scenario and every fault cell (about an hour on 2 cores); writes
-# docs/reliability.md. `make test-slow` runs a sample (tests/reliability/test_sample.py).
+# docs/reliability.md. `make test` runs a small sample, `make test-slow` more (tests/reliability/test_sample.py).
 reliability: setup
 	$(PY) -m tests.reliability --jobs 3 --write docs/reliability.md
 
