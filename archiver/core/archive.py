@@ -21,6 +21,7 @@ from typing import Any
 
 from archiver.core.addresses import email_address, is_meeting_uuid
 from archiver.core.fields import (
+    after,
     int_field,
     object_list,
     optional_text,
@@ -118,7 +119,7 @@ def meeting_from_archive(
         host_email=host,
         host_name=host_name,
         start_time=start,
-        end_time=_end(start, seconds),
+        end_time=after(start, f"archive.duration_in_second: {seconds} seconds", seconds=seconds),
         duration_min=duration,
         timezone=optional_text(obj, "timezone", "archive") or "UTC",
         participants=tuple(people),
@@ -205,18 +206,6 @@ def _time(doc: Mapping[str, Any], name: str, where: str, errors: list[str]) -> d
     except InvalidInputError as error:
         errors.append(f"{error}; not shown")
         return None
-
-
-def _end(start: datetime, seconds: int) -> datetime:
-    from datetime import timedelta
-
-    try:
-        return start + timedelta(seconds=seconds)
-    except OverflowError:
-        raise InvalidInputError(
-            f"archive.duration_in_second: {seconds} seconds after the start is past the end of "
-            "the calendar"
-        ) from None
 
 
 def content_kind(f: RecordingFile) -> str | None:

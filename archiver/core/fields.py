@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from archiver.errors import InvalidInputError
@@ -109,3 +109,12 @@ def object_list(doc: Mapping[str, Any], name: str, where: str) -> list[Mapping[s
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         raise InvalidInputError(f"{where}.{name}: expected a list of objects, got {shown(value)}")
     return value
+
+
+def after(start: datetime, what: str, **duration: int) -> datetime:
+    """`start` plus a duration Zoom gave (`minutes=`, `seconds=`); InvalidInputError naming
+    `what` (the field and its value) when it reaches past the end of the calendar."""
+    try:
+        return start + timedelta(**duration)
+    except OverflowError:
+        raise InvalidInputError(f"{what} after the start is past the end of the calendar") from None

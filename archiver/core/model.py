@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from archiver.core.addresses import derived_id, email_address, is_meeting_uuid, is_safe_id
 from archiver.core.fields import (
+    after,
     int_field,
     object_list,
     optional_text,
@@ -190,8 +191,8 @@ class Meeting:
             past.get("start_time") or recordings.get("start_time"), "recordings.start_time"
         )
         duration = int_field(past or recordings, "duration", "recordings", default=0, low=0)
-        end = optional_time(past.get("end_time"), "past_meeting.end_time") or _after(
-            start, duration
+        end = optional_time(past.get("end_time"), "past_meeting.end_time") or after(
+            start, f"recordings.duration: {duration} minutes", minutes=duration
         )
         docs = [
             *object_list(recordings, "recording_files", "recordings"),
@@ -271,16 +272,6 @@ def file_identities(uuid: str, docs: Sequence[Mapping[str, Any]]) -> list[tuple[
             file_id = f"{file_id}-{seen[file_id]}"
         out.append((file_id, note))
     return out
-
-
-def _after(start: datetime, minutes: int) -> datetime:
-    try:
-        return start + timedelta(minutes=minutes)
-    except OverflowError:
-        raise InvalidInputError(
-            f"recordings.duration: {minutes} minutes after the start is past the end of the "
-            "calendar"
-        ) from None
 
 
 def _host(
