@@ -231,12 +231,17 @@ def _maybe_update(
 def _claim_update(
     deps: Deps, uuid: str, revision: int, fields: dict[str, Any], source: str
 ) -> bool:
-    """Claim update `revision` and enqueue it; False when it was claimed already."""
+    """Claim update `revision` and enqueue it; False when it was claimed and enqueued already.
+
+    A claim a crash left without its work item is enqueued now, as a first item's is.
+    """
     key = revision_key(uuid, revision)
     if not deps.ledger.claim_meeting(
         key, {**fields, "revision": revision, "state": states.CLAIMED}
     ):
-        return False
+        row = deps.ledger.find_meeting(key)
+        if row is None or row.get("state") != states.CLAIMED:
+            return False
     enqueue(deps, key, WorkItem(uuid, source=source, revision=revision))
     return True
 

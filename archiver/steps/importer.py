@@ -92,13 +92,15 @@ def import_meeting(deps: Deps, manifest: Manifest) -> dict[str, str]:
                 strict=True,
             )
         )
-    # The meeting's delivery rows share a partition: one transaction records every mailbox, and
-    # one more writes the run log. A crash before this leaves leased "creating" rows, and the
-    # retry after the lease looks for the item before creating it, so nothing is duplicated.
+    # The run log first, then the delivery rows (they share a partition: one transaction
+    # records every mailbox). A crash before the rows leaves leased "creating" rows: the retry
+    # after the lease looks for each item before creating it, so nothing is duplicated, and logs
+    # "already-archived". The other order lost the log line of a crash between the two writes:
+    # a complete row is never delivered, so never logged, again.
+    deps.runlog.append(r.log for r in results.values() if r.log is not None)
     rows = {mailbox: r.row for mailbox, r in results.items() if r.row is not None}
     if rows:
         deps.ledger.update_deliveries(key, rows)
-    deps.runlog.append(r.log for r in results.values() if r.log is not None)
     by_address = {t.mailbox.id: t.mailbox.address for t in targets}
     outcomes = {by_address[m]: r.outcome for m, r in results.items()}
     retry = sorted(m for m, r in results.items() if r.outcome == RETRY)

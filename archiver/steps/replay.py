@@ -135,19 +135,34 @@ def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
                     key, str(delivery["mailbox"]), {"state": states.PENDING, "attempts": 0}
                 )
                 reset = True
-        manifest = manifest_blob(key)
-        if deps.blobs.exists(deps.settings.staging_container, manifest):
-            document = deps.blobs.read_json(deps.settings.staging_container, manifest)
-            deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0})
-            deps.blobs.write_json(deps.settings.staging_container, manifest, document)
+        # Missing files first: it writes the row with the etag read above (_refire reads again).
+        if not revision and json_field(row, "missing_files", []) and row["uuid"] not in retried:
+            reset = _update_for_missing(deps, row) or reset
+        if _refire(deps, key):
             reset = True
         elif row.get("state") != states.PARTIAL:
             enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay", revision=revision))
             reset = True
-        if not revision and json_field(row, "missing_files", []) and row["uuid"] not in retried:
-            reset = _update_for_missing(deps, row) or reset
         count += reset
     return count
+
+
+def _refire(deps: Deps, key: str) -> bool:
+    """Fire a staged meeting's import again by re-writing its manifest; False if it has none.
+
+    The manifest first: a replay killed after it lost nothing, and one killed before it left
+    the meeting as it was, for the next replay (the other order left it `staged`, with nothing
+    fired and out of replay's sight). The row says `staged` again only if the import has not
+    moved it on meanwhile (the trigger may fire and finish before this write).
+    """
+    staging, manifest = deps.settings.staging_container, manifest_blob(key)
+    if not deps.blobs.exists(staging, manifest):
+        return False
+    document = deps.blobs.read_json(staging, manifest)
+    row = deps.ledger.get_meeting(key)
+    deps.blobs.write_json(staging, manifest, document)
+    deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0}, etag=row["_etag"])
+    return True
 
 
 def _update_for_missing(deps: Deps, row: Entity) -> bool:

@@ -55,6 +55,8 @@ POISON_AFTER = 5
 BARRIER_ATTEMPTS = 20
 # A meeting in one of these states has its manifest written: a work item for it is a duplicate.
 STAGED_STATES = (states.STAGED, states.IMPORTED, states.PARTIAL, states.UNMAPPED)
+# The states an import leaves a meeting in.
+IMPORTED_STATES = (states.IMPORTED, states.PARTIAL, states.UNMAPPED)
 FAILED_AT_ZOOM = "Zoom marked the file as failed; there is nothing to download"
 
 
@@ -299,7 +301,7 @@ def _record_staged(
         waiting = waiting_on_heavy(doc.meeting.notes)
         if waiting:
             fields.update(interactions_waiting=True, interactions_waiting_for=",".join(waiting))
-    deps.ledger.update_meeting(key, fields)
+    _write_staged(deps, key, fields)
     lost = "; ".join(f"{m.description}: {m.reason}" for m in doc.missing)
     _log(
         deps,
@@ -312,6 +314,19 @@ def _record_staged(
     )
     telemetry.MEETINGS.add(1, {"stage": "staged"})
     telemetry.BYTES.add(doc.total_bytes, {"stage": "staged"})
+
+
+def _write_staged(deps: Deps, key: str, fields: dict[str, Any]) -> None:
+    """Record what was staged without undoing an import that finished first: the manifest is
+    written before this, and its blob trigger may deliver every mailbox before this write (the
+    meeting was left `staged`, delivered, with nothing to fire it again)."""
+    for _ in range(BARRIER_ATTEMPTS):
+        row = deps.ledger.get_meeting(key)
+        if row.get("state") in IMPORTED_STATES:
+            fields = {k: v for k, v in fields.items() if k not in ("state", "last_error")}
+        if deps.ledger.update_meeting(key, fields, etag=row["_etag"]):
+            return
+    raise TransientError(f"meeting {key}: its row kept changing; will retry", meeting=key)
 
 
 def _interaction_errors(doc: StagedMeeting) -> tuple[str, ...]:
