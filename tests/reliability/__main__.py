@@ -1,18 +1,27 @@
 """`python -m tests.reliability [--scenario NAME] [--jobs N] [--write docs/reliability.md]`:
-the whole crash-point matrix (what `make reliability` runs), as a table."""
+the whole crash-point matrix (what `make reliability` runs), as a table.
+
+`--results F` appends each outcome to F (JSON lines) as it is known, so a long run can be
+followed and a stopped one keeps what it found; `--render F` writes the report from such a file
+alone (the latest outcome of each point and cell counts), for example after running again only
+the scenarios a fix touched.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
-from tests.reliability.faults import FaultOutcome, fault_cells, render_faults, run_fault
+from tests.reliability.faults import Cell, FaultOutcome, fault_cells, render_faults, run_fault
 from tests.reliability.harness import Harness, Outcome
 from tests.reliability.scenarios import Scenario, scenarios
 from tests.reliability.test_outage import storage_outage
@@ -29,9 +38,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=3, help="runs at once (each its own sims)")
     parser.add_argument("--write", type=Path, help="write the markdown report here")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault matrix")
+    parser.add_argument("--results", type=Path, help="append each outcome here (JSON lines)")
+    parser.add_argument("--render", type=Path, help="only write the report from this results file")
     args = parser.parse_args(argv)
     chosen = [s for s in scenarios() if not args.scenario or s.name in args.scenario]
+    if args.render:
+        return _from_results(args.render, chosen, args.write)
     started = time.monotonic()
+    _RESULTS[:] = [args.results] if args.results else []
     with tempfile.TemporaryDirectory(prefix="reliability-") as work:
         root = Path(work)
         with Azurite(root / "azurite") as azurite:
@@ -42,6 +56,8 @@ def main(argv: list[str]) -> int:
                 faults = [] if args.no_faults else run_faults(harnesses)
                 # Alone: it stops the storage every run shares.
                 outage = None if args.no_faults else storage_outage(harnesses[0], OUTAGE_S)
+                if outage is not None:
+                    _record("outage", {"said": outage[0], "problems": outage[1]})
             finally:
                 for s in sims:
                     s.stop()
@@ -52,6 +68,55 @@ def main(argv: list[str]) -> int:
     else:
         print(report)
     failed = [o for o in outcomes if not o.ok] + [f for f in faults if not f.ok]
+    return 1 if failed or (outage and outage[1]) else 0
+
+
+_RESULTS: list[Path] = []  # where outcomes are appended (set by main)
+_results_lock = threading.Lock()
+
+
+def _record(kind: str, outcome: dict[str, object]) -> None:
+    """One outcome, appended to the results file (if any) the moment it is known."""
+    if not _RESULTS:
+        return
+    line = json.dumps({"kind": kind, "commit": _commit(), **outcome}, ensure_ascii=False)
+    with _results_lock, _RESULTS[0].open("a", encoding="utf-8") as out:
+        out.write(line + "\n")
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "?"
+
+
+def _from_results(path: Path, chosen: list[Scenario], write: Path | None) -> int:
+    """The report from a results file: for each point and cell, its latest outcome."""
+    crashes: dict[tuple[str, int, str], Outcome] = {}
+    cells: dict[tuple[str, str], FaultOutcome] = {}
+    outage: tuple[str, list[str]] | None = None
+    commits: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        kind, commit = row.pop("kind"), row.pop("commit")
+        commits += [] if commit in commits else [commit]
+        if kind == "crash":
+            o = Outcome(**row)
+            crashes[(o.scenario, o.point, o.when)] = o
+        elif kind == "fault":
+            f = FaultOutcome(**row)
+            cells[(f.kind, f.fault)] = f
+        else:
+            outage = (row["said"], row["problems"])
+    outcomes = [o for o in crashes.values() if o.scenario in {s.name for s in chosen}]
+    report = render(chosen, outcomes, list(cells.values()), outage, minutes=0, commits=commits)
+    if write:
+        write.write_text(report)
+        print(f"wrote {write}")
+    else:
+        print(report)
+    failed = [o for o in outcomes if not o.ok] + [f for f in cells.values() if not f.ok]
     return 1 if failed or (outage and outage[1]) else 0
 
 
@@ -81,21 +146,36 @@ def run_matrix(harnesses: list[Harness], chosen: list[Scenario]) -> list[Outcome
     """Every crash point of every scenario, before and after its call."""
     counts = _pool(harnesses, [(Harness.count, s) for s in chosen])
     jobs = [
-        (Harness.crash, scenario, point, when)
+        (_crash, scenario, point, when)
         for scenario, labels in zip(chosen, counts, strict=True)
         for point in range(1, len(labels) + 1)
         for when in WHEN
     ]
-    outcomes: list[Outcome] = _pool(harnesses, jobs)
-    for o in outcomes:
-        if not o.ok:
-            print(f"FAILED {o.scenario} #{o.point} {o.when} {o.call}: {o.problems[:3]}", flush=True)
-    return outcomes
+    return _pool(harnesses, jobs)
+
+
+def _crash(harness: Harness, scenario: Scenario, point: int, when: str) -> Outcome:
+    outcome = harness.crash(scenario, point, when)
+    _record("crash", asdict(outcome))
+    if not outcome.ok:
+        print(
+            f"FAILED {outcome.scenario} #{point} {when} {outcome.call}: {outcome.problems[:3]}",
+            flush=True,
+        )
+    return outcome
+
+
+def _fault(harness: Harness, cell: Cell) -> FaultOutcome:
+    outcome = run_fault(harness, cell)
+    _record("fault", asdict(outcome))
+    if not outcome.ok:
+        print(f"FAILED {cell.kind} / {cell.fault}: {outcome.problems[:3]}", flush=True)
+    return outcome
 
 
 def run_faults(harnesses: list[Harness]) -> list[FaultOutcome]:
     """Every cell of the fault matrix."""
-    return _pool(harnesses, [(run_fault, cell) for cell in fault_cells()])
+    return _pool(harnesses, [(_fault, cell) for cell in fault_cells()])
 
 
 def render(
@@ -105,6 +185,7 @@ def render(
     outage: tuple[str, list[str]] | None,
     *,
     minutes: float,
+    commits: list[str] | None = None,
 ) -> str:
     """The markdown report: a summary, then a table per scenario, then the fault matrix."""
     lines = [
@@ -125,7 +206,7 @@ def render(
         "(delivery leases of 10 s and queue leases of 3 s in these runs; in production",
         "DELIVERY_LEASE_SECONDS, 60 by default, and the Functions host's own).",
         "",
-        f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {minutes:.0f} minutes.",
+        _when(minutes, commits or [_commit()]),
         "",
         "| Scenario | Crash points | Runs | Passed | Recovery median / max |",
         "|---|---|---|---|---|",
@@ -168,6 +249,18 @@ def render(
             f"    {said}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _when(minutes: float, commits: list[str]) -> str:
+    at = (
+        f"at commit {', '.join(commits)}"
+        if len(commits) == 1
+        else (
+            f"from the results of commits {', '.join(commits)} (the latest outcome of each point)"
+        )
+    )
+    took = f", {minutes:.0f} minutes" if minutes else ""
+    return f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} {at}{took}."
 
 
 def _cell(outcome: Outcome | None) -> str:
