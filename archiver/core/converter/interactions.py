@@ -133,23 +133,7 @@ def polls_section(found: PollResults, times: Times, complete: bool = True) -> Se
             parts, [(a.respondent, a.question, a.answer, a.answered_at) for a in shown], times
         )
     _more(parts, -budget, "answer", complete)
-    if not found.answers and not found.withheld:
-        parts.html.append(para("Zoom reports no poll answers."))
-        parts.text.append("Zoom reports no poll answers.")
-    closing_notes(
-        parts,
-        what=ANSWERS,
-        withheld=found.withheld,
-        problems=[p for a in found.answers for p in a.problems] + list(found.input_errors),
-        withheld_errors=found.withheld_errors,
-    )
-    heading = "Polls"
-    if found.answers:
-        heading += (
-            f" ({count(len(found.answers), 'answer')} from "
-            f"{count(found.respondents, 'respondent')})"
-        )
-    return parts.done(POLLS, heading)
+    return parts.done(POLLS, "Polls" + _close_answers(parts, found, "poll answers"))
 
 
 def survey_section(found: SurveyResults, times: Times, complete: bool = True) -> Section:
@@ -161,9 +145,17 @@ def survey_section(found: SurveyResults, times: Times, complete: bool = True) ->
             parts, [(a.respondent, a.question, a.answer, a.answered_at) for a in shown], times
         )
     _more(parts, len(found.answers) - len(shown), "answer", complete)
+    name = clean_text(found.survey_name, limit=MAX_NAME)
+    heading = f"Survey: {name}" if name else "Survey"
+    return parts.done(SURVEY, heading + _close_answers(parts, found, "survey answers"))
+
+
+def _close_answers(parts: Parts, found: PollResults | SurveyResults, none: str) -> str:
+    """A polls or survey section's end: what Zoom reported none of, and the closing notes;
+    returns what its heading adds (the answers and respondents counted)."""
     if not found.answers and not found.withheld:
-        parts.html.append(para("Zoom reports no survey answers."))
-        parts.text.append("Zoom reports no survey answers.")
+        parts.html.append(para(f"Zoom reports no {none}."))
+        parts.text.append(f"Zoom reports no {none}.")
     closing_notes(
         parts,
         what=ANSWERS,
@@ -171,14 +163,10 @@ def survey_section(found: SurveyResults, times: Times, complete: bool = True) ->
         problems=[p for a in found.answers for p in a.problems] + list(found.input_errors),
         withheld_errors=found.withheld_errors,
     )
-    name = clean_text(found.survey_name, limit=MAX_NAME)
-    heading = f"Survey: {name}" if name else "Survey"
-    if found.answers:
-        heading += (
-            f" ({count(len(found.answers), 'answer')} from "
-            f"{count(found.respondents, 'respondent')})"
-        )
-    return parts.done(SURVEY, heading)
+    if not found.answers:
+        return ""
+    answers, people = count(len(found.answers), "answer"), count(found.respondents, "respondent")
+    return f" ({answers} from {people})"
 
 
 Answer = tuple[Person, str, str, datetime | None]  # respondent, question, answer, when
