@@ -254,6 +254,13 @@ def _meeting_id(recording: Mapping[str, Any]) -> int:
 
 
 def enqueue(deps: Deps, key: str, item: WorkItem) -> None:
-    """Send the work item, then mark the ledger row queued (a crash in between is swept)."""
+    """Send the work item, then mark the ledger row queued (a crash in between is swept).
+
+    Marked only if the row is as it was just before the send: a worker may take the message
+    and stage the meeting first (a Table write retried under throttling takes seconds), and
+    `queued` must not take `staged` back.
+    """
+    row = deps.ledger.find_meeting(key)
     deps.queues.send(deps.settings.meetings_queue, item.to_json())
-    deps.ledger.update_meeting(key, {"state": states.QUEUED, "queued_at": deps.clock().isoformat()})
+    queued = {"state": states.QUEUED, "queued_at": deps.clock().isoformat()}
+    deps.ledger.update_meeting(key, queued, etag=row["_etag"] if row is not None else None)

@@ -71,8 +71,11 @@ def _recheck(deps: Deps, row: dict[str, Any], now: datetime) -> str:
             enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep", note=note))
             return "unrecorded-enqueued"
         if expired:
-            deps.ledger.update_meeting(row["RowKey"], {"state": states.NO_CONTENT})
-            return "no-content"
+            # Unless a listing claimed it while Zoom was asked.
+            fields = {"state": states.NO_CONTENT}
+            if deps.ledger.update_meeting(row["RowKey"], fields, etag=row["_etag"]):
+                return "no-content"
+            return "claimed-meanwhile"
         return "waiting"
     if not not_ready(deps, recording):
         enqueue(deps, row["RowKey"], WorkItem(uuid, source="sweep"))

@@ -147,3 +147,44 @@ def test_an_update_that_died_after_staged_is_not_made_again_by_the_next_poll(
     updates = [i for i in pipeline.items("ann@contoso.com") if "update" in i["message"]["subject"]]
     assert len(updates) == 1
     assert pipeline.deps.ledger.get_meeting(revision_key(uuid, 1))["state"] == "imported"
+
+
+def test_a_meeting_staged_before_its_enqueue_marked_it_queued_is_not_taken_back_to_queued(
+    pipeline, monkeypatch
+) -> None:
+    # A worker may take the message and stage the meeting before `queued` is written (a Table
+    # write retried under throttling takes seconds): `queued` must not undo `staged`.
+    uuid = pipeline.zoom.add(zoom_meeting("fast1=="))
+    send = pipeline.queues.send
+
+    def fast_worker(queue: str, body: bytes) -> None:
+        send(queue, body)
+        if queue == pipeline.settings.meetings_queue:
+            pipeline.queues.sent.remove((queue, body))
+            stage_meeting(pipeline.deps, WorkItem.from_json(body))
+
+    monkeypatch.setattr(pipeline.queues, "send", fast_worker)
+    pipeline.discover()
+    assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "staged"
+
+
+def test_the_sweep_never_marks_no_content_a_meeting_claimed_while_it_looked(
+    azurite, monkeypatch
+) -> None:
+    # ARCHIVE_UNRECORDED off: a meeting that waited past the give-up age with no recording is
+    # "no-content", unless a listing claimed it while the sweep asked Zoom.
+    pipeline = Pipeline(settings_for(azurite.connection_string, ARCHIVE_UNRECORDED="false"))
+    key = meeting_key("gone1==")
+    pipeline.deps.ledger.claim_meeting(key, {"uuid": "gone1==", "state": "waiting"})
+    from datetime import timedelta
+
+    pipeline.now += timedelta(hours=pipeline.settings.processing_give_up_hours + 1)
+    listed = pipeline.zoom.get_recordings
+
+    def claimed_meanwhile(uuid: str):  # type: ignore[no-untyped-def]
+        pipeline.deps.ledger.update_meeting(key, {"state": "claimed"})
+        return listed(uuid)  # Zoom has nothing: 404
+
+    monkeypatch.setattr(pipeline.zoom, "get_recordings", claimed_meanwhile)
+    pipeline.discover()
+    assert pipeline.deps.ledger.get_meeting(key)["state"] != "no-content"
