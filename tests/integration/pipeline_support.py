@@ -21,7 +21,7 @@ from archiver.settings import Settings
 from archiver.steps.discovery import discover_users, run_discovery
 from archiver.steps.importer import import_meeting
 from archiver.steps.staging import stage_file, stage_meeting
-from tests.fakes import FakeGraph, FakeZoom, ListQueues
+from tests.fakes import FakeGraph, FakeZoom, ListQueues, file_id
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -124,3 +124,18 @@ class Pipeline:
         import json
 
         return json.dumps(self.deps.blobs.read_json(container, name)).encode()
+
+
+def late_transcript(pipeline: Pipeline, uuid: str, size: int = 64) -> None:
+    """Zoom completes a transcript of `size` bytes after the meeting was archived."""
+    files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
+    late = dict(files[0])
+    late.update(
+        id=file_id(uuid, len(files)),
+        file_type="TRANSCRIPT",
+        file_extension="VTT",
+        file_size=size,
+        download_url=f"https://zoom.us/rec/download/{file_id(uuid, len(files))}",
+        recording_type="audio_transcript",
+    )
+    files.append(late)

@@ -20,7 +20,7 @@ from archiver.steps.importer import import_meeting
 from archiver.steps.replay import replay
 from archiver.steps.staging import stage_meeting
 from tests.fakes import oid, zoom_meeting
-from tests.integration.pipeline_support import NOW, Pipeline, settings_for
+from tests.integration.pipeline_support import NOW, Pipeline, late_transcript, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -32,21 +32,6 @@ class Crash(BaseException):
 @pytest.fixture
 def pipeline(azurite) -> Pipeline:
     return Pipeline(settings_for(azurite.connection_string))
-
-
-def late_transcript(pipeline: Pipeline, uuid: str) -> None:
-    files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
-    files.append(
-        {
-            **files[0],
-            "id": "late-vtt",
-            "file_type": "TRANSCRIPT",
-            "file_extension": "VTT",
-            "file_size": 64,
-            "recording_type": "audio_transcript",
-            "download_url": "https://zoom.us/rec/download/late-vtt",
-        }
-    )
 
 
 def restarted(pipeline: Pipeline) -> None:

@@ -12,8 +12,8 @@ from archiver.core.keys import meeting_key, revision_key
 from archiver.errors import ServiceUnavailableError
 from archiver.steps.claims import consider
 from archiver.steps.staging import stage_file, stage_meeting
-from tests.fakes import file_id, zoom_meeting
-from tests.integration.pipeline_support import Pipeline, settings_for
+from tests.fakes import zoom_meeting
+from tests.integration.pipeline_support import Pipeline, late_transcript, settings_for
 
 pytestmark = pytest.mark.integration
 MIB = 1024 * 1024
@@ -82,21 +82,6 @@ def test_the_sweep_finishes_a_fan_out_left_staging_after_its_manifest(pipeline, 
     pipeline.now += timedelta(hours=1)
     pipeline.discover()
     assert pipeline.deps.ledger.get_meeting(meeting_key(uuid))["state"] == "staged"
-
-
-def late_transcript(pipeline: Pipeline, uuid: str, size: int) -> None:
-    recording = pipeline.zoom.meetings[uuid]["recordings"]
-    files = recording["recording_files"]
-    late = dict(files[0])
-    late.update(
-        id=file_id(uuid, len(files)),
-        file_type="TRANSCRIPT",
-        file_extension="VTT",
-        file_size=size,
-        download_url=f"https://zoom.us/rec/download/{file_id(uuid, len(files))}",
-        recording_type="audio_transcript",
-    )
-    files.append(late)
 
 
 def test_a_late_file_seen_by_a_webhook_and_a_poll_during_its_copy_is_one_update(

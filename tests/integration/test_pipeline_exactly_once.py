@@ -23,7 +23,7 @@ from archiver.steps.importer import import_meeting
 from archiver.steps.replay import replay
 from archiver.steps.staging import stage_meeting
 from tests.fakes import content, file_id, oid, zoom_meeting
-from tests.integration.pipeline_support import NOW, Pipeline, settings_for
+from tests.integration.pipeline_support import NOW, Pipeline, late_transcript, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -176,18 +176,7 @@ def test_a_transcript_completed_after_archiving_arrives_as_one_update_item(pipel
     # A meeting of today: every run lists today (older days: steps/discovery.py).
     uuid = pipeline.zoom.add(zoom_meeting("late1==", start=datetime(2026, 11, 21, 9, 0)))
     pipeline.run()
-    files = pipeline.zoom.meetings[uuid]["recordings"]["recording_files"]
-    files.append(
-        {
-            **files[0],
-            "id": "late-vtt",
-            "file_type": "TRANSCRIPT",
-            "file_extension": "VTT",
-            "file_size": 64,
-            "recording_type": "audio_transcript",
-            "download_url": "https://zoom.us/rec/download/late-vtt",
-        }
-    )
+    late_transcript(pipeline, uuid, 64)
     pipeline.run()
     pipeline.run()
     for mailbox in ("ann@contoso.com", "bob@contoso.com"):
