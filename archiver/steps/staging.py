@@ -158,6 +158,10 @@ def _arm_barrier(
 def stage_file(deps: Deps, item: FileWorkItem, *, dequeue_count: int = 1) -> str:
     """Copy one fanned-out file, count it, and finalize when it was the last."""
     key = revision_key(item.uuid, item.revision)
+    row = deps.ledger.find_meeting(key)
+    if row is not None and row.get("state") in STAGED_STATES:
+        # A redelivered message: the import may have run and cleaned staging, snapshot too.
+        return "already-staged"
     try:
         snapshot = deps.blobs.read_json(deps.settings.staging_container, snapshot_blob(key))
         meeting = Meeting.from_dict(snapshot["meeting"])
@@ -492,6 +496,11 @@ def _record_failure(deps: Deps, key: str, uuid: str, error: Exception, dequeue_c
         fields["state"] = states.FAILED
     try:
         row = deps.ledger.find_meeting(key)
+        if row is not None and row.get("state") in STAGED_STATES:
+            # Another delivery of the work item staged it meanwhile: this one's failure
+            # changes nothing of the meeting (it was marked failed after its import).
+            log.warning("a duplicate work item failed", extra={"meeting": key})
+            return
         if row is not None:
             deps.ledger.update_meeting(key, fields)
         else:

@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
-from archiver.core.contracts import Manifest, WorkItem, manifest_blob
+from archiver.core.contracts import FileWorkItem, Manifest, WorkItem, manifest_blob
 from archiver.core.keys import meeting_key, revision_key
 from archiver.steps.claims import consider
 from archiver.steps.importer import import_meeting
 from archiver.steps.replay import replay
-from archiver.steps.staging import stage_meeting
+from archiver.steps.staging import stage_file, stage_meeting
 from tests.fakes import oid, zoom_meeting
 from tests.integration.pipeline_support import NOW, Pipeline, late_transcript, settings_for
 
 pytestmark = pytest.mark.integration
+MIB = 1024 * 1024
 
 
 class Crash(BaseException):
@@ -160,3 +161,24 @@ def test_an_import_that_finished_before_staging_recorded_staged_is_not_undone(
     row = pipeline.deps.ledger.get_meeting(key)
     assert row["state"] == "imported"
     assert row["archived_files"]  # what staging records is recorded all the same
+
+
+def test_a_file_work_item_delivered_again_after_the_import_leaves_the_meeting_imported(
+    azurite,
+) -> None:
+    # Matrix: fan-out, killed after the last file's manifest: the import ran and cleaned
+    # staging (the snapshot with it) before the file's message came back.
+    pipeline = Pipeline(settings_for(azurite.connection_string, FANOUT_THRESHOLD_MB="1"))
+    uuid = pipeline.zoom.add(zoom_meeting("fan9==", files=(("MP4", "speaker", 2 * MIB),)))
+    pipeline.discover()
+    [(_, meeting_body)] = pipeline.queues.sent
+    pipeline.queues.sent.clear()
+    assert stage_meeting(pipeline.deps, WorkItem.from_json(meeting_body)) == "fanned-out"
+    [(_, file_body)] = pipeline.queues.sent
+    pipeline.stage_all()
+    pipeline.import_all()
+    key = meeting_key(uuid)
+    assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"
+    again = stage_file(pipeline.deps, FileWorkItem.from_json(file_body), dequeue_count=2)
+    assert again == "already-staged"
+    assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"
