@@ -38,6 +38,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=3, help="runs at once (each its own sims)")
     parser.add_argument("--write", type=Path, help="write the markdown report here")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault matrix")
+    parser.add_argument("--no-outage", action="store_true", help="skip the storage outage")
     parser.add_argument("--results", type=Path, help="append each outcome here (JSON lines)")
     parser.add_argument("--render", type=Path, help="only write the report from this results file")
     args = parser.parse_args(argv)
@@ -55,7 +56,7 @@ def main(argv: list[str]) -> int:
                 outcomes = run_matrix(harnesses, chosen)
                 faults = [] if args.no_faults else run_faults(harnesses)
                 # Alone: it stops the storage every run shares.
-                outage = None if args.no_faults else storage_outage(harnesses[0], OUTAGE_S)
+                outage = None if args.no_outage else storage_outage(harnesses[0], OUTAGE_S)
                 if outage is not None:
                     _record("outage", {"said": outage[0], "problems": outage[1]})
             finally:
