@@ -2,9 +2,9 @@
 the whole crash-point matrix (what `make reliability` runs), as a table.
 
 `--results F` appends each outcome to F (JSON lines) as it is known, so a long run can be
-followed and a stopped one keeps what it found; `--render F` writes the report from such a file
-alone (the latest outcome of each point and cell counts), for example after running again only
-the scenarios a fix touched.
+followed and a stopped one keeps what it found. `--render F` (repeatable) writes the report
+from such files alone (the latest outcome of each point and cell counts), for example after
+running again only the scenarios a fix touched.
 """
 
 from __future__ import annotations
@@ -40,7 +40,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-faults", action="store_true", help="skip the fault matrix")
     parser.add_argument("--no-outage", action="store_true", help="skip the storage outage")
     parser.add_argument("--results", type=Path, help="append each outcome here (JSON lines)")
-    parser.add_argument("--render", type=Path, help="only write the report from this results file")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        action="append",
+        help="only write the report from these results files (later ones win)",
+    )
     args = parser.parse_args(argv)
     chosen = [s for s in scenarios() if not args.scenario or s.name in args.scenario]
     if args.render:
@@ -92,13 +97,14 @@ def _commit() -> str:
     return done.stdout.strip() or "?"
 
 
-def _from_results(path: Path, chosen: list[Scenario], write: Path | None) -> int:
+def _from_results(paths: list[Path], chosen: list[Scenario], write: Path | None) -> int:
     """The report from a results file: for each point and cell, its latest outcome."""
     crashes: dict[tuple[str, int, str], Outcome] = {}
     cells: dict[tuple[str, str], FaultOutcome] = {}
     outage: tuple[str, list[str]] | None = None
     commits: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    lines = [line for p in paths for line in p.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         row = json.loads(line)
         kind, commit = row.pop("kind"), row.pop("commit")
         commits += [] if commit in commits else [commit]
