@@ -98,18 +98,24 @@ def _commit() -> str:
 
 
 def _from_results(paths: list[Path], chosen: list[Scenario], write: Path | None) -> int:
-    """The report from a results file: for each point and cell, its latest outcome."""
+    """The report from results files: each scenario's points from the last commit that ran it
+    (a fix can change a scenario's calls, so points of two commits are never mixed), and each
+    fault cell's latest outcome."""
     crashes: dict[tuple[str, int, str], Outcome] = {}
+    latest: dict[str, str] = {}  # scenario -> the last commit that ran it
     cells: dict[tuple[str, str], FaultOutcome] = {}
     outage: tuple[str, list[str]] | None = None
-    commits: list[str] = []
+    ran_at: dict[str, str] = {}  # what (a scenario, the fault matrix, the outage) -> commit
     lines = [line for p in paths for line in p.read_text(encoding="utf-8").splitlines()]
     for line in lines:
         row = json.loads(line)
         kind, commit = row.pop("kind"), row.pop("commit")
-        commits += [] if commit in commits else [commit]
+        ran_at[row["scenario"] if kind == "crash" else f"the {kind} matrix"] = commit
         if kind == "crash":
             o = Outcome(**row)
+            if latest.get(o.scenario) != commit:
+                latest[o.scenario] = commit
+                crashes = {k: v for k, v in crashes.items() if k[0] != o.scenario}
             crashes[(o.scenario, o.point, o.when)] = o
         elif kind == "fault":
             f = FaultOutcome(**row)
@@ -117,6 +123,10 @@ def _from_results(paths: list[Path], chosen: list[Scenario], write: Path | None)
         else:
             outage = (row["said"], row["problems"])
     outcomes = [o for o in crashes.values() if o.scenario in {s.name for s in chosen}]
+    by_commit: dict[str, list[str]] = {}
+    for what, commit in ran_at.items():
+        by_commit.setdefault(commit, []).append(what.replace("the outage matrix", "the outage"))
+    commits = [f"{', '.join(whats)} at {commit}" for commit, whats in by_commit.items()]
     report = render(chosen, outcomes, list(cells.values()), outage, minutes=0, commits=commits)
     if write:
         write.write_text(report)
@@ -259,15 +269,12 @@ def render(
 
 
 def _when(minutes: float, commits: list[str]) -> str:
-    at = (
-        f"at commit {', '.join(commits)}"
-        if len(commits) == 1
-        else (
-            f"from the results of commits {', '.join(commits)} (the latest outcome of each point)"
-        )
-    )
+    # One run: its commit. Results files: what ran at which commit ("small, fan-out at abc").
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if " at " in commits[0]:
+        return f"Written {now} from the results of {'; '.join(commits)}."
     took = f", {minutes:.0f} minutes" if minutes else ""
-    return f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} {at}{took}."
+    return f"Run of {now} at commit {commits[0]}{took}."
 
 
 def _cell(outcome: Outcome | None) -> str:
