@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,11 +19,13 @@ from archiver.adapters.ledger import Entity, json_field
 from archiver.adapters.queues import BLOB_POISON_QUEUE
 from archiver.bootstrap import Deps
 from archiver.core import states
-from archiver.core.contracts import WorkItem, manifest_blob
+from archiver.core.contracts import MANIFESTS_PREFIX, WorkItem, manifest_blob
 from archiver.core.keys import meeting_key, revision_key
 from archiver.errors import NotFoundError
 from archiver.steps.claims import enqueue
 from archiver.steps.summaries import summary_arrived
+
+_MANIFEST = re.compile(re.escape(MANIFESTS_PREFIX) + r"([0-9A-Za-z_-]+)\.json")
 
 
 def replay(
@@ -36,11 +39,12 @@ def replay(
             raise ValueError(f"--queue must be one of {', '.join(queues)}; got {queue!r}")
         queues = [queue]
     moved = {name: _move_poison(deps, name, meeting_uuid) for name in queues}
-    reset = _reset_meetings(deps, meeting_uuid)
+    refired: set[str] = set()  # meetings whose manifest was re-written
+    reset = _reset_meetings(deps, meeting_uuid, refired)
     found = {
         "moved": moved,
         "reset_meetings": reset,
-        "blob_poison": _drop_blob_poison(deps, meeting_uuid),
+        "blob_poison": _drop_blob_poison(deps, meeting_uuid, refired),
     }
     if meeting_uuid is not None:
         found["summary"] = _summary(deps, meeting_uuid)
@@ -95,13 +99,18 @@ def _uuid_of(body: bytes) -> str | None:
     return str(value) if value else None
 
 
-def _drop_blob_poison(deps: Deps, meeting_uuid: str | None) -> int:
-    # Blob-trigger poison messages point at a manifest; re-writing the manifest (below) fires
-    # the trigger again, so the poison entries only need removing.
+def _drop_blob_poison(deps: Deps, meeting_uuid: str | None, refired: set[str]) -> int:
+    """Blob-trigger poison messages point at a manifest: moving one back is re-writing that
+    manifest (the trigger fires again), unless the reset above did already. A meeting whose
+    import went to poison is `staged`, which the reset does not look at: without this, only the
+    sweep's STALE_STAGED re-fire would ever finish it."""
     client = deps.storage.queue(BLOB_POISON_QUEUE, base64=False)
     key = meeting_key(meeting_uuid) if meeting_uuid else None
     dropped = 0
     for message in _drain(client, lambda content: key is None or key in _decode(content)):
+        found = _MANIFEST.search(_decode(message.content))
+        if found and found[1] not in refired and _refire(deps, found[1]):
+            refired.add(found[1])
         client.delete_message(message)
         dropped += 1
     return dropped
@@ -116,7 +125,7 @@ def _decode(content: bytes | str) -> str:
         return raw.decode("utf-8", "replace")
 
 
-def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
+def _reset_meetings(deps: Deps, meeting_uuid: str | None, refired: set[str]) -> int:
     wanted = meeting_key(meeting_uuid) if meeting_uuid else None
     # Unmapped meetings too: after a new mapping or FALLBACK_MAILBOX, they have somewhere to go.
     rows = list(deps.ledger.list_meetings(states=(states.FAILED, states.PARTIAL, states.UNMAPPED)))
@@ -139,6 +148,7 @@ def _reset_meetings(deps: Deps, meeting_uuid: str | None) -> int:
         if not revision and json_field(row, "missing_files", []) and row["uuid"] not in retried:
             reset = _update_for_missing(deps, row) or reset
         if _refire(deps, key):
+            refired.add(key)
             reset = True
         elif row.get("state") != states.PARTIAL:
             enqueue(deps, key, WorkItem(str(row["uuid"]), source="replay", revision=revision))
@@ -159,9 +169,11 @@ def _refire(deps: Deps, key: str) -> bool:
     if not deps.blobs.exists(staging, manifest):
         return False
     document = deps.blobs.read_json(staging, manifest)
-    row = deps.ledger.get_meeting(key)
+    row = deps.ledger.find_meeting(key)
     deps.blobs.write_json(staging, manifest, document)
-    deps.ledger.update_meeting(key, {"state": states.STAGED, "refires": 0}, etag=row["_etag"])
+    if row is not None:
+        fields = {"state": states.STAGED, "refires": 0}
+        deps.ledger.update_meeting(key, fields, etag=row["_etag"])
     return True
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from archiver.adapters.queues import BLOB_POISON_QUEUE
 from archiver.core.contracts import FileWorkItem, Manifest, WorkItem, manifest_blob
 from archiver.core.keys import meeting_key, revision_key
 from archiver.steps.claims import consider
@@ -181,4 +182,24 @@ def test_a_file_work_item_delivered_again_after_the_import_leaves_the_meeting_im
     assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"
     again = stage_file(pipeline.deps, FileWorkItem.from_json(file_body), dequeue_count=2)
     assert again == "already-staged"
+    assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"
+
+
+def test_replay_fires_again_an_import_whose_blob_trigger_went_to_poison(pipeline, monkeypatch):
+    # Fault matrix: Entra token / 429. Every attempt of the import failed, the host put the
+    # trigger's message in webjobs-blobtrigger-poison, and the meeting stayed `staged`, which
+    # replay's reset skips.
+    uuid = pipeline.zoom.add(zoom_meeting("poison1=="))
+    pipeline.discover()
+    pipeline.stage_all()
+    key = meeting_key(uuid)
+    poison = pipeline.deps.storage.queue(BLOB_POISON_QUEUE, base64=False)
+    poison.create_queue()
+    poison.send_message(json.dumps({"ContainerName": "staging", "BlobName": manifest_blob(key)}))
+    assert pipeline.deps.ledger.get_meeting(key)["state"] == "staged"
+    fired = blob_trigger(pipeline, monkeypatch)
+    assert replay(pipeline.deps)["blob_poison"] == 1
+    for manifest in fired:
+        import_meeting(pipeline.deps, manifest)
+    assert len(pipeline.items("ann@contoso.com")) == 1
     assert pipeline.deps.ledger.get_meeting(key)["state"] == "imported"

@@ -65,7 +65,8 @@ def test_a_fanned_out_file_that_fails_once_is_counted_once_when_it_succeeds(azur
     from archiver.steps.staging import stage_file
 
     assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "staged"
-    assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "staged"
+    # Delivered once more: the meeting is staged, nothing is copied or counted again.
+    assert stage_file(pipeline.deps, FileWorkItem(uuid, file_id(uuid, 1))) == "already-staged"
     assert len(pipeline.manifests()) == 1
 
 

@@ -80,6 +80,15 @@ def test_downloads_follow_the_redirect_and_resume_with_a_range(zoom, simulators)
         assert sum(len(c) for c in chunks) == 50_000
 
 
+def test_a_download_with_an_expired_token_is_refreshed_once_and_succeeds(zoom, simulators):
+    # Fault matrix: Zoom download / expired token (401, code 124) was a file left out.
+    url = zoom.get_recordings("plain==")["recording_files"][0]["download_url"]
+    simulators.control("POST", "/zoom/tokens/expire")
+    with zoom.open_download(url) as chunks:
+        assert sum(len(c) for c in chunks) == 200_000
+    assert zoom.calls["POST /oauth/token"] == 2
+
+
 def test_a_download_url_on_a_foreign_host_is_refused_before_any_request(zoom) -> None:
     with pytest.raises(UntrustedHostError):
         zoom.open_download("https://evil.example/rec/download/x")
@@ -98,6 +107,7 @@ def test_an_html_answer_is_never_taken_for_the_file(zoom, simulators) -> None:
             "status": 200,
             "headers": {"Content-Type": "text/html"},
             "body": "<html>sign in</html>",
+            "count": 2,  # a fresh token is refused too
         },
     )
     with (

@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--write", type=Path, help="write the markdown report here")
     parser.add_argument("--no-faults", action="store_true", help="skip the fault matrix")
     parser.add_argument("--no-outage", action="store_true", help="skip the storage outage")
+    parser.add_argument("--fault-kind", action="append", help="only these kinds of call's cells")
     parser.add_argument("--results", type=Path, help="append each outcome here (JSON lines)")
     parser.add_argument(
         "--render",
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> int:
             try:
                 harnesses = [Harness(azurite, s, root / f"h{i}") for i, s in enumerate(sims)]
                 outcomes = run_matrix(harnesses, chosen)
-                faults = [] if args.no_faults else run_faults(harnesses)
+                faults = [] if args.no_faults else run_faults(harnesses, args.fault_kind)
                 # Alone: it stops the storage every run shares.
                 outage = None if args.no_outage else storage_outage(harnesses[0], OUTAGE_S)
                 if outage is not None:
@@ -190,9 +191,10 @@ def _fault(harness: Harness, cell: Cell) -> FaultOutcome:
     return outcome
 
 
-def run_faults(harnesses: list[Harness]) -> list[FaultOutcome]:
-    """Every cell of the fault matrix."""
-    return _pool(harnesses, [(_fault, cell) for cell in fault_cells()])
+def run_faults(harnesses: list[Harness], kinds: list[str] | None = None) -> list[FaultOutcome]:
+    """Every cell of the fault matrix (or of these kinds of call)."""
+    cells = [c for c in fault_cells() if not kinds or c.kind in kinds]
+    return _pool(harnesses, [(_fault, cell) for cell in cells])
 
 
 def render(

@@ -81,8 +81,15 @@ class Download:
             self._response.close()
 
     def _open(self) -> requests.Response:
+        try:
+            return self._open_with(self._token())
+        except _TokenRefusedError:
+            # Expired (401, or Zoom's 200 + HTML sign-in page): once more with a fresh token.
+            return self._open_with(self._token(force_refresh=True), refused_before=True)
+
+    def _open_with(self, token: str, *, refused_before: bool = False) -> requests.Response:
         # identity: the bytes received are the file itself, and Content-Length counts them.
-        headers = {"Authorization": f"Bearer {self._token()}", "Accept-Encoding": "identity"}
+        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
         if self._start:
             headers["Range"] = f"bytes={self._start}-"
         url = self._url
@@ -96,6 +103,9 @@ class Download:
                     f"download failed: {type(error).__name__}", service="zoom"
                 ) from None
             if response.status_code not in (301, 302, 303, 307, 308):
+                if "Authorization" in headers and not refused_before and _refused(response):
+                    response.close()
+                    raise _TokenRefusedError
                 return self._check(response)
             response.close()
             url = urljoin(url, response.headers.get("Location", ""))
@@ -217,3 +227,12 @@ class TokenDownload(Download):
         if exc is not None:
             self._tokens.forget(self._url)
         super().__exit__(exc_type, exc, tb)
+
+
+class _TokenRefusedError(Exception):
+    """Zoom's own host refused the download's access token (asked again with a fresh one)."""
+
+
+def _refused(response: requests.Response) -> bool:
+    html = "text/html" in response.headers.get("Content-Type", "").lower()
+    return response.status_code == 401 or html
