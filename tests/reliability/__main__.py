@@ -16,10 +16,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from tests.reliability.faults import Cell, FaultOutcome, fault_cells, render_faults, run_fault
 from tests.reliability.harness import Harness, Outcome
@@ -86,7 +88,7 @@ def _record(kind: str, outcome: dict[str, object]) -> None:
     """One outcome, appended to the results file (if any) the moment it is known."""
     if not _RESULTS:
         return
-    line = json.dumps({"kind": kind, "commit": _commit(), **outcome}, ensure_ascii=False)
+    line = json.dumps({**outcome, "record": kind, "commit": _commit()}, ensure_ascii=False)
     with _results_lock, _RESULTS[0].open("a", encoding="utf-8") as out:
         out.write(line + "\n")
 
@@ -106,12 +108,19 @@ def _from_results(paths: list[Path], chosen: list[Scenario], write: Path | None)
     latest: dict[str, str] = {}  # scenario -> the last commit that ran it
     cells: dict[tuple[str, str], FaultOutcome] = {}
     outage: tuple[str, list[str]] | None = None
-    ran_at: dict[str, str] = {}  # what (a scenario, the fault matrix, the outage) -> commit
+    ran_at: dict[str, str] = {}  # what (a scenario, the outage) -> commit
+    fault_at: dict[str, str] = {}  # kind of call -> the commit its cells last ran at
     lines = [line for p in paths for line in p.read_text(encoding="utf-8").splitlines()]
     for line in lines:
         row = json.loads(line)
-        kind, commit = row.pop("kind"), row.pop("commit")
-        ran_at[row["scenario"] if kind == "crash" else f"the {kind} matrix"] = commit
+        commit = row.pop("commit")
+        kind = _record_of(row)
+        if kind == "crash":
+            ran_at[row["scenario"]] = commit
+        elif kind == "fault":
+            fault_at[row["kind"]] = commit
+        else:
+            ran_at["the storage outage"] = commit
         if kind == "crash":
             o = Outcome(**row)
             if latest.get(o.scenario) != commit:
@@ -124,10 +133,7 @@ def _from_results(paths: list[Path], chosen: list[Scenario], write: Path | None)
         else:
             outage = (row["said"], row["problems"])
     outcomes = [o for o in crashes.values() if o.scenario in {s.name for s in chosen}]
-    by_commit: dict[str, list[str]] = {}
-    for what, commit in ran_at.items():
-        by_commit.setdefault(commit, []).append(what.replace("the outage matrix", "the outage"))
-    commits = [f"{', '.join(whats)} at {commit}" for commit, whats in by_commit.items()]
+    commits = _provenance(ran_at, fault_at)
     report = render(chosen, outcomes, list(cells.values()), outage, minutes=0, commits=commits)
     if write:
         write.write_text(report)
@@ -136,6 +142,32 @@ def _from_results(paths: list[Path], chosen: list[Scenario], write: Path | None)
         print(report)
     failed = [o for o in outcomes if not o.ok] + [f for f in cells.values() if not f.ok]
     return 1 if failed or (outage and outage[1]) else 0
+
+
+def _record_of(row: dict[str, Any]) -> str:
+    """What a results line records, taken off it (older files put it under "kind", which a
+    fault cell's own `kind` overwrote)."""
+    kind = row.pop("record", None) or (
+        "crash" if "scenario" in row else "fault" if "fault" in row else "outage"
+    )
+    if kind != "fault":
+        row.pop("kind", None)
+    return str(kind)
+
+
+def _provenance(ran_at: dict[str, str], fault_at: dict[str, str]) -> list[str]:
+    """What ran at which commit: ["small, fan-out, the fault matrix at abc", "… at def"]."""
+    ran_at = dict(ran_at)
+    if fault_at:
+        most = Counter(fault_at.values()).most_common(1)[0][0]
+        ran_at["the fault matrix"] = most
+        for kind, commit in fault_at.items():
+            if commit != most:
+                ran_at[f"its {kind} cells"] = commit
+    by_commit: dict[str, list[str]] = {}
+    for what, commit in ran_at.items():
+        by_commit.setdefault(commit, []).append(what)
+    return [f"{', '.join(whats)} at {commit}" for commit, whats in by_commit.items()]
 
 
 def _pool(harnesses: list[Harness], jobs: Iterable[tuple]) -> list:  # type: ignore[type-arg]
