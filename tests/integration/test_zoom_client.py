@@ -12,6 +12,7 @@ from archiver.errors import (
     AuthenticationError,
     BudgetExhaustedError,
     IncompleteDownloadError,
+    TransientError,
     UntrustedHostError,
 )
 from archiver.operations.checks import zoom_scopes
@@ -87,6 +88,25 @@ def test_a_download_with_an_expired_token_is_refreshed_once_and_succeeds(zoom, s
     with zoom.open_download(url) as chunks:
         assert sum(len(c) for c in chunks) == 200_000
     assert zoom.calls["POST /oauth/token"] == 2
+
+
+def test_a_download_refusing_a_fresh_token_too_is_retried_later_not_left_out(zoom, simulators):
+    url = zoom.get_recordings("plain==")["recording_files"][0]["download_url"]
+    expired = {"code": 124, "message": "Invalid access token."}
+    simulators.control(
+        "POST",
+        "/faults",
+        {
+            "server": "zoom",
+            "path": "/rec/download/",
+            "action": "status",
+            "status": 401,
+            "body": expired,
+            "count": 2,
+        },
+    )
+    with pytest.raises(TransientError, match="401"), zoom.open_download(url) as chunks:
+        list(chunks)
 
 
 def test_a_download_url_on_a_foreign_host_is_refused_before_any_request(zoom) -> None:

@@ -83,7 +83,7 @@ class Download:
     def _open(self) -> requests.Response:
         try:
             return self._open_with(self._token())
-        except _TokenRefusedError:
+        except _TokenRefusedError:  # not chained: the second answer says all there is
             # Expired (401, or Zoom's 200 + HTML sign-in page): once more with a fresh token.
             return self._open_with(self._token(force_refresh=True), refused_before=True)
 
@@ -128,6 +128,12 @@ class Download:
         if status >= 500 or status == 429:
             response.close()
             raise ServiceUnavailableError("download failed", service="zoom", status=status)
+        if status == 401:
+            # A fresh token refused too: Zoom's side, for now (the queue tries again later).
+            response.close()
+            raise ServiceUnavailableError(
+                "download refused a fresh access token (401)", service="zoom", status=status
+            )
         if self._start and status != 206:
             response.close()
             raise IncompleteDownloadError(
