@@ -53,10 +53,10 @@ log = logging.getLogger(__name__)
 # (host.json extensions.queues.maxDequeueCount); the ledger says so before that happens.
 POISON_AFTER = 5
 BARRIER_ATTEMPTS = 20
-# A meeting in one of these states has its manifest written: a work item for it is a duplicate.
-STAGED_STATES = (states.STAGED, states.IMPORTED, states.PARTIAL, states.UNMAPPED)
 # The states an import leaves a meeting in.
 IMPORTED_STATES = (states.IMPORTED, states.PARTIAL, states.UNMAPPED)
+# A meeting in one of these states has its manifest written: a work item for it is a duplicate.
+STAGED_STATES = (states.STAGED, *IMPORTED_STATES)
 FAILED_AT_ZOOM = "Zoom marked the file as failed; there is nothing to download"
 
 
@@ -498,7 +498,7 @@ def _record_failure(deps: Deps, key: str, uuid: str, error: Exception, dequeue_c
         row = deps.ledger.find_meeting(key)
         if row is not None and row.get("state") in STAGED_STATES:
             # Another delivery of the work item staged it meanwhile: this one's failure
-            # changes nothing of the meeting (it was marked failed after its import).
+            # changes nothing of the meeting (it once marked imported meetings failed).
             log.warning("a duplicate work item failed", extra={"meeting": key})
             return
         if row is not None:
