@@ -158,7 +158,8 @@ class FaultInjector:
         self._next = 0
 
     def add(self, rule: dict[str, Any]) -> str:
-        """Add a rule (server, method, path regex, action, status/body/headers/seconds, count)."""
+        """Add a rule (server, method, path regex, action, status/body or text/headers/seconds,
+        count)."""
         if rule.get("action") not in ("status", "reset", "stall"):
             raise ValueError("action must be status, reset or stall")
         re.compile(str(rule.get("path", ".*")))
@@ -264,10 +265,13 @@ class SimServer:
             time.sleep(float(fault.get("seconds", 1)))
         elif fault and fault["action"] == "status":
             request.read_body()
-            body = fault.get("body", {"error": "injected fault"})
-            response = json_response(
-                int(fault.get("status", 503)), body, dict(fault.get("headers", {}))
-            )
+            status, headers = int(fault.get("status", 503)), dict(fault.get("headers", {}))
+            if "text" in fault:  # a plain-text body, as some services answer errors
+                text = str(fault["text"]).encode()
+                response = Response(status, text, {"Content-Type": "text/plain", **headers})
+            else:
+                body = fault.get("body", {"error": "injected fault"})
+                response = json_response(status, body, headers)
             return self._write(handler, response)
         try:
             if found is None:

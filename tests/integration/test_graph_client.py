@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from archiver.adapters.graph import GraphClient
-from archiver.errors import AuthenticationError, MailboxUnavailableError
+from archiver.adapters.graph.auth import MsalTokenProvider
+from archiver.errors import (
+    AuthenticationError,
+    MailboxUnavailableError,
+    ServiceUnavailableError,
+    ThrottledError,
+)
 from tests.support.clients import graph_client
 
 pytestmark = pytest.mark.integration
@@ -122,3 +128,103 @@ def test_an_item_over_the_mailbox_message_size_fails_at_once_saying_what_to_chan
     assert (refused.value.status, refused.value.code) == (400, "ErrorMessageSizeExceeded")
     puts = sum(sims.control("GET", "/counters").get("outlook", {}).values())
     assert puts == 2  # the first chunk, then the one that crossed the limit: no retries
+
+
+# Entra's token endpoint, refused or broken: transient answers are transient errors, never a
+# "refused sign-in" that stops delivery as if the credentials were wrong.
+TOKEN_PATH = r"/oauth2/v2.0/token"
+
+
+def token_fault(sims, **rule) -> None:
+    sims.control(
+        "POST",
+        "/faults",
+        {"server": "m365", "method": "POST", "path": TOKEN_PATH, "action": "status", **rule},
+    )
+
+
+def token_requests(sims) -> int:
+    counted = sims.control("GET", "/counters").get("m365", {})
+    return sum(n for route, n in counted.items() if "oauth2" in route)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def provider(sims, clock: Clock, **options) -> MsalTokenProvider:
+    env = sims.env()
+    return MsalTokenProvider(
+        authority_host=env["GRAPH_AUTHORITY_HOST"],
+        tenant_id=env["GRAPH_TENANT_ID"],
+        client_id=env["GRAPH_CLIENT_ID"],
+        graph_url=env["GRAPH_URL"],
+        client_secret=env["GRAPH_CLIENT_SECRET"],
+        client_certificate_pem=None,
+        clock=clock,
+        **options,
+    )
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"text": "Too Many Requests"},  # what Entra sends a client-credentials caller
+        {"body": {"error": "temporarily_unavailable", "error_codes": [50196]}},
+    ],
+    ids=["plain text", "oauth error"],
+)
+def test_entra_throttling_is_throttled_and_entra_is_not_asked_again_before_its_wait(
+    sims, answer
+) -> None:
+    clock = Clock()
+    tokens = provider(sims, clock)
+    token_fault(sims, status=429, headers={"Retry-After": "60"}, **answer)
+    sims.control("DELETE", "/counters")
+    with pytest.raises(ThrottledError, match="Entra ID throttled") as throttled:
+        tokens.token()
+    assert (throttled.value.service, throttled.value.status) == ("entra", 429)
+    assert throttled.value.retry_after == 60
+    clock.now += 30
+    with pytest.raises(ThrottledError) as again:
+        tokens.token()
+    assert again.value.retry_after == 30  # what is left of the wait Entra asked for
+    assert token_requests(sims) == 1  # asked once, not hammered while it said to wait
+    clock.now += 31
+    assert tokens.token()
+    assert token_requests(sims) == 2
+
+
+def test_entra_throttling_without_retry_after_is_throttled_and_asked_again_at_once(sims) -> None:
+    tokens = provider(sims, Clock())
+    token_fault(sims, status=429, text="Too Many Requests")
+    with pytest.raises(ThrottledError) as throttled:
+        tokens.token()
+    assert throttled.value.retry_after is None
+    assert tokens.token()
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_an_entra_server_error_is_transient_naming_the_status(sims, status) -> None:
+    tokens = provider(sims, Clock())
+    token_fault(sims, status=status, body={"error": "server_error"})
+    with pytest.raises(ServiceUnavailableError, match=f"Entra ID answered {status}") as down:
+        tokens.token()
+    assert (down.value.service, down.value.status) == ("entra", status)
+    assert tokens.token()
+
+
+def test_a_stalled_entra_times_out_as_unreachable_instead_of_hanging(sims) -> None:
+    tokens = provider(sims, Clock(), timeout=1)
+    sims.control(
+        "POST",
+        "/faults",
+        {"server": "m365", "path": TOKEN_PATH, "action": "stall", "seconds": 3, "count": 1},
+    )
+    with pytest.raises(ServiceUnavailableError, match="Entra ID unreachable"):
+        tokens.token()
+    assert tokens.token()

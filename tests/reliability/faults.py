@@ -111,7 +111,11 @@ def rule(cell: Cell) -> dict[str, Any] | None:
             "429 Retry-After ISO date": {"Retry-After": soon.strftime("%Y-%m-%dT%H:%M:%SZ")},
             "429 without Retry-After": {},
         }[cell.fault]
-        return {**base, "action": "status", "status": 429, "headers": headers, "body": busy}
+        if cell.kind == "Entra token":  # Entra throttles in plain text, not in Graph's JSON
+            answer: dict[str, Any] = {"text": "Too Many Requests"}
+        else:
+            answer = {"body": busy}
+        return {**base, "action": "status", "status": 429, "headers": headers, **answer}
     if cell.fault.isdigit():
         return {**base, "action": "status", "status": int(cell.fault), "body": {"error": "down"}}
     if cell.fault == "reset mid-body":

@@ -6,17 +6,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from archiver.adapters.retry import parse_retry_after, pooled_session
 from archiver.errors import (
     ArchiverError,
     AuthenticationError,
     ConfigurationError,
     ServiceUnavailableError,
+    ThrottledError,
 )
 
 # What to do about Entra's refusals (AADSTS codes, learn.microsoft.com/entra/identity-platform/
@@ -72,8 +76,64 @@ def certificate_credential(pem: str) -> dict[str, str]:
     }
 
 
+class EntraHttp:
+    """MSAL's HTTP client: a pooled session with the archiver's timeout, which raises Entra's
+    transient answers as the archiver's errors before MSAL reads them.
+
+    Left to itself MSAL waits forever on a stalled connection, returns a 429's body as if it
+    were an OAuth refusal (so a busy Entra would read as wrong credentials), fails to parse the
+    plain-text "Too Many Requests" Entra actually sends, and keeps the Retry-After to itself.
+    """
+
+    def __init__(self, *, timeout: float, authority: str) -> None:
+        self._session = pooled_session(4)
+        self._timeout, self._authority = timeout, authority
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self._checked(self._session.post(url, **self._with_timeout(kwargs)))
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self._checked(self._session.get(url, **self._with_timeout(kwargs)))
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _with_timeout(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {"timeout": self._timeout, **kwargs}
+
+    def _checked(self, response: requests.Response) -> requests.Response:
+        status = response.status_code
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"), now=_utcnow())
+            raise ThrottledError(
+                "Entra ID throttled the app's token request"
+                + (f" for {wait:.0f} s" if wait is not None else ""),
+                service="entra",
+                status=429,
+                retry_after=wait,
+                hint="tokens are cached for their lifetime, so this is Entra's load or another "
+                "app sharing the registration: the work is retried after the wait",
+            )
+        if status >= 500:
+            raise ServiceUnavailableError(
+                f"Entra ID answered {status} at {self._authority}",
+                service="entra",
+                status=status,
+                hint="Entra's own outage: the work is retried; see status.azure.com",
+            )
+        return response
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class MsalTokenProvider:
-    """Client-credentials tokens for {graph resource}/.default; MSAL caches them."""
+    """Client-credentials tokens for {graph resource}/.default; MSAL caches them.
+
+    After Entra throttles, token() refuses at once, without asking Entra, until the wait it
+    gave has passed (as MSAL would, but with the wait on the error for the caller's retry).
+    """
 
     def __init__(
         self,
@@ -85,6 +145,8 @@ class MsalTokenProvider:
         client_secret: str | None,
         client_certificate_pem: str | None,
         client_assertion: Callable[[], str] | None = None,
+        timeout: float = 60,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         credential: Any
         if client_assertion is not None:
@@ -103,20 +165,34 @@ class MsalTokenProvider:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires = 0.0
+        self._timeout, self._clock = timeout, clock
+        self._not_before = 0.0  # a throttling Entra's Retry-After, on the clock
 
     def token(self, *, force_refresh: bool = False) -> str:
         """A valid access token."""
         with self._lock:
             # MSAL caches too, but its cache lookup costs more than the call it guards (profiled);
             # keep the token until five minutes before it expires.
-            if self._token and not force_refresh and time.monotonic() < self._expires:
+            now = self._clock()
+            if self._token and not force_refresh and now < self._expires:
                 return self._token
+            if now < self._not_before:
+                raise ThrottledError(
+                    "Entra ID throttled the app's token request: "
+                    f"{self._not_before - now:.0f} s of its wait left",
+                    service="entra",
+                    status=429,
+                    retry_after=self._not_before - now,
+                )
             try:
                 result = self._msal().acquire_token_for_client(
                     scopes=self._scopes, force_refresh=force_refresh
                 )
+            except ThrottledError as error:
+                self._not_before = now + (error.retry_after or 0)
+                raise
             except ArchiverError:
-                raise  # the managed identity's own refusal (adapters/identity.py)
+                raise  # Entra's outage (EntraHttp), the managed identity's refusal (identity.py)
             except Exception as error:  # msal raises requests errors and ValueError
                 raise ServiceUnavailableError(
                     f"Entra ID unreachable at {self._authority} ({type(error).__name__})",
@@ -141,7 +217,7 @@ class MsalTokenProvider:
             )
         with self._lock:
             self._token = str(result["access_token"])
-            self._expires = time.monotonic() + max(0, int(result.get("expires_in", 3600)) - 300)
+            self._expires = self._clock() + max(0, int(result.get("expires_in", 3600)) - 300)
             return self._token
 
     def _msal(self) -> Any:
@@ -155,6 +231,7 @@ class MsalTokenProvider:
                 authority=self._authority,
                 client_credential=self._credential,
                 instance_discovery=False,
+                http_client=EntraHttp(timeout=self._timeout, authority=self._authority),
             )
         return self._app
 

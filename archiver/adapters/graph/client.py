@@ -68,6 +68,7 @@ class GraphClient:
             client_secret=client_secret,
             client_certificate_pem=client_certificate_pem,
             client_assertion=client_assertion,
+            timeout=timeout,
         )
         self._token = provider
         self._http = Transport(
