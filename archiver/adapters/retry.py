@@ -13,6 +13,11 @@ import requests.adapters
 import requests.auth
 
 
+def utcnow() -> datetime:
+    """The wall clock Retry-After dates are read against (the clients' default `now`)."""
+    return datetime.now(UTC)
+
+
 def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     """Seconds to wait from a Retry-After value given as seconds, an HTTP date or an ISO date."""
     if value is None or not value.strip():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -14,7 +13,7 @@ import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from archiver.adapters.retry import parse_retry_after, pooled_session
+from archiver.adapters.retry import parse_retry_after, pooled_session, utcnow
 from archiver.errors import (
     ArchiverError,
     AuthenticationError,
@@ -104,7 +103,7 @@ class EntraHttp:
     def _checked(self, response: requests.Response) -> requests.Response:
         status = response.status_code
         if status == 429:
-            wait = parse_retry_after(response.headers.get("Retry-After"), now=_utcnow())
+            wait = parse_retry_after(response.headers.get("Retry-After"), now=utcnow())
             raise ThrottledError(
                 "Entra ID throttled the app's token request"
                 + (f" for {wait:.0f} s" if wait is not None else ""),
@@ -122,10 +121,6 @@ class EntraHttp:
                 hint="Entra's own outage: the work is retried; see status.azure.com",
             )
         return response
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class MsalTokenProvider:

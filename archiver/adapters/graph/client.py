@@ -6,7 +6,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from archiver.adapters.graph.transport import (
     Transport,
 )
 from archiver.adapters.graph.uploads import Uploads
+from archiver.adapters.retry import utcnow
 from archiver.core.keys import MEETING_KEY_PROPERTY_ID
 from archiver.core.mapping import Mailbox
 from archiver.errors import (
@@ -31,10 +32,6 @@ FOLDER_EXISTS = "ErrorFolderExists"
 def odata_quote(value: str) -> str:
     """A string literal for an OData $filter (single quotes doubled)."""
     return "'" + value.replace("'", "''") + "'"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class GraphClient:
@@ -56,7 +53,7 @@ class GraphClient:
         session: requests.Session | None = None,
         token_provider: TokenProvider | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = _now,
+        now: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
     ) -> None:
         self._base = graph_url.rstrip("/")

@@ -7,13 +7,13 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from archiver.adapters.graph.auth import TokenProvider
-from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
+from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session, utcnow
 from archiver.errors import (
     ArchiverError,
     AuthenticationError,
@@ -40,10 +40,6 @@ MAILBOX_FULL = {"ErrorQuotaExceeded", "QuotaExceededException"}
 MESSAGE_TOO_LARGE = {"ErrorMessageSizeExceeded"}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Transport:
     """Sends Graph requests; at most `mailbox_concurrency` in flight per mailbox."""
 
@@ -56,7 +52,7 @@ class Transport:
         mailbox_concurrency: int,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = _now,
+        now: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
     ) -> None:
         self._token = token

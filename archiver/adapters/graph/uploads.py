@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -17,17 +17,13 @@ from archiver.adapters.graph.transport import (
     json_body,
     map_error,
 )
-from archiver.adapters.retry import parse_retry_after
+from archiver.adapters.retry import parse_retry_after, utcnow
 from archiver.errors import ServiceUnavailableError, ThrottledError
 
 # Microsoft documents upload chunks under 4 MB, in multiples of 320 KiB.
 CHUNK = 12 * 320 * 1024
 # How long one upload may wait out 429s before the delivery is retried later instead.
 MAX_UPLOAD_THROTTLE_S = 300.0
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Uploads:
@@ -40,7 +36,7 @@ class Uploads:
         timeout: float,
         max_attempts: int,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = _now,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._http = http
         self._timeout = timeout

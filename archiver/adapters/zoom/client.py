@@ -6,13 +6,13 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 
-from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session
+from archiver.adapters.retry import backoff_delay, parse_retry_after, pooled_session, utcnow
 from archiver.adapters.zoom.answers import daily_limit, error_for, json_body
 from archiver.adapters.zoom.download import Download, DownloadTokens, TokenDownload, host_allowed
 from archiver.adapters.zoom.ratelimit import (
@@ -48,10 +48,6 @@ MAX_TOKEN_REFRESHES = 3
 QPS_WINDOW = 1.0  # seconds: Zoom's per-second rate-limit window
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def encode_uuid(uuid: str) -> str:
     """A meeting UUID for a URL path; double-encoded when it starts with "/" or contains "//"."""
     once = quote(uuid, safe="")
@@ -77,7 +73,7 @@ class ZoomClient(ReportCalls):
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
     ) -> None:
         self._api = api_url.rstrip("/")

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from archiver.adapters.retry import utcnow
 from archiver.errors import BudgetExhaustedError
 
 # Requests per second by plan and category. Resource-intensive is per minute at Zoom; expressed
@@ -79,10 +80,6 @@ def exhausted_by_zoom(
     )
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class RateLimiter:
     """Blocks just long enough to stay under the plan's per-second limit of each category.
 
@@ -96,7 +93,7 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utcnow,
         headroom: float = 0.9,
     ) -> None:
         self._rates = {k: v * headroom for k, v in LIMITS[plan].items()}
