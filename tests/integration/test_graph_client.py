@@ -14,7 +14,7 @@ from archiver.errors import (
     ServiceUnavailableError,
     ThrottledError,
 )
-from tests.support.clients import graph_client
+from tests.support.clients import graph_app, graph_client
 
 pytestmark = pytest.mark.integration
 
@@ -157,13 +157,9 @@ class Clock:
 
 
 def provider(sims, clock: Clock, **options) -> MsalTokenProvider:
-    env = sims.env()
     return MsalTokenProvider(
-        authority_host=env["GRAPH_AUTHORITY_HOST"],
-        tenant_id=env["GRAPH_TENANT_ID"],
-        client_id=env["GRAPH_CLIENT_ID"],
-        graph_url=env["GRAPH_URL"],
-        client_secret=env["GRAPH_CLIENT_SECRET"],
+        **graph_app(sims),
+        client_secret=sims.env()["GRAPH_CLIENT_SECRET"],
         client_certificate_pem=None,
         clock=clock,
         **options,

@@ -19,7 +19,7 @@ def _without_date(text: str) -> list[str]:
     return [line for line in text.splitlines() if not line.startswith("Written ")]
 
 
-def test_the_report_is_what_the_committed_results_render_to(tmp_path, capsys) -> None:
+def test_the_report_is_what_the_committed_results_render_to(tmp_path) -> None:
     command = (RESULTS / "README.md").read_text(encoding="utf-8")
     files = re.findall(r"--render (\S+)", command)
     assert files, "docs/reliability-results/README.md gives no --render command"

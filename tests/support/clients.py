@@ -28,16 +28,23 @@ def zoom_client(
     )
 
 
+def graph_app(sims) -> dict[str, str]:
+    """The simulated tenant's app registration, as GraphClient and MsalTokenProvider take it."""
+    env = sims.env()
+    return {
+        "graph_url": env["GRAPH_URL"],
+        "authority_host": env["GRAPH_AUTHORITY_HOST"],
+        "tenant_id": env["GRAPH_TENANT_ID"],
+        "client_id": env["GRAPH_CLIENT_ID"],
+    }
+
+
 def graph_client(
     sims, *, sleep: Callable[[float], None] = lambda s: None, **credential: Any
 ) -> GraphClient:
     """A Graph client for the simulated tenant; the client secret unless a credential is given."""
-    env = sims.env()
     return GraphClient(
-        graph_url=env["GRAPH_URL"],
-        authority_host=env["GRAPH_AUTHORITY_HOST"],
-        tenant_id=env["GRAPH_TENANT_ID"],
-        client_id=env["GRAPH_CLIENT_ID"],
+        **graph_app(sims),
         sleep=sleep,
-        **(credential or {"client_secret": env["GRAPH_CLIENT_SECRET"]}),
+        **(credential or {"client_secret": sims.env()["GRAPH_CLIENT_SECRET"]}),
     )
